@@ -1,0 +1,224 @@
+package kv
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// OpKind is the kind of one batch operation. The values are part of the
+// batch format (docs/format/batch.md).
+type OpKind uint8
+
+const (
+	// OpDelete removes a key.
+	OpDelete OpKind = 0
+	// OpSet stores a value under a key.
+	OpSet OpKind = 1
+)
+
+func (k OpKind) String() string {
+	switch k {
+	case OpDelete:
+		return "delete"
+	case OpSet:
+		return "set"
+	}
+	return fmt.Sprintf("OpKind(%d)", uint8(k))
+}
+
+const batchHeaderSize = 4
+
+// Batch is an ordered list of Puts and Deletes applied atomically by
+// Engine.Write. The zero Batch is empty and ready to use. A Batch is not safe
+// for concurrent use.
+//
+// A Batch keeps its operations in one encoded buffer (its Repr, specified in
+// docs/format/batch.md) so that an engine can log it without copying it.
+type Batch struct {
+	data      []byte // header (count) + records
+	count     uint32
+	userBytes int64
+	err       error
+}
+
+// Put adds "store value under key". key and value are copied. An oversized
+// key or value makes the batch fail at Write.
+func (b *Batch) Put(key, value []byte) {
+	if err := CheckKV(key, value); err != nil {
+		b.fail(err)
+		return
+	}
+	b.grow()
+	b.data = append(b.data, byte(OpSet))
+	b.data = binary.AppendUvarint(b.data, uint64(len(key)))
+	b.data = append(b.data, key...)
+	b.data = binary.AppendUvarint(b.data, uint64(len(value)))
+	b.data = append(b.data, value...)
+	b.bump(int64(len(key) + len(value)))
+}
+
+// Delete adds "remove key". key is copied.
+func (b *Batch) Delete(key []byte) {
+	if err := CheckKV(key, nil); err != nil {
+		b.fail(err)
+		return
+	}
+	b.grow()
+	b.data = append(b.data, byte(OpDelete))
+	b.data = binary.AppendUvarint(b.data, uint64(len(key)))
+	b.data = append(b.data, key...)
+	b.bump(int64(len(key)))
+}
+
+func (b *Batch) fail(err error) {
+	if b.err == nil {
+		b.err = err
+	}
+}
+
+func (b *Batch) grow() {
+	if len(b.data) == 0 {
+		b.data = append(b.data, 0, 0, 0, 0)
+	}
+}
+
+func (b *Batch) bump(userBytes int64) {
+	b.count++
+	b.userBytes += userBytes
+	binary.LittleEndian.PutUint32(b.data, b.count)
+}
+
+// Append adds every operation of o, in order, after those of b.
+func (b *Batch) Append(o *Batch) {
+	if o.err != nil {
+		b.fail(o.err)
+	}
+	if o.count == 0 {
+		return
+	}
+	b.grow()
+	b.data = append(b.data, o.data[batchHeaderSize:]...)
+	b.count += o.count
+	b.userBytes += o.userBytes
+	binary.LittleEndian.PutUint32(b.data, b.count)
+}
+
+// Len returns the number of operations.
+func (b *Batch) Len() int { return int(b.count) }
+
+// Empty reports whether the batch holds no operation.
+func (b *Batch) Empty() bool { return b.count == 0 }
+
+// UserBytes returns the bytes of keys and values the batch writes: the
+// denominator of write amplification.
+func (b *Batch) UserBytes() int64 { return b.userBytes }
+
+// Err returns the first error met while building the batch (an oversized key
+// or value); Write refuses a batch whose Err is not nil.
+func (b *Batch) Err() error { return b.err }
+
+// Reset empties the batch, keeping its buffer.
+func (b *Batch) Reset() {
+	b.data = b.data[:0]
+	b.count = 0
+	b.userBytes = 0
+	b.err = nil
+}
+
+// Repr returns the batch's encoding (docs/format/batch.md). It is nil for an
+// empty batch. The slice aliases the batch's buffer.
+func (b *Batch) Repr() []byte {
+	if b.count == 0 {
+		return nil
+	}
+	return b.data
+}
+
+// SetRepr replaces the batch's contents with a decoded copy of data, which
+// must be a valid encoding as produced by Repr. A malformed encoding yields an
+// error wrapping ErrCorruption and leaves the batch empty.
+func (b *Batch) SetRepr(data []byte) error {
+	b.Reset()
+	if len(data) == 0 {
+		return nil
+	}
+	if len(data) < batchHeaderSize {
+		return Corruptf("", -1, "batch: %d bytes is shorter than its header", len(data))
+	}
+	want := binary.LittleEndian.Uint32(data)
+	r := BatchReader{data: data[batchHeaderSize:]}
+	var n uint32
+	var user int64
+	for {
+		_, k, v, ok := r.Next()
+		if !ok {
+			break
+		}
+		n++
+		user += int64(len(k) + len(v))
+	}
+	if r.err != nil {
+		return r.err
+	}
+	if n != want {
+		return Corruptf("", -1, "batch: header says %d operations, found %d", want, n)
+	}
+	b.data = append(b.data[:0], data...)
+	b.count = n
+	b.userBytes = user
+	return nil
+}
+
+// Reader returns a reader over the batch's operations in order.
+func (b *Batch) Reader() BatchReader {
+	if b.count == 0 {
+		return BatchReader{}
+	}
+	return BatchReader{data: b.data[batchHeaderSize:]}
+}
+
+// BatchReader walks the operations of a batch encoding.
+type BatchReader struct {
+	data []byte
+	off  int
+	err  error
+}
+
+// Next returns the next operation. The key and value alias the batch's
+// buffer. ok is false at the end or on a malformed encoding (see Err).
+func (r *BatchReader) Next() (kind OpKind, key, value []byte, ok bool) {
+	if r.err != nil || r.off >= len(r.data) {
+		return 0, nil, nil, false
+	}
+	start := r.off
+	kind = OpKind(r.data[r.off])
+	r.off++
+	if kind != OpSet && kind != OpDelete {
+		r.err = Corruptf("", int64(start), "batch: unknown operation kind %d", kind)
+		return 0, nil, nil, false
+	}
+	if key, ok = r.bytes(start); !ok {
+		return 0, nil, nil, false
+	}
+	if kind == OpSet {
+		if value, ok = r.bytes(start); !ok {
+			return 0, nil, nil, false
+		}
+	}
+	return kind, key, value, true
+}
+
+func (r *BatchReader) bytes(start int) ([]byte, bool) {
+	n, w := binary.Uvarint(r.data[r.off:])
+	if w <= 0 || n > uint64(len(r.data)-r.off-w) {
+		r.err = Corruptf("", int64(start), "batch: bad length")
+		return nil, false
+	}
+	r.off += w
+	p := r.data[r.off : r.off+int(n) : r.off+int(n)]
+	r.off += int(n)
+	return p, true
+}
+
+// Err returns the error that stopped the reader, if the encoding was malformed.
+func (r *BatchReader) Err() error { return r.err }

@@ -1,0 +1,202 @@
+package kv
+
+import "maps"
+
+// IOStats counts the file operations of one file kind. Its fields mirror
+// vfs.IOStats (kv depends on nothing, so the type is declared twice; a test in
+// vfs keeps the two identical so that kv.IOStats(vfsStats) converts).
+type IOStats struct {
+	BytesWritten int64 // bytes passed to Write and WriteAt
+	BytesRead    int64 // bytes returned by Read and ReadAt
+	BytesSynced  int64 // bytes written since the previous sync, summed at each Sync
+	Writes       int64 // Write and WriteAt calls
+	Reads        int64 // Read and ReadAt calls
+	Syncs        int64 // Sync calls on files of this kind
+}
+
+// Add returns s + o.
+func (s IOStats) Add(o IOStats) IOStats {
+	return IOStats{
+		BytesWritten: s.BytesWritten + o.BytesWritten,
+		BytesRead:    s.BytesRead + o.BytesRead,
+		BytesSynced:  s.BytesSynced + o.BytesSynced,
+		Writes:       s.Writes + o.Writes,
+		Reads:        s.Reads + o.Reads,
+		Syncs:        s.Syncs + o.Syncs,
+	}
+}
+
+// Sub returns s - o.
+func (s IOStats) Sub(o IOStats) IOStats {
+	return IOStats{
+		BytesWritten: s.BytesWritten - o.BytesWritten,
+		BytesRead:    s.BytesRead - o.BytesRead,
+		BytesSynced:  s.BytesSynced - o.BytesSynced,
+		Writes:       s.Writes - o.Writes,
+		Reads:        s.Reads - o.Reads,
+		Syncs:        s.Syncs - o.Syncs,
+	}
+}
+
+// OpStats counts the operations callers made.
+type OpStats struct {
+	Gets      int64 // Get calls
+	GetHits   int64 // Gets that found a value
+	Puts      int64 // Put calls plus set operations in batches
+	Deletes   int64 // Delete calls plus delete operations in batches
+	Batches   int64 // successful Write calls (Put and Delete count as one each)
+	Iterators int64 // iterators created
+	Seeks     int64 // positioning calls: First, Last, SeekGE, SeekLT
+	Steps     int64 // Next and Prev calls
+}
+
+func (s OpStats) sub(o OpStats) OpStats {
+	return OpStats{s.Gets - o.Gets, s.GetHits - o.GetHits, s.Puts - o.Puts, s.Deletes - o.Deletes,
+		s.Batches - o.Batches, s.Iterators - o.Iterators, s.Seeks - o.Seeks, s.Steps - o.Steps}
+}
+
+// Stats is a snapshot of an engine's counters: what users asked for, what the
+// engine did to files to serve it, and engine-specific figures. Counters are
+// cumulative since Open; take the difference of two snapshots with Sub to
+// measure a phase.
+//
+// The amplification figures follow DESIGN.md: write amplification is file
+// bytes written per user byte written; read amplification is file bytes read
+// per user byte returned (physical) and blocks or pages touched per Get
+// (logical, cache hits included); space amplification is live file bytes per
+// live user byte.
+type Stats struct {
+	// Engine is the registered name of the engine.
+	Engine string
+	// Ops counts what callers asked for.
+	Ops OpStats
+	// UserBytesWritten is the bytes of keys and values written by Put, Delete
+	// (its key) and Write.
+	UserBytesWritten int64
+	// UserBytesRead is the bytes of keys and values returned by Get and
+	// iterators.
+	UserBytesRead int64
+	// IO holds file operation counts by file kind ("wal", "sstable",
+	// "manifest", "btree-pages", ...).
+	IO map[string]IOStats
+	// LiveBytes is the bytes of keys and values currently stored, or 0 when
+	// the engine does not track it exactly (the LSM does not; the bench then
+	// supplies it from its own model).
+	LiveBytes int64
+	// DiskBytes is the size of the engine's live files.
+	DiskBytes int64
+	// BlocksTouched counts blocks or pages consulted by Gets, cache hits
+	// included: the logical read amplification's numerator.
+	BlocksTouched int64
+	// CacheHits and CacheMisses count block-cache or buffer-pool lookups.
+	CacheHits, CacheMisses int64
+	// LSM holds the LSM engine's figures; nil for other engines.
+	LSM *LSMStats
+	// BTree holds the B+tree engine's figures; nil for other engines.
+	BTree *BTreeStats
+	// Extra holds any other engine-specific figures by name.
+	Extra map[string]float64
+}
+
+// LSMStats are the LSM engine's own figures.
+type LSMStats struct {
+	Levels              []LevelStats
+	MemtableBytes       int64 // bytes in the active and immutable memtables
+	ImmutableMemtables  int
+	Flushes             int64
+	FlushBytes          int64
+	Compactions         int64
+	CompactionNanos     int64
+	CompactionBytesIn   int64
+	CompactionBytesOut  int64
+	Stalls              int64 // writes delayed or stopped
+	StallNanos          int64
+	TablesPerGet        float64 // tables consulted per Get
+	BloomChecks         int64
+	BloomNegatives      int64 // checks that ruled a table out
+	BloomFalsePositives int64 // checks that passed for an absent key
+}
+
+// LevelStats describes one level of an LSM tree.
+type LevelStats struct {
+	Level        int
+	Files        int
+	Bytes        int64
+	Score        float64 // size / target; above 1 wants compaction
+	BytesIn      int64   // bytes compacted into this level from above (or flushed, for L0)
+	BytesWritten int64   // bytes of tables written to this level
+	BytesRead    int64   // bytes of this level's tables read by compactions
+}
+
+// WriteAmp returns BytesWritten / BytesIn, the level's write amplification.
+func (l LevelStats) WriteAmp() float64 { return ratio(l.BytesWritten, l.BytesIn) }
+
+// BTreeStats are the B+tree engine's own figures.
+type BTreeStats struct {
+	Height            int
+	PageSize          int
+	LeafPages         int64
+	BranchPages       int64
+	OverflowPages     int64
+	FreePages         int64
+	FillFactor        float64 // average used fraction of leaf pages
+	Checkpoints       int64
+	CheckpointBytes   int64
+	PagesReadPerOp    float64
+	PagesWrittenPerOp float64
+}
+
+// TotalIO returns the sum of IO over every file kind.
+func (s Stats) TotalIO() IOStats {
+	var t IOStats
+	for _, v := range s.IO {
+		t = t.Add(v)
+	}
+	return t
+}
+
+// WriteAmp returns file bytes written per user byte written (0 when nothing
+// was written).
+func (s Stats) WriteAmp() float64 { return ratio(s.TotalIO().BytesWritten, s.UserBytesWritten) }
+
+// ReadAmp returns file bytes read per user byte returned: the physical read
+// amplification.
+func (s Stats) ReadAmp() float64 { return ratio(s.TotalIO().BytesRead, s.UserBytesRead) }
+
+// BlocksPerGet returns blocks or pages touched per Get: the logical read
+// amplification.
+func (s Stats) BlocksPerGet() float64 { return ratio(s.BlocksTouched, s.Ops.Gets) }
+
+// SpaceAmp returns live file bytes per live user byte (0 when LiveBytes is
+// unknown).
+func (s Stats) SpaceAmp() float64 { return ratio(s.DiskBytes, s.LiveBytes) }
+
+// CacheHitRatio returns CacheHits / (CacheHits + CacheMisses).
+func (s Stats) CacheHitRatio() float64 { return ratio(s.CacheHits, s.CacheHits+s.CacheMisses) }
+
+// Sub returns the counters accumulated between prev and s. Gauges (LiveBytes,
+// DiskBytes, the engine-specific structures) keep s's values.
+func (s Stats) Sub(prev Stats) Stats {
+	d := s
+	d.Ops = s.Ops.sub(prev.Ops)
+	d.UserBytesWritten -= prev.UserBytesWritten
+	d.UserBytesRead -= prev.UserBytesRead
+	d.BlocksTouched -= prev.BlocksTouched
+	d.CacheHits -= prev.CacheHits
+	d.CacheMisses -= prev.CacheMisses
+	d.IO = maps.Clone(s.IO)
+	for k, v := range prev.IO {
+		if d.IO == nil {
+			d.IO = map[string]IOStats{}
+		}
+		d.IO[k] = d.IO[k].Sub(v)
+	}
+	return d
+}
+
+func ratio(a, b int64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
