@@ -1,0 +1,13 @@
+package main
+
+import "github.com/spf13/cobra"
+
+func newInspectCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "inspect",
+		Short: "Print human-readable dumps of kvlab's on-disk files",
+		Args:  usageArgs(cobra.NoArgs),
+	}
+	cmd.AddCommand()
+	return cmd
+}

@@ -1,0 +1,39 @@
+// Command kvlab benchmarks, inspects and drives kvlab's key-value engines.
+//
+//	kvlab bench                      # both engines, standard workloads, a table
+//	kvlab put|get|del|scan --engine lsm --dir ./db ...
+//	kvlab inspect wal|sstable FILE   # human-readable dumps
+//	kvlab check --engine btree --dir ./db
+//
+// Run "kvlab help" for the full command tree. Exit status: 0 on success, 1
+// when a command fails at its work (a missing key, damage found, an engine
+// error), 2 on bad usage (unknown flag, engine, option or unit).
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+// run executes the command line and returns the exit status.
+func run(args []string) int {
+	cmd := newRootCommand()
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	if err == nil {
+		return 0
+	}
+	msg := strings.TrimPrefix(err.Error(), "kvlab: ")
+	fmt.Fprintln(os.Stderr, "kvlab:", msg)
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+// newRootCommand builds the command tree. Each command lives in its own file
+// as newXCommand.
+func newRootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "kvlab",
+		Short: "kvlab: a storage-engine toolkit — an LSM tree and a B+tree, benchmarked side by side",
+		Long: `kvlab drives two crash-safe key-value engines (an LSM tree and a B+tree) and
+real engines as yardsticks through standard workloads, and reports throughput,
+latency and write/read/space amplification.
+
+Start with "kvlab bench": both engines, a short representative set of
+workloads, and a table with a one-line reading of each result.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &usageError{err}
+	})
+	root.AddCommand(
+		newVersionCommand(),
+		newEnginesCommand(),
+		newPutCommand(),
+		newGetCommand(),
+		newDelCommand(),
+		newScanCommand(),
+		newInspectCommand(),
+	)
+	return root
+}
+
+// usageError marks an error as bad usage: main exits with status 2.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// usageErrorf returns a usage error; main prints it and exits with status 2.
+func usageErrorf(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
+}
+
+// usageArgs wraps a cobra positional-argument check so that a wrong number
+// of arguments is a usage error.
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return &usageError{err}
+		}
+		return nil
+	}
+}
