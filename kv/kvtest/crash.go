@@ -82,17 +82,9 @@ func (s *suite) crashTrial(t *testing.T, r *rand.Rand, seed uint64) bool {
 		if err != nil {
 			t.Fatalf("%s: scan after crash: %v", ctx, err)
 		}
-		match := -1
-		for j := len(states) - 1; j >= durable; j-- {
-			if states[j].equal(got) {
-				match = j
-				break
-			}
-		}
-		if match < 0 {
+		if err := matchPrefix(states, durable, got); err != nil {
 			db.Close()
-			t.Fatalf("%s: after the crash the store matches no state between the last synced write (%d) and the last write (%d).\nvs last synced state: %s\nvs last state: %s",
-				ctx, durable, len(states)-1, states[durable].diff(got), states[len(states)-1].diff(got))
+			t.Fatalf("%s: %v", ctx, err)
 		}
 		checkDB(t, db, got, states[len(states)-1].sorted(kv.IterOptions{}), ctx+" after crash")
 		base = got
@@ -101,4 +93,17 @@ func (s *suite) crashTrial(t *testing.T, r *rand.Rand, seed uint64) bool {
 		t.Fatalf("seed %d: Close: %v", seed, err)
 	}
 	return !t.Failed()
+}
+
+// matchPrefix returns an error unless got equals one of states[durable:]:
+// the state after some prefix of the writes that includes every write
+// acknowledged as durable.
+func matchPrefix(states []model, durable int, got model) error {
+	for j := len(states) - 1; j >= durable; j-- {
+		if states[j].equal(got) {
+			return nil
+		}
+	}
+	return fmt.Errorf("after the crash the store matches no state between the last synced write (%d) and the last write (%d).\nvs last synced state: %s\nvs last state: %s",
+		durable, len(states)-1, states[durable].diff(got), states[len(states)-1].diff(got))
 }

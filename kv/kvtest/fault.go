@@ -18,7 +18,6 @@ const absent = "\x00<absent>"
 // taken effect.
 type outcomes map[string][]string
 
-
 // acknowledged records a write that succeeded: its values are now the only ones.
 func (o outcomes) acknowledged(b *kv.Batch) {
 	r := b.Reader()

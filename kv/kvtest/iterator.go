@@ -11,10 +11,10 @@ import (
 	"github.com/kvlab/kvlab/kv"
 )
 
-// fill writes n random keys (with some deletes) and returns the model.
-func fill(t *testing.T, db kv.Engine, r *rand.Rand, n int) model {
+// fill writes n random keys (with some deletes), applying them to m too,
+// and returns m.
+func fill(t *testing.T, db kv.Engine, r *rand.Rand, n int, m model) model {
 	t.Helper()
-	m := model{}
 	g := keyGen{r: r, space: n * 2}
 	var b kv.Batch
 	for i := 0; i < n; i++ {
@@ -111,7 +111,7 @@ func (s *suite) testIterator(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	m := fill(t, db, r, budget(1500))
+	m := fill(t, db, r, budget(1500), model{})
 	all := m.sorted(kv.IterOptions{})
 	for round := 0; round < budget(120); round++ {
 		o := randBounds(r, all)

@@ -35,10 +35,7 @@ func (s *suite) testPersistence(t *testing.T) {
 					t.Fatalf("seed %d cycle %d: open: %v", seed, cycle, err)
 				}
 				checkDB(t, db, m, probe, fmt.Sprintf("seed %d after reopen %d", seed, cycle))
-				add := fill(t, db, r, budget(800))
-				for k, v := range add {
-					m[k] = v
-				}
+				fill(t, db, r, budget(800), m)
 				// Deletes of keys from earlier cycles must persist too.
 				for _, k := range m.sorted(kv.IterOptions{}) {
 					if r.IntN(5) == 0 {
