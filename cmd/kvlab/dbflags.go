@@ -34,10 +34,8 @@ func (f *dbFlags) engineName() string {
 	if f.engine != "" {
 		return f.engine
 	}
-	for _, e := range kvlab.Engines() {
-		if e.Persistent && !e.Peer {
-			return e.Name
-		}
+	if name, err := lookupPersistent(); err == nil {
+		return name
 	}
 	return "memory"
 }
@@ -128,4 +126,14 @@ func closeDB(db kv.Engine, err *error) {
 	if cerr := db.Close(); *err == nil && cerr != nil {
 		*err = fmt.Errorf("close: %w", cerr)
 	}
+}
+
+// lookupPersistent returns the name of a registered persistent kvlab engine.
+func lookupPersistent() (string, error) {
+	for _, e := range kvlab.Engines() {
+		if e.Persistent && !e.Peer {
+			return e.Name, nil
+		}
+	}
+	return "", fmt.Errorf("no persistent kvlab engine is registered")
 }

@@ -7,6 +7,7 @@ func newInspectCommand() *cobra.Command {
 		Use:   "inspect",
 		Short: "Print human-readable dumps of kvlab's on-disk files",
 		Args:  usageArgs(cobra.NoArgs),
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand()
 	return cmd

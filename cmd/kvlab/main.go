@@ -13,24 +13,27 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 // run executes the command line and returns the exit status.
-func run(args []string) int {
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd := newRootCommand()
 	cmd.SetArgs(args)
+	cmd.SetIn(stdin)
+	cmd.SetOut(stdout)
+	cmd.SetErr(stderr)
 	err := cmd.Execute()
 	if err == nil {
 		return 0
 	}
-	msg := strings.TrimPrefix(err.Error(), "kvlab: ")
-	fmt.Fprintln(os.Stderr, "kvlab:", msg)
+	fmt.Fprintln(stderr, "kvlab:", strings.TrimPrefix(err.Error(), "kvlab: "))
 	var ue *usageError
 	if errors.As(err, &ue) {
 		return 2

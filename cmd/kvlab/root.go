@@ -18,6 +18,8 @@ latency and write/read/space amplification.
 
 Start with "kvlab bench": both engines, a short representative set of
 workloads, and a table with a one-line reading of each result.`,
+		Args:          usageArgs(cobra.NoArgs),
+		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
