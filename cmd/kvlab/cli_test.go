@@ -108,3 +108,14 @@ func TestPrefixEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIBenchRunsWithNoArguments keeps the README's first command working.
+func TestCLIBenchRunsWithNoArguments(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the default benchmark")
+	}
+	code, out, stderr := runCLI(t, "", "bench")
+	if code != 0 || !strings.Contains(out, "memory") {
+		t.Fatalf("kvlab bench: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+}

@@ -27,6 +27,7 @@ workloads, and a table with a one-line reading of each result.`,
 		return &usageError{err}
 	})
 	root.AddCommand(
+		newBenchCommand(),
 		newVersionCommand(),
 		newEnginesCommand(),
 		newPutCommand(),
