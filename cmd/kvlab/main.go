@@ -16,6 +16,10 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	// The yardstick engines (Pebble, goleveldb, Badger, bbolt) register
+	// themselves for kvlab bench --engines.
+	_ "github.com/kvlab/kvlab/bench/peers"
 )
 
 func main() {
