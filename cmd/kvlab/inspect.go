@@ -9,6 +9,6 @@ func newInspectCommand() *cobra.Command {
 		Args:  usageArgs(cobra.NoArgs),
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand()
+	cmd.AddCommand(newInspectSSTableCommand())
 	return cmd
 }
