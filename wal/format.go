@@ -104,6 +104,15 @@ func fragCRC(seeds *[maxFragType + 1]uint32, t fragType, payload []byte) uint32 
 	return maskCRC(crc32.Update(seeds[t], castagnoli, payload))
 }
 
+// Pos is where a record lies in its log file.
+type Pos struct {
+	// Offset is the file offset of the record's first fragment header.
+	Offset int64
+	// End is the file offset just past the record's last fragment: the
+	// log's size once the record is written.
+	End int64
+}
+
 // Header is the decoded file header of a log.
 type Header struct {
 	// Version is the format version.

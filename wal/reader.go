@@ -17,15 +17,6 @@ type ReaderOptions struct {
 	SkipCorrupt bool
 }
 
-// Pos is where a record lies in its log file.
-type Pos struct {
-	// Offset is the file offset of the record's first fragment header.
-	Offset int64
-	// End is the file offset just past the record's last fragment: the
-	// log's size once the record is written.
-	End int64
-}
-
 // Reader reads the records of one log file in order. It is not safe for
 // concurrent use.
 //
@@ -43,9 +34,10 @@ type Reader struct {
 	bs     int64
 	seeds  [maxFragType + 1]uint32
 
-	blk    []byte // the block holding pos, as far as the file goes
-	blkOff int64  // file offset of blk; -1 when none is loaded
-	scan   []byte // scratch block for the damage scan
+	blk     []byte // the block holding pos, as far as the file goes
+	blkOff  int64  // file offset of blk; -1 when none is loaded
+	scan    []byte // scratch block for the damage scan
+	validAt int64  // offset of an intact fragment the last scan found
 
 	pos     int64  // offset of the next fragment header (or block tail)
 	rec     []byte // the record being reassembled

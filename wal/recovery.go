@@ -73,6 +73,11 @@ type EndInfo struct {
 // next fragment starts. The checksum input holds the log number, so stale
 // data of another log never counts.
 func (r *Reader) validAfter(off int64) (bool, error) {
+	if off < r.validAt {
+		// Found by an earlier scan: with SkipCorrupt, a run of damaged
+		// blocks costs one scan, not one per block.
+		return true, nil
+	}
 	if r.scan == nil {
 		r.scan = make([]byte, r.bs)
 	}
@@ -99,6 +104,7 @@ func (r *Reader) validAfter(off int64) (bool, error) {
 				continue
 			}
 			if fragCRC(&r.seeds, t, buf[i+fragHeaderSize:end]) == binary.LittleEndian.Uint32(buf[i:]) {
+				r.validAt = blk + int64(i)
 				return true, nil
 			}
 		}

@@ -9,7 +9,7 @@ import (
 )
 
 // DefaultBufferSize is the Writer's buffer size unless Options say otherwise.
-const DefaultBufferSize = 64 << 10
+const DefaultBufferSize = 256 << 10
 
 // Options tune a Writer.
 type Options struct {

@@ -10,5 +10,6 @@ func newInspectCommand() *cobra.Command {
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newInspectSSTableCommand())
+	cmd.AddCommand(newInspectWALCommand())
 	return cmd
 }
