@@ -1,29 +1,529 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kvlab/kvlab"
+	"github.com/kvlab/kvlab/bench"
+	"github.com/kvlab/kvlab/internal/units"
 )
 
-// newBenchCommand is the interim bench command the foundation issue allows:
-// until the workload runner (package bench) lands it reports which engines
-// are registered and succeeds, so the README's first command always works.
+// defaultBenchEngines and defaultBenchWorkloads are what "kvlab bench" runs
+// with no arguments: kvlab's two engines and the no-I/O baseline, through a
+// write, a point-read, a scan and a mixed workload.
+var (
+	defaultBenchEngines   = []string{"lsm", "btree", "memory"}
+	defaultBenchWorkloads = []string{"fillrandom", "readrandom", "seekrandom", "ycsb-a"}
+)
+
+// defaultBenchNum is --num's default: large enough that the engines flush,
+// compact and checkpoint, small enough for about a minute on two cores.
+const defaultBenchNum = "200k"
+
+// defaultNumFor returns the record count for w when --num is not given:
+// the workload file's recordcount, else defaultBenchNum.
+func defaultNumFor(c bench.Config, w bench.Workload) int64 {
+	if c.Num > 0 || w.Records > 0 {
+		return c.Num
+	}
+	n, _ := units.ParseCount(defaultBenchNum)
+	return n
+}
+
 func newBenchCommand() *cobra.Command {
-	return &cobra.Command{
+	var f runFlags
+	var engines, workloads string
+	var workloadFiles []string
+	var list bool
+	cmd := &cobra.Command{
 		Use:   "bench",
-		Short: "Benchmark engines through standard workloads (runner not landed yet: lists the engines)",
-		Args:  usageArgs(cobra.NoArgs),
+		Short: "Benchmark engines side by side through db_bench and YCSB workloads",
+		Long: `Runs each engine through each workload on a fresh store: a load phase (for the
+workloads that read existing data), then the measured run phase. Prints, per
+workload, a table with the engines side by side (the best figure of each row
+marked with *) and a one-line reading.
+
+With no arguments it runs lsm, btree and the in-memory baseline (those
+registered in this build) through fillrandom, readrandom, seekrandom and
+ycsb-a on a temporary directory, which it removes.
+
+Workloads: ` + strings.Join(bench.WorkloadNames(), ", ") + `.
+Distributions: uniform, zipfian[:θ], latest[:θ], sequential, hotspot[:hotset:hotops].`,
+		Example: `  kvlab bench
+  kvlab bench --engines lsm,btree --workloads ycsb-a,ycsb-e --num 1M --threads 2
+  kvlab bench --engines lsm --set lsm.memtable-size=16MiB --format benchstat > new.txt
+  kvlab bench --workload-file workloada.properties --out results.jsonl`,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			out := cmd.OutOrStdout()
-			fmt.Fprintln(out, "kvlab bench: the workload runner (package bench) has not landed yet.")
-			fmt.Fprintln(out, "Engines registered in this build:")
-			for _, e := range kvlab.Engines() {
-				fmt.Fprintf(out, "  %-10s %s\n", e.Name, e.Description)
+			if list {
+				return listWorkloads(cmd.OutOrStdout())
 			}
-			return nil
+			return runBench(cmd, &f, engines, workloads, workloadFiles)
 		},
 	}
+	fl := cmd.Flags()
+	fl.BoolVar(&list, "list", false, "list the workloads with what each does, and exit")
+	fl.StringVar(&engines, "engines", "", "comma-separated engines to run (default: lsm,btree,memory, those registered; see 'kvlab engines')")
+	fl.StringVar(&workloads, "workloads", "", "comma-separated workloads (default: "+strings.Join(defaultBenchWorkloads, ",")+" unless --workload-file is given)")
+	fl.StringArrayVar(&workloadFiles, "workload-file", nil, "a YCSB workload properties file to run (repeatable)")
+	f.register(cmd)
+	return cmd
+}
+
+// listWorkloads prints each built-in workload and what it does.
+func listWorkloads(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	for _, wl := range bench.Workloads() {
+		fmt.Fprintf(tw, "%s\t%s\n", wl.Name, wl.Description)
+	}
+	return tw.Flush()
+}
+
+// runFlags are the flags bench and sweep share.
+type runFlags struct {
+	num, reads, valueSize, dist, scanLen, format, out, dir string
+	duration, warmup                                       time.Duration
+	threads, keySize, loadBatch, count                     int
+	compressibility                                        float64
+	sets                                                   []string
+	sync, verifyIO, keep                                   bool
+	seed                                                   uint64
+}
+
+func (f *runFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.num, "num", defaultBenchNum, "records to load, or keys a fill workload writes (e.g. 100k, 1M)")
+	fl.StringVar(&f.reads, "reads", "", "run-phase operations (default: --num, or the workload file's operationcount)")
+	fl.DurationVar(&f.duration, "duration", 0, "bound the run phase by time as well (e.g. 30s)")
+	fl.DurationVar(&f.warmup, "warmup", 0, "run this long before measuring the run phase")
+	fl.IntVar(&f.threads, "threads", 1, "client goroutines")
+	fl.StringVar(&f.valueSize, "value-size", "", "value size, fixed (100, 4KiB) or a uniform range (100-1000); default 100")
+	fl.IntVar(&f.keySize, "key-size", bench.DefaultKeySize, "key size in bytes (at least 8)")
+	fl.Float64Var(&f.compressibility, "compressibility", bench.DefaultCompressibility, "fraction of each value left after compression (1 = incompressible)")
+	fl.StringVar(&f.dist, "distribution", "", "key distribution, overriding the workload's")
+	fl.StringVar(&f.scanLen, "scan-length", "", "keys per scan: N or MIN-MAX (default: seekrandom 10, ycsb-e 1-100)")
+	fl.StringArrayVar(&f.sets, "set", nil, "engine option ENGINE.NAME=VALUE (repeatable; see 'kvlab engines --options')")
+	fl.StringVar(&f.dir, "dir", "", "where to put the stores, e.g. on the disk to measure: they go in a new kvlab-bench-* directory inside it (default: the system's temporary directory), removed afterwards unless --keep")
+	fl.BoolVar(&f.keep, "keep", false, "keep the stores after the run")
+	fl.BoolVar(&f.sync, "sync", false, "make every write wait for stable storage")
+	fl.BoolVar(&f.verifyIO, "verify-io", false, "print the engines' byte accounting beside /proc/self/io")
+	fl.StringVar(&f.format, "format", "table", "output format: table, json, csv or benchstat")
+	fl.StringVar(&f.out, "out", "", "also write the results to this JSON-lines file (input of 'kvlab plot')")
+	fl.Uint64Var(&f.seed, "seed", 1, "seed of every random choice: the same seed repeats the same run")
+	fl.IntVar(&f.loadBatch, "load-batch", bench.DefaultLoadBatch, "keys per write batch in the load phase")
+	fl.IntVar(&f.count, "count", 1, "run each engine and workload this many times (for --format benchstat, json or csv: benchstat wants 6 or more)")
+}
+
+// config turns the flags into a Config template (engine and workload not
+// set). Every error is a usage error.
+func (f *runFlags) config(cmd *cobra.Command) (bench.Config, error) {
+	var c bench.Config
+	fl := cmd.Flags()
+	switch f.format {
+	case "table", "json", "csv", "benchstat":
+	default:
+		return c, usageErrorf("--format %q: want table, json, csv or benchstat", f.format)
+	}
+	if fl.Changed("num") {
+		n, err := units.ParseCount(f.num)
+		if err != nil {
+			return c, usageErrorf("--num: %v", err)
+		}
+		if n == 0 {
+			return c, usageErrorf("--num must be positive")
+		}
+		c.Num = n
+	}
+	if f.reads != "" {
+		n, err := units.ParseCount(f.reads)
+		if err != nil {
+			return c, usageErrorf("--reads: %v", err)
+		}
+		c.Ops = n
+	}
+	if f.duration < 0 || f.warmup < 0 {
+		return c, usageErrorf("--duration and --warmup must not be negative")
+	}
+	c.Duration, c.Warmup = f.duration, f.warmup
+	if f.threads < 1 {
+		return c, usageErrorf("--threads %d: want at least 1", f.threads)
+	}
+	c.Threads = f.threads
+	if f.keySize < bench.MinKeySize {
+		return c, usageErrorf("--key-size %d: want at least %d", f.keySize, bench.MinKeySize)
+	}
+	c.KeySize = f.keySize
+	if f.valueSize != "" {
+		v, err := bench.ParseValueSize(f.valueSize)
+		if err != nil {
+			return c, usageErrorf("--value-size: %v", trimConfig(err))
+		}
+		c.ValueSize = v
+	}
+	if f.compressibility <= 0 || f.compressibility > 1 {
+		return c, usageErrorf("--compressibility %g: want a fraction in (0, 1]", f.compressibility)
+	}
+	c.Compressibility = f.compressibility
+	if f.dist != "" {
+		d, err := bench.ParseDistribution(f.dist)
+		if err != nil {
+			return c, usageErrorf("--distribution: %v", trimConfig(err))
+		}
+		c.Distribution = &d
+	}
+	if f.scanLen != "" {
+		lo, hi, isRange := strings.Cut(f.scanLen, "-")
+		a, err1 := units.ParseCount(lo)
+		b, err2 := a, error(nil)
+		if isRange {
+			b, err2 = units.ParseCount(hi)
+		}
+		if err1 != nil || err2 != nil || a < 1 || b < a {
+			return c, usageErrorf("--scan-length %q: want N or MIN-MAX with 1 ≤ MIN ≤ MAX", f.scanLen)
+		}
+		c.ScanLength = bench.ScanLength{Min: int(a), Max: int(b)}
+	}
+	if f.count < 1 {
+		return c, usageErrorf("--count %d: want at least 1", f.count)
+	}
+	if f.count > 1 && f.format == "table" {
+		return c, usageErrorf("--count %d repeats each run: use --format benchstat, json or csv, which keep every repetition", f.count)
+	}
+	if f.loadBatch < 1 {
+		return c, usageErrorf("--load-batch %d: want at least 1", f.loadBatch)
+	}
+	c.LoadBatch = f.loadBatch
+	c.Sync = f.sync
+	c.Seed = f.seed
+	return c, nil
+}
+
+// trimConfig drops the "bench: bad configuration: " prefix for CLI messages.
+func trimConfig(err error) string {
+	return strings.TrimPrefix(err.Error(), bench.ErrConfig.Error()+": ")
+}
+
+// benchDirs creates the directory the stores go in; cleanup removes it
+// unless keep.
+func benchDirs(dir string, keep bool) (root string, cleanup func(), err error) {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", nil, usageErrorf("--dir %s: %v", dir, errors.Unwrap(err))
+		}
+	}
+	root, err = os.MkdirTemp(dir, "kvlab-bench-")
+	if err != nil {
+		where := dir
+		if where == "" {
+			where = os.TempDir()
+		}
+		return "", nil, usageErrorf("cannot create a directory in %s: %v", where, unwrapPath(err))
+	}
+	return root, func() {
+		if !keep {
+			os.RemoveAll(root)
+		}
+	}, nil
+}
+
+// keptNote tells where --keep left the stores.
+func keptNote(stderr io.Writer, keep bool, root string) {
+	if keep {
+		fmt.Fprintf(stderr, "kvlab: stores kept in %s\n", root)
+	}
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// openOut creates the --out file early, so that an unwritable path fails
+// before any benchmark runs.
+func openOut(path string) (*os.File, error) {
+	if path == "" {
+		return nil, nil
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		return nil, usageErrorf("--out %s: %v", path, unwrapPath(err))
+	}
+	return out, nil
+}
+
+// checkEngineSettings opens each engine that has settings once in a
+// scratch directory, so that a value the engine rejects is a usage error
+// reported before anything runs.
+func checkEngineSettings(root string, engines []string, settings map[string]map[string]string) error {
+	for _, e := range engines {
+		if len(settings[e]) == 0 {
+			continue
+		}
+		info, err := kvlab.Lookup(e)
+		if err != nil {
+			return &usageError{err}
+		}
+		if err := info.CheckSettings(settings[e]); err != nil {
+			return &usageError{err}
+		}
+		dir := filepath.Join(root, "check-"+e)
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		db, err := kvlab.Open(e, dir, kvlab.Options{Settings: settings[e]})
+		if err != nil {
+			return usageErrorf("engine %s rejects its settings: %v", e, err)
+		}
+		db.Close()
+		os.RemoveAll(dir)
+	}
+	return nil
+}
+
+// resolveWorkloads returns the named workloads and those of the files.
+func resolveWorkloads(names string, files []string, stderr io.Writer) ([]bench.Workload, error) {
+	var ws []bench.Workload
+	list := splitList(names)
+	if len(list) == 0 && len(files) == 0 {
+		list = defaultBenchWorkloads
+	}
+	for _, n := range list {
+		w, err := bench.LookupWorkload(n)
+		if err != nil {
+			return nil, usageErrorf("%s", trimConfig(err))
+		}
+		ws = append(ws, w)
+	}
+	for _, path := range files {
+		fh, err := os.Open(path)
+		if err != nil {
+			return nil, usageErrorf("--workload-file: %v", err)
+		}
+		w, err := bench.ParseYCSBProperties(fh, bench.WorkloadName(path))
+		fh.Close()
+		if err != nil {
+			return nil, usageErrorf("--workload-file: %s", trimConfig(err))
+		}
+		for _, n := range w.Notes {
+			fmt.Fprintln(stderr, "kvlab: note:", n)
+		}
+		ws = append(ws, w)
+	}
+	return ws, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// resolveEngines returns the engines to run. With none named it takes the
+// defaults that are registered and notes those that are not.
+func resolveEngines(names string, stderr io.Writer) ([]string, error) {
+	list := splitList(names)
+	if len(list) == 0 {
+		var missing []string
+		for _, e := range defaultBenchEngines {
+			if _, err := kvlab.Lookup(e); err != nil {
+				missing = append(missing, e)
+			} else {
+				list = append(list, e)
+			}
+		}
+		if len(missing) > 0 {
+			fmt.Fprintf(stderr, "kvlab: note: %s not registered in this build; running %s\n", strings.Join(missing, ", "), strings.Join(list, ", "))
+		}
+		if len(list) == 0 {
+			return nil, fmt.Errorf("none of the default engines (%s) is registered", strings.Join(defaultBenchEngines, ", "))
+		}
+		return list, nil
+	}
+	for i, e := range list {
+		if _, err := kvlab.Lookup(e); err != nil {
+			return nil, &usageError{err}
+		}
+		if slices.Contains(list[:i], e) {
+			return nil, usageErrorf("engine %s named twice", e)
+		}
+	}
+	return list, nil
+}
+
+func runBench(cmd *cobra.Command, f *runFlags, engineNames, workloadNames string, files []string) error {
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	tmpl, err := f.config(cmd)
+	if err != nil {
+		return err
+	}
+	engines, err := resolveEngines(engineNames, stderr)
+	if err != nil {
+		return err
+	}
+	workloads, err := resolveWorkloads(workloadNames, files, stderr)
+	if err != nil {
+		return err
+	}
+	inRun := map[string]bool{}
+	for _, e := range engines {
+		inRun[e] = true
+	}
+	settings, err := parseSettings(f.sets, inRun)
+	if err != nil {
+		return err
+	}
+	out, err := openOut(f.out)
+	if err != nil {
+		return err
+	}
+	if out != nil {
+		defer out.Close()
+	}
+	root, cleanup, err := benchDirs(f.dir, f.keep)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	defer keptNote(stderr, f.keep, root)
+	if err := checkEngineSettings(root, engines, settings); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(cmdContext(cmd), os.Interrupt)
+	defer stop()
+
+	tmpl.Progress = progressFor(stderr)
+	var results []*bench.Result
+	var runErr error
+	overhead := map[string]float64{}
+outer:
+	for _, w := range workloads {
+		for rep := range f.count * len(engines) {
+			e := engines[rep%len(engines)] // engines interleaved, so drift hits all alike
+			c := tmpl
+			c.Engine, c.Workload, c.Settings = e, w, settings[e]
+			c.Num = defaultNumFor(c, w)
+			c.Dir = filepath.Join(root, fmt.Sprintf("%s-%s-%d", e, w.Name, rep/len(engines)))
+			if err := os.Mkdir(c.Dir, 0o755); err != nil {
+				return fmt.Errorf("bench: %w", err)
+			}
+			res, err := bench.Run(ctx, c)
+			if res != nil {
+				results = append(results, res)
+			}
+			if !f.keep {
+				os.RemoveAll(c.Dir)
+			}
+			if err != nil {
+				if errors.Is(err, bench.ErrConfig) {
+					return usageErrorf("%s", trimConfig(err))
+				}
+				runErr = err
+				break outer
+			}
+		}
+		if runErr == nil {
+			ns, err := measureOverhead(ctx, tmpl, w)
+			if err == nil {
+				overhead[w.Name] = ns
+			}
+		}
+	}
+	for _, r := range results {
+		r.HarnessNsPerOp = overhead[r.Workload]
+	}
+	if err := writeResults(stdout, f.format, results, bench.TableOptions{VerifyIO: f.verifyIO}); err != nil {
+		return err
+	}
+	if out != nil {
+		if err := bench.WriteJSON(out, results); err != nil {
+			return err
+		}
+		if err := out.Close(); err != nil {
+			return fmt.Errorf("--out %s: %w", f.out, err)
+		}
+		fmt.Fprintf(stderr, "kvlab: wrote %d results to %s (plot them: kvlab plot %s -o results.svg)\n", len(results), f.out, f.out)
+	}
+	return runErr
+}
+
+// measureOverhead measures the harness's cost per operation on workload w
+// against a no-op engine, on at most 200k operations with one client, best
+// of three.
+func measureOverhead(ctx context.Context, tmpl bench.Config, w bench.Workload) (float64, error) {
+	c := tmpl
+	c.Workload = w
+	c.Num = defaultNumFor(c, w)
+	c.Threads = 1
+	c.Duration, c.Warmup = 0, 0
+	c.Progress = nil
+	c.Num = min(orDefault(c.Num, orDefault(w.Records, bench.DefaultNum)), 200_000)
+	c.Ops = min(orDefault(c.Ops, orDefault(w.Operations, c.Num)), 200_000)
+	best := 0.0
+	for range 3 {
+		ns, err := bench.MeasureOverhead(ctx, c)
+		if err != nil {
+			return 0, err
+		}
+		if best == 0 || ns < best {
+			best = ns
+		}
+	}
+	return best, nil
+}
+
+func orDefault(v, def int64) int64 {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// writeResults renders the results in the chosen format.
+func writeResults(w io.Writer, format string, results []*bench.Result, o bench.TableOptions) error {
+	switch format {
+	case "json":
+		return bench.WriteJSON(w, results)
+	case "csv":
+		return bench.WriteCSV(w, results)
+	case "benchstat":
+		return bench.WriteBenchstat(w, results)
+	default:
+		return bench.WriteTable(w, results, o)
+	}
+}
+
+// progressFor returns a progress bar on stderr when it is a terminal.
+func progressFor(stderr io.Writer) bench.Progress {
+	if f, ok := stderr.(*os.File); ok {
+		if p := bench.NewTerminalProgress(f); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+func cmdContext(cmd *cobra.Command) context.Context {
+	if ctx := cmd.Context(); ctx != nil {
+		return ctx
+	}
+	return context.Background()
 }

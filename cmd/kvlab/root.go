@@ -28,6 +28,8 @@ workloads, and a table with a one-line reading of each result.`,
 	})
 	root.AddCommand(
 		newBenchCommand(),
+		newSweepCommand(),
+		newPlotCommand(),
 		newVersionCommand(),
 		newEnginesCommand(),
 		newPutCommand(),

@@ -1,0 +1,75 @@
+package bench
+
+import (
+	"bytes"
+	"compress/flate"
+	"testing"
+)
+
+func TestKeysOrderAndMissing(t *testing.T) {
+	f := KeyFormat{Size: 16}
+	prev := f.Key(0)
+	for n := uint64(1); n < 2000; n++ {
+		k := f.Key(n)
+		if len(k) != 16 || bytes.Compare(prev, k) >= 0 {
+			t.Fatalf("key %d %q does not sort after %q", n, k, prev)
+		}
+		m := make([]byte, 16)
+		f.EncodeMissing(m, n-1)
+		if !(bytes.Compare(prev, m) < 0 && bytes.Compare(m, k) < 0) {
+			t.Fatalf("missing key %q is not between %q and %q", m, prev, k)
+		}
+		prev = k
+	}
+	h := KeyFormat{Size: 8, Hashed: true}
+	seen := map[string]bool{}
+	for n := uint64(0); n < 5000; n++ {
+		seen[string(h.Key(n))] = true
+	}
+	m := make([]byte, 8)
+	for n := uint64(0); n < 5000; n++ {
+		h.EncodeMissing(m, n)
+		if seen[string(m)] {
+			t.Fatalf("missing key of %d is a present key", n)
+		}
+	}
+	if len(seen) != 5000 {
+		t.Fatalf("hashed keys collide: %d distinct of 5000", len(seen))
+	}
+	if (KeyFormat{Size: 7}).Validate() == nil {
+		t.Fatal("7-byte keys accepted")
+	}
+}
+
+func TestValueSizesAndCompressibility(t *testing.T) {
+	for _, c := range []float64{0.25, 0.5, 1} {
+		src := newValueSource(1, c, 1000)
+		g := valueGen{src: src, r: newRNG(1, 1), size: ValueSize{100, 1000}}
+		var all bytes.Buffer
+		for range 2000 {
+			v := g.next()
+			if len(v) < 100 || len(v) > 1000 {
+				t.Fatalf("value of %d bytes outside 100-1000", len(v))
+			}
+			all.Write(v)
+		}
+		var z bytes.Buffer
+		w, _ := flate.NewWriter(&z, flate.BestSpeed)
+		w.Write(all.Bytes())
+		w.Close()
+		ratio := float64(z.Len()) / float64(all.Len())
+		if ratio < c-0.1 || ratio > c+0.15 {
+			t.Errorf("compressibility %g: deflate kept %.2f of the bytes", c, ratio)
+		}
+	}
+	for in, want := range map[string]ValueSize{"100": {100, 100}, "1KiB": {1024, 1024}, "10-4KiB": {10, 4096}} {
+		if got, err := ParseValueSize(in); err != nil || got != want {
+			t.Errorf("ParseValueSize(%q) = %v, %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"", "x", "-5", "10-5", "1GiB"} {
+		if _, err := ParseValueSize(bad); err == nil {
+			t.Errorf("ParseValueSize(%q) accepted", bad)
+		}
+	}
+}

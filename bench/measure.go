@@ -1,0 +1,110 @@
+package bench
+
+import (
+	"github.com/kvlab/kvlab/kv"
+)
+
+// measure fills ph from the clients' counts and histograms and the
+// engine's Stats before and after the phase.
+func (s *runState) measure(ph *Phase, clients []*client, before, after kv.Stats) {
+	var userW, userR int64
+	for op := Op(0); op < numOps; op++ {
+		var h *Histogram
+		var count, misses int64
+		for _, c := range clients {
+			if c.hists[op] == nil {
+				continue
+			}
+			if h == nil {
+				h = NewHistogram()
+			}
+			h.Merge(c.hists[op])
+			count += c.counts[op]
+			misses += c.misses[op]
+		}
+		if h == nil {
+			continue
+		}
+		o := OpResult{Op: op.String(), Count: count, Misses: misses, Latency: h.Summary()}
+		if ph.Seconds > 0 {
+			o.OpsPerSec = float64(count) / ph.Seconds
+		}
+		ph.ByOp = append(ph.ByOp, o)
+	}
+	for _, c := range clients {
+		ph.Ops += c.ops
+		userW += c.userW
+		userR += c.userR
+	}
+	if ph.Seconds > 0 {
+		ph.OpsPerSec = float64(ph.Ops) / ph.Seconds
+	}
+
+	d := after.Sub(before)
+	ph.Stats = d
+	ph.UserBytesWritten, ph.UserBytesRead = d.UserBytesWritten, d.UserBytesRead
+	if ph.UserBytesWritten == 0 {
+		ph.UserBytesWritten = userW
+	}
+	if ph.UserBytesRead == 0 {
+		ph.UserBytesRead = userR
+	}
+	io := d.TotalIO()
+	switch {
+	case d.Extra["io-source-os"] == 1:
+		ph.IOSource = "os"
+	case len(d.IO) > 0:
+		ph.IOSource = "vfs"
+	}
+	ph.WriteAmp = ratio(io.BytesWritten, ph.UserBytesWritten)
+	ph.ReadAmp = ratio(io.BytesRead, ph.UserBytesRead)
+	ph.BlocksPerGet = d.BlocksPerGet()
+	ph.CacheHitRatio = d.CacheHitRatio()
+	ph.DiskBytes = d.DiskBytes
+	ph.LiveBytes = d.LiveBytes
+	if ph.LiveBytes == 0 {
+		ph.LiveBytes = int64(float64(s.live.Load()) * (float64(s.cfg.KeySize) + s.cfg.values.Mean()))
+		ph.LiveFromModel = true
+	}
+	ph.SpaceAmp = ratio(ph.DiskBytes, ph.LiveBytes)
+	ph.LevelBytesWritten = levelDeltas(before, after)
+}
+
+// levelDeltas returns the bytes written to each LSM level between two
+// snapshots (the level figures are cumulative gauges that Stats.Sub keeps).
+func levelDeltas(before, after kv.Stats) []int64 {
+	if after.LSM == nil {
+		return nil
+	}
+	var out []int64
+	for _, l := range after.LSM.Levels {
+		if l.Level < 0 || l.Level > 64 {
+			continue
+		}
+		d := l.BytesWritten
+		if before.LSM != nil {
+			for _, b := range before.LSM.Levels {
+				if b.Level == l.Level {
+					d -= b.BytesWritten
+				}
+			}
+		}
+		for len(out) <= l.Level {
+			out = append(out, 0)
+		}
+		out[l.Level] = d
+	}
+	for _, d := range out {
+		if d != 0 {
+			return out
+		}
+	}
+	return nil
+}
+
+func ratio(a, b int64) float64 {
+	if a <= 0 || b <= 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}

@@ -1,0 +1,185 @@
+package plot
+
+import (
+	"fmt"
+	"image/color"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/kvlab/kvlab/bench"
+)
+
+// grid indexes results by workload and engine, each in order of first
+// appearance.
+type grid struct {
+	workloads, engines []string
+	at                 map[[2]string]*bench.Result
+}
+
+func newGrid(rs []*bench.Result) *grid {
+	g := &grid{at: map[[2]string]*bench.Result{}}
+	seenW, seenE := map[string]bool{}, map[string]bool{}
+	for _, r := range rs {
+		if !seenW[r.Workload] {
+			seenW[r.Workload] = true
+			g.workloads = append(g.workloads, r.Workload)
+		}
+		if !seenE[r.Engine] {
+			seenE[r.Engine] = true
+			g.engines = append(g.engines, r.Engine)
+		}
+		g.at[[2]string{r.Workload, r.Engine}] = r
+	}
+	return g
+}
+
+// engineColor gives each engine the same color in every chart.
+func (g *grid) engineColor(engine string) color.Color {
+	for i, e := range g.engines {
+		if e == engine {
+			return plotutil.Color(i)
+		}
+	}
+	return color.Black
+}
+
+// benchPanels are the charts of a side-by-side benchmark: throughput, the
+// amplifications that any engine has, and latency percentiles per workload.
+func benchPanels(rs []*bench.Result, o Options) ([]*plot.Plot, error) {
+	g := newGrid(rs)
+	var panels []*plot.Plot
+	add := func(p *plot.Plot, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != nil {
+			panels = append(panels, p)
+		}
+		return nil
+	}
+	charts := []struct {
+		title, ylabel string
+		value         func(*bench.Result) float64
+		label         func(float64) string
+	}{
+		{"Throughput (run phase)", "operations per second", func(r *bench.Result) float64 { return r.Run.OpsPerSec }, rate},
+		{"Write amplification (run phase, else load)", "file bytes written per user byte", writeAmp, ratio},
+		{"Read amplification", "file bytes read per byte returned", readAmp, ratio},
+		{"Space amplification", "disk bytes per live byte", func(r *bench.Result) float64 { return r.Run.SpaceAmp }, ratio},
+		{"Blocks or pages touched per Get", "blocks per get", func(r *bench.Result) float64 { return r.Run.BlocksPerGet }, ratio},
+	}
+	for _, c := range charts {
+		if err := add(barPanel(g, c.title, c.ylabel, c.value, c.label, o)); err != nil {
+			return nil, err
+		}
+	}
+	for _, w := range g.workloads {
+		if err := add(latencyPanel(g, w)); err != nil {
+			return nil, err
+		}
+	}
+	return panels, nil
+}
+
+// readAmp is the run phase's read amplification, 0 below 0.01: reads
+// served from memory leave nothing worth a chart.
+func readAmp(r *bench.Result) float64 {
+	if r.Run.ReadAmp < 0.01 {
+		return 0
+	}
+	return r.Run.ReadAmp
+}
+
+// writeAmp is the run phase's write amplification, or the load phase's
+// when the run phase wrote nothing.
+func writeAmp(r *bench.Result) float64 {
+	if r.Run.WriteAmp > 0 || r.Load == nil {
+		return r.Run.WriteAmp
+	}
+	return r.Load.WriteAmp
+}
+
+// barPanel draws a grouped bar chart: a group per workload, a bar per
+// engine. Engines without the figure anywhere are left out; nil when no
+// engine has it.
+func barPanel(g *grid, title, ylabel string, value func(*bench.Result) float64, label func(float64) string, o Options) (*plot.Plot, error) {
+	var engines []string
+	for _, e := range g.engines {
+		for _, w := range g.workloads {
+			if r := g.at[[2]string{w, e}]; r != nil && value(r) > 0 {
+				engines = append(engines, e)
+				break
+			}
+		}
+	}
+	if len(engines) == 0 {
+		return nil, nil
+	}
+	p := plot.New()
+	p.Title.Text = title
+	p.Y.Label.Text = ylabel
+	p.Y.Min = 0
+	p.Y.Tick.Marker = humanTicks{}
+	p.Legend.Top = true
+	p.Legend.Left = false
+	groupWidth := (o.PanelWidth - vg.Inch) / vg.Length(len(g.workloads))
+	barWidth := groupWidth * 0.8 / vg.Length(len(engines))
+	if barWidth > vg.Points(40) {
+		barWidth = vg.Points(40)
+	}
+	maxV := 0.0
+	for i, e := range engines {
+		vals := make(plotter.Values, len(g.workloads))
+		var xys plotter.XYs
+		var texts []string
+		for j, w := range g.workloads {
+			if r := g.at[[2]string{w, e}]; r != nil {
+				vals[j] = value(r)
+				maxV = max(maxV, vals[j])
+				if vals[j] > 0 {
+					xys = append(xys, plotter.XY{X: float64(j), Y: vals[j]})
+					texts = append(texts, label(vals[j]))
+				}
+			}
+		}
+		bars, err := plotter.NewBarChart(vals, barWidth)
+		if err != nil {
+			return nil, fmt.Errorf("plot: %w", err)
+		}
+		bars.Color = g.engineColor(e)
+		bars.LineStyle.Width = 0
+		offset := barWidth * (vg.Length(i) - vg.Length(len(engines)-1)/2)
+		bars.Offset = offset
+		p.Add(bars)
+		p.Legend.Add(e, bars)
+		if len(xys) > 0 {
+			lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: texts})
+			if err != nil {
+				return nil, fmt.Errorf("plot: %w", err)
+			}
+			for k := range lbl.TextStyle {
+				lbl.TextStyle[k].Font.Size = vg.Points(7)
+				lbl.TextStyle[k].XAlign = draw.XCenter
+			}
+			lbl.Offset = vg.Point{X: offset, Y: vg.Points(2)}
+			p.Add(lbl)
+		}
+	}
+	p.Y.Max = maxV * 1.25 // room for the labels and the legend
+	p.NominalX(g.workloads...)
+	return p, nil
+}
+
+// writeAmpTitle says which phase a write amplification chart shows.
+func writeAmpTitle(rs []*bench.Result) string {
+	for _, r := range rs {
+		if r.Run.WriteAmp > 0 {
+			return "Write amplification"
+		}
+	}
+	return "Write amplification (load phase)"
+}

@@ -1,0 +1,127 @@
+// Package plot draws charts of kvlab benchmark results with gonum/plot:
+// throughput by engine and workload, latency percentiles, write, read and
+// space amplification, and, for sweeps, each figure against the swept
+// option. All charts of a results file go into one SVG, PNG or PDF image,
+// tiled two to a row.
+//
+//	results, _ := bench.ReadJSON(f)
+//	err := plot.Render(out, results, "svg", plot.Options{})
+package plot
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	_ "gonum.org/v1/plot/vg/vgimg" // registers png
+	_ "gonum.org/v1/plot/vg/vgpdf" // registers pdf
+	_ "gonum.org/v1/plot/vg/vgsvg" // registers svg
+
+	"github.com/kvlab/kvlab/bench"
+)
+
+// Options size the charts.
+type Options struct {
+	// PanelWidth and PanelHeight are the size of one chart; zero means
+	// 6 × 4 inches.
+	PanelWidth, PanelHeight vg.Length
+	// Columns is the number of charts per row; zero means 2.
+	Columns int
+}
+
+// ErrNothingToPlot is returned when the results hold no measured phase.
+var ErrNothingToPlot = errors.New("plot: no measured results to plot")
+
+// FormatOf returns the image format for a file name: svg, png or pdf.
+func FormatOf(path string) (string, error) {
+	switch ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), ".")); ext {
+	case "svg", "png", "pdf":
+		return ext, nil
+	default:
+		return "", fmt.Errorf("plot: %s: want a .svg, .png or .pdf file name", path)
+	}
+}
+
+// Render draws every chart that applies to the results into one image of
+// the given format (svg, png or pdf) and writes it to w.
+func Render(w io.Writer, results []*bench.Result, format string, o Options) error {
+	if o.PanelWidth == 0 {
+		o.PanelWidth = 6 * vg.Inch
+	}
+	if o.PanelHeight == 0 {
+		o.PanelHeight = 4 * vg.Inch
+	}
+	if o.Columns == 0 {
+		o.Columns = 2
+	}
+	var measured []*bench.Result
+	for _, r := range results {
+		if r.Run != nil && r.Run.Ops > 0 {
+			measured = append(measured, r)
+		}
+	}
+	if len(measured) == 0 {
+		return ErrNothingToPlot
+	}
+	var sweeps, plain []*bench.Result
+	for _, r := range measured {
+		if len(r.Sweep) > 0 {
+			sweeps = append(sweeps, r)
+		} else {
+			plain = append(plain, r)
+		}
+	}
+	var panels []*plot.Plot
+	if len(plain) > 0 {
+		ps, err := benchPanels(plain, o)
+		if err != nil {
+			return err
+		}
+		panels = append(panels, ps...)
+	}
+	if len(sweeps) > 0 {
+		ps, err := sweepPanels(sweeps)
+		if err != nil {
+			return err
+		}
+		panels = append(panels, ps...)
+	}
+	return tile(w, panels, format, o)
+}
+
+// tile lays the panels out in a grid and writes the image.
+func tile(w io.Writer, panels []*plot.Plot, format string, o Options) error {
+	cols := min(o.Columns, len(panels))
+	rows := (len(panels) + cols - 1) / cols
+	c, err := draw.NewFormattedCanvas(vg.Length(cols)*o.PanelWidth, vg.Length(rows)*o.PanelHeight, format)
+	if err != nil {
+		return fmt.Errorf("plot: %w", err)
+	}
+	grid := make([][]*plot.Plot, rows)
+	for i := range grid {
+		grid[i] = make([]*plot.Plot, cols)
+	}
+	for i, p := range panels {
+		grid[i/cols][i%cols] = p
+	}
+	t := draw.Tiles{Rows: rows, Cols: cols, PadTop: vg.Points(8), PadBottom: vg.Points(8), PadLeft: vg.Points(8),
+		PadRight: vg.Points(8), PadX: vg.Points(24), PadY: vg.Points(24)}
+	dc := draw.New(c)
+	canvases := plot.Align(grid, t, dc)
+	for j := range grid {
+		for i, p := range grid[j] {
+			if p != nil {
+				p.Draw(canvases[j][i])
+			}
+		}
+	}
+	if _, err := c.WriteTo(w); err != nil {
+		return fmt.Errorf("plot: write %s: %w", format, err)
+	}
+	return nil
+}

@@ -1,0 +1,226 @@
+package bench
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/kvlab/kvlab/kv"
+)
+
+// Result is the outcome of one Run: one engine through one workload. It is
+// also one line of a JSON-lines results file (WriteJSON, ReadJSON), the
+// input of kvlab plot.
+type Result struct {
+	// Engine and Workload name what ran.
+	Engine   string `json:"engine"`
+	Workload string `json:"workload"`
+	// Persistent and Peer copy the engine's registry entry: a
+	// non-persistent engine is a no-I/O baseline, a peer a yardstick.
+	Persistent bool `json:"persistent"`
+	Peer       bool `json:"peer,omitempty"`
+	// Settings are the engine options the run used.
+	Settings map[string]string `json:"settings,omitempty"`
+	// Sweep, for a point of a sweep, holds the swept options
+	// ("lsm.bloom-bits": "10").
+	Sweep map[string]string `json:"sweep,omitempty"`
+	// Params are the run's resolved parameters.
+	Params Params `json:"params"`
+	// Load is the load phase (nil when the workload has none); Run the
+	// measured phase.
+	Load *Phase `json:"load,omitempty"`
+	Run  *Phase `json:"run,omitempty"`
+	// Error is the error that stopped the run, if any; the phases hold the
+	// figures measured until then.
+	Error string `json:"error,omitempty"`
+	// HarnessNsPerOp is the harness's own cost per operation and client,
+	// measured against a no-op engine (0 when not measured).
+	HarnessNsPerOp float64 `json:"harness_ns_per_op,omitempty"`
+	// Start is when the run began.
+	Start time.Time `json:"start"`
+}
+
+// Params are a run's parameters after defaults were applied.
+type Params struct {
+	Num             int64              `json:"num"`
+	Ops             int64              `json:"ops,omitempty"`
+	DurationSec     float64            `json:"duration_sec,omitempty"`
+	WarmupSec       float64            `json:"warmup_sec,omitempty"`
+	Threads         int                `json:"threads"`
+	KeySize         int                `json:"key_size"`
+	ValueSize       string             `json:"value_size"`
+	Compressibility float64            `json:"compressibility"`
+	Distribution    string             `json:"distribution"`
+	Mix             map[string]float64 `json:"mix"`
+	ScanLength      string             `json:"scan_length,omitempty"`
+	HashedKeys      bool               `json:"hashed_keys,omitempty"`
+	Sync            bool               `json:"sync,omitempty"`
+	LoadBatch       int                `json:"load_batch"`
+	Seed            uint64             `json:"seed"`
+}
+
+// Phase holds the figures of one phase.
+type Phase struct {
+	// Name is "load" or "run".
+	Name string `json:"name"`
+	// Ops is the operations measured (keys written, in the load phase).
+	Ops int64 `json:"ops"`
+	// Seconds is the measured wall-clock time, warm-up excluded.
+	Seconds float64 `json:"seconds"`
+	// OpsPerSec is Ops / Seconds.
+	OpsPerSec float64 `json:"ops_per_sec"`
+	// ByOp has count, throughput and latency per operation kind.
+	ByOp []OpResult `json:"by_op"`
+	// SyncSeconds is the time of the Sync after the phase (not in Seconds).
+	SyncSeconds float64 `json:"sync_seconds"`
+	// UserBytesWritten and UserBytesRead are the key and value bytes the
+	// phase wrote and read: the engine's figures, or the harness's count
+	// when the engine reports none.
+	UserBytesWritten int64 `json:"user_bytes_written"`
+	UserBytesRead    int64 `json:"user_bytes_read"`
+	// WriteAmp is file bytes written per user byte written; ReadAmp file
+	// bytes read per user byte read; BlocksPerGet blocks or pages touched
+	// per Get; SpaceAmp disk bytes per live byte at the end of the phase.
+	// Zero means "not applicable" (no I/O, nothing written, no disk).
+	WriteAmp      float64 `json:"write_amp"`
+	ReadAmp       float64 `json:"read_amp"`
+	BlocksPerGet  float64 `json:"blocks_per_get"`
+	SpaceAmp      float64 `json:"space_amp"`
+	CacheHitRatio float64 `json:"cache_hit_ratio"`
+	// LiveBytes is the live key and value bytes at the end of the phase
+	// (the engine's figure, or the workload's model: live keys × (key size
+	// + mean value size)); LiveFromModel says which.
+	LiveBytes     int64 `json:"live_bytes"`
+	LiveFromModel bool  `json:"live_from_model,omitempty"`
+	// DiskBytes is the engine's live file bytes at the end of the phase.
+	DiskBytes int64 `json:"disk_bytes"`
+	// IOSource is "vfs" when the engine accounted its own file I/O, "os"
+	// when its figures come from /proc/self/io (peers), "" for no I/O.
+	IOSource string `json:"io_source,omitempty"`
+	// Stats is the engine's Stats over the phase (counters are deltas,
+	// gauges are values at the end), engine-specific figures included.
+	Stats kv.Stats `json:"stats"`
+	// LevelBytesWritten is, for an LSM engine, the table bytes written to
+	// each level during the phase (index = level).
+	LevelBytesWritten []int64 `json:"level_bytes_written,omitempty"`
+	// PeakRSS is the process's peak resident memory during the phase
+	// (since the run began where the kernel cannot reset the peak).
+	PeakRSS int64 `json:"peak_rss"`
+	// OSIO is the process's /proc/self/io over the phase, when available.
+	OSIO *ProcIO `json:"os_io,omitempty"`
+	// Err is the error that stopped the phase, if any.
+	Err string `json:"error,omitempty"`
+}
+
+// OpResult holds the figures of one operation kind in a phase.
+type OpResult struct {
+	Op        string  `json:"op"`
+	Count     int64   `json:"count"`
+	Misses    int64   `json:"misses,omitempty"` // reads that found no value
+	OpsPerSec float64 `json:"ops_per_sec"`
+	Latency   Latency `json:"latency"`
+}
+
+// Op returns the figures of the named operation, or nil.
+func (p *Phase) Op(name string) *OpResult {
+	if p == nil {
+		return nil
+	}
+	for i := range p.ByOp {
+		if p.ByOp[i].Op == name {
+			return &p.ByOp[i]
+		}
+	}
+	return nil
+}
+
+// Throughput returns the operations per second of the writes (write=true)
+// or of the reads (reads, scans and iterator steps) of the phase.
+func (p *Phase) Throughput(write bool) float64 {
+	if p == nil {
+		return 0
+	}
+	t := 0.0
+	for _, o := range p.ByOp {
+		if opIsWrite(o.Op) == write {
+			t += o.OpsPerSec
+		}
+	}
+	return t
+}
+
+func opIsWrite(name string) bool {
+	for op := Op(0); op < numOps; op++ {
+		if op.String() == name {
+			return op.IsWrite()
+		}
+	}
+	return false
+}
+
+// Label returns "engine", or "engine opt=value ..." for a sweep point.
+func (r *Result) Label() string {
+	s := r.Engine
+	for _, k := range sortedKeys(r.Sweep) {
+		s += fmt.Sprintf(" %s=%s", k, r.Sweep[k])
+	}
+	return s
+}
+
+// WriteJSON writes each result as one line of JSON.
+func WriteJSON(w io.Writer, results []*Result) error {
+	enc := json.NewEncoder(w)
+	for _, r := range results {
+		if err := enc.Encode(r); err != nil {
+			return fmt.Errorf("bench: write json: %w", err)
+		}
+	}
+	return nil
+}
+
+// ReadJSON reads a JSON-lines results file written by WriteJSON. Blank
+// lines are skipped.
+func ReadJSON(r io.Reader) ([]*Result, error) {
+	var out []*Result
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 64<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		b := sc.Bytes()
+		if len(trimSpace(b)) == 0 {
+			continue
+		}
+		var res Result
+		if err := json.Unmarshal(b, &res); err != nil {
+			return nil, fmt.Errorf("bench: results line %d: %w", line, err)
+		}
+		out = append(out, &res)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("bench: read results: %w", err)
+	}
+	return out, nil
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\r') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

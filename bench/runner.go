@@ -1,0 +1,266 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"time"
+
+	"github.com/kvlab/kvlab"
+	"github.com/kvlab/kvlab/kv"
+	"github.com/kvlab/kvlab/vfs"
+)
+
+// DefaultNum is the record count when neither the Config nor the workload
+// sets one.
+const DefaultNum = 100_000
+
+// DefaultLoadBatch is the number of keys per Write in the load phase.
+const DefaultLoadBatch = 100
+
+// Config describes one benchmark run: one engine through one workload.
+// Zero fields take the defaults documented on each.
+type Config struct {
+	// Engine is the registered engine to open (see kvlab.Engines).
+	Engine string
+	// Settings are the engine's options by knob name, without the engine
+	// prefix, as kvlab.Options takes them.
+	Settings map[string]string
+	// Dir is the engine's directory, which should be empty or absent; ""
+	// means a temporary directory removed after the run.
+	Dir string
+	// FS, if set, is the file system the engine uses (kvlab.Options.FS).
+	FS vfs.FS
+	// OpenEngine, if set, opens the engine instead of the registry: for
+	// programs benchmarking an engine they have not registered. Engine
+	// then only names it in the results.
+	OpenEngine func(dir string) (kv.Engine, error)
+
+	// Workload is what to run.
+	Workload Workload
+	// Num is the number of records the load phase writes (the keys a fill
+	// workload writes); 0 means the workload's Records, else DefaultNum.
+	Num int64
+	// Ops bounds the run phase's measured operations; 0 means the
+	// workload's Operations, else Num (unbounded when Duration is set).
+	Ops int64
+	// Duration, if positive, bounds the run phase by time: it stops at
+	// Ops or Duration, whichever comes first.
+	Duration time.Duration
+	// Warmup is a stretch at the start of the run phase whose operations
+	// are not measured (they are extra to Ops).
+	Warmup time.Duration
+	// Threads is the number of client goroutines; 0 means 1.
+	Threads int
+	// KeySize is the key size in bytes; 0 means DefaultKeySize.
+	KeySize int
+	// ValueSize overrides the workload's value size; zero means the
+	// workload's, else DefaultValueSize.
+	ValueSize ValueSize
+	// Compressibility is the fraction of each value left after
+	// compression, in (0, 1]; 0 means DefaultCompressibility.
+	Compressibility float64
+	// Distribution, if set, overrides the workload's key distribution.
+	Distribution *Distribution
+	// ScanLength, if set, overrides the workload's scan length.
+	ScanLength ScanLength
+	// Sync makes every write wait for stable storage.
+	Sync bool
+	// LoadBatch is the number of keys per Write in the load phase; 0 means
+	// DefaultLoadBatch.
+	LoadBatch int
+	// Seed makes the run repeatable: the same seed draws the same keys,
+	// values and operations.
+	Seed uint64
+	// Progress, if set, is told how the phases advance.
+	Progress Progress
+	// Sweep labels the result as a point of a sweep.
+	Sweep map[string]string
+}
+
+// resolved is a Config with its defaults applied and validated.
+type resolved struct {
+	Config
+	mix    Mix
+	dist   Distribution
+	scan   ScanLength
+	keys   KeyFormat
+	values ValueSize
+	ops    int64 // 0: duration-bound only
+	info   kvlab.EngineInfo
+}
+
+func (c Config) resolve() (*resolved, error) {
+	r := &resolved{Config: c}
+	w := c.Workload
+	if err := w.Validate(); err != nil {
+		return nil, err
+	}
+	if c.Engine == "" {
+		return nil, configErrorf("no engine given")
+	}
+	if c.OpenEngine == nil {
+		info, err := kvlab.Lookup(c.Engine)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+		if err := info.CheckSettings(c.Settings); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+		r.info = info
+	} else {
+		r.info = kvlab.EngineInfo{Name: c.Engine, Persistent: true}
+	}
+	switch {
+	case c.Num < 0, c.Ops < 0:
+		return nil, configErrorf("negative count (num %d, ops %d)", c.Num, c.Ops)
+	case c.Duration < 0, c.Warmup < 0:
+		return nil, configErrorf("negative duration")
+	case c.Threads < 0:
+		return nil, configErrorf("negative thread count %d", c.Threads)
+	case c.LoadBatch < 0:
+		return nil, configErrorf("negative load batch %d", c.LoadBatch)
+	case c.Compressibility < 0 || c.Compressibility > 1:
+		return nil, configErrorf("compressibility %g: want a fraction in (0, 1]", c.Compressibility)
+	}
+	if r.Num == 0 {
+		r.Num = w.Records
+	}
+	if r.Num == 0 {
+		r.Num = DefaultNum
+	}
+	r.ops = c.Ops
+	if r.ops == 0 {
+		r.ops = w.Operations
+	}
+	if r.ops == 0 && c.Duration == 0 {
+		r.ops = r.Num
+	}
+	if r.Threads == 0 {
+		r.Threads = 1
+	}
+	if r.KeySize == 0 {
+		r.KeySize = DefaultKeySize
+	}
+	r.keys = KeyFormat{Size: r.KeySize, Hashed: w.HashedKeys}
+	if err := r.keys.Validate(); err != nil {
+		return nil, err
+	}
+	r.values = c.ValueSize
+	if r.values.IsZero() {
+		r.values = w.ValueSize
+	}
+	if r.values.IsZero() {
+		r.values = ValueSize{DefaultValueSize, DefaultValueSize}
+	}
+	if err := r.values.Validate(); err != nil {
+		return nil, err
+	}
+	if r.Compressibility == 0 {
+		r.Compressibility = DefaultCompressibility
+	}
+	if r.LoadBatch == 0 {
+		r.LoadBatch = DefaultLoadBatch
+	}
+	r.mix, _ = w.Mix.Normalized()
+	r.dist = w.Distribution
+	if c.Distribution != nil {
+		if err := c.Distribution.Validate(); err != nil {
+			return nil, err
+		}
+		r.dist = *c.Distribution
+	}
+	r.scan = w.ScanLength
+	if !c.ScanLength.IsZero() {
+		r.scan = c.ScanLength
+	}
+	if r.mix[OpScan] > 0 && (r.scan.Min < 1 || r.scan.Max < r.scan.Min) {
+		return nil, configErrorf("scan length %s: want 1 ≤ min ≤ max", r.scan)
+	}
+	if uint64(r.Num) >= 1<<62 {
+		return nil, configErrorf("num %d is too large", r.Num)
+	}
+	return r, nil
+}
+
+func (r *resolved) params() Params {
+	mix := map[string]float64{}
+	for op, p := range r.mix {
+		mix[op.String()] = p
+	}
+	p := Params{
+		Num: r.Num, Ops: r.ops, DurationSec: r.Duration.Seconds(), WarmupSec: r.Warmup.Seconds(),
+		Threads: r.Threads, KeySize: r.KeySize, ValueSize: r.values.String(),
+		Compressibility: r.Compressibility, Distribution: r.dist.String(), Mix: mix,
+		HashedKeys: r.keys.Hashed, Sync: r.Sync, LoadBatch: r.LoadBatch, Seed: r.Seed,
+	}
+	if r.mix[OpScan] > 0 {
+		p.ScanLength = r.scan.String()
+	}
+	return p
+}
+
+// Run runs the benchmark: it opens the engine, runs the workload's load
+// phase and then its run phase, closes the engine and returns the figures.
+// A bad configuration returns a nil Result and an error matching
+// ErrConfig. An engine error, or ctx being cancelled, stops the run: Run
+// then returns the Result with the figures measured so far and the error.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	rc, err := cfg.resolve()
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{
+		Engine: rc.Engine, Workload: rc.Workload.Name, Persistent: rc.info.Persistent, Peer: rc.info.Peer,
+		Settings: maps.Clone(rc.Settings), Sweep: maps.Clone(rc.Sweep), Params: rc.params(), Start: time.Now(),
+	}
+	dir := rc.Dir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "kvlab-bench-"); err != nil {
+			return nil, fmt.Errorf("bench: temporary directory: %w", err)
+		}
+		defer os.RemoveAll(dir)
+	}
+	eng, err := rc.open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("bench: open %s in %s: %w", rc.Engine, dir, err)
+	}
+	s := newRunState(rc, eng)
+	err = s.run(ctx, res)
+	if cerr := eng.Close(); cerr != nil && err == nil {
+		err = fmt.Errorf("bench: close %s: %w", rc.Engine, cerr)
+	}
+	if err != nil {
+		res.Error = err.Error()
+	}
+	return res, err
+}
+
+func (r *resolved) open(dir string) (kv.Engine, error) {
+	if r.OpenEngine != nil {
+		return r.OpenEngine(dir)
+	}
+	return kvlab.Open(r.Engine, dir, kvlab.Options{FS: r.FS, Settings: r.Settings})
+}
+
+// run runs the phases into res.
+func (s *runState) run(ctx context.Context, res *Result) error {
+	if s.cfg.Workload.Load != OrderNone {
+		ph, err := s.phase(ctx, "load")
+		res.Load = ph
+		if err != nil {
+			return fmt.Errorf("bench: %s %s load phase: %w", s.cfg.Engine, s.cfg.Workload.Name, err)
+		}
+	}
+	ph, err := s.phase(ctx, "run")
+	res.Run = ph
+	if err != nil {
+		return fmt.Errorf("bench: %s %s: %w", s.cfg.Engine, s.cfg.Workload.Name, err)
+	}
+	return nil
+}
+
+// isNotFound reports whether err is the contract's "no such key".
+func isNotFound(err error) bool { return errors.Is(err, kv.ErrNotFound) }

@@ -1,0 +1,114 @@
+package bench
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kvlab/kvlab/internal/units"
+	"github.com/kvlab/kvlab/kv"
+)
+
+// DefaultValueSize is the value size when neither the Config nor the
+// workload sets one (db_bench's 100 bytes).
+const DefaultValueSize = 100
+
+// DefaultCompressibility is the fraction of a value left after compression
+// when a Config does not set one (db_bench's --compression_ratio 0.5).
+const DefaultCompressibility = 0.5
+
+// ValueSize is a fixed value size (Min == Max) or a range whose sizes are
+// drawn uniformly.
+type ValueSize struct{ Min, Max int }
+
+// ParseValueSize parses "100", "4KiB" or a range "100-1000", "64B-4KiB".
+func ParseValueSize(s string) (ValueSize, error) {
+	lo, hi, isRange := strings.Cut(s, "-")
+	a, err := units.ParseSize(lo)
+	if err != nil {
+		return ValueSize{}, fmt.Errorf("%w: value size: %v", ErrConfig, err)
+	}
+	b := a
+	if isRange {
+		if b, err = units.ParseSize(hi); err != nil {
+			return ValueSize{}, fmt.Errorf("%w: value size: %v", ErrConfig, err)
+		}
+	}
+	v := ValueSize{int(a), int(b)}
+	return v, v.Validate()
+}
+
+// Validate reports an empty or reversed range or a size over
+// kv.MaxValueSize.
+func (v ValueSize) Validate() error {
+	if v.Min < 0 || v.Max < v.Min || v.Max > kv.MaxValueSize {
+		return configErrorf("value size %s: want 0 ≤ min ≤ max ≤ %d", v, kv.MaxValueSize)
+	}
+	return nil
+}
+
+// IsZero reports whether v is unset.
+func (v ValueSize) IsZero() bool { return v == ValueSize{} }
+
+// Mean returns the average size.
+func (v ValueSize) Mean() float64 { return float64(v.Min+v.Max) / 2 }
+
+// String renders v as ParseValueSize reads it.
+func (v ValueSize) String() string {
+	if v.Min == v.Max {
+		return fmt.Sprint(v.Min)
+	}
+	return fmt.Sprintf("%d-%d", v.Min, v.Max)
+}
+
+// valueBufferSize is the size of the random buffer values are cut from.
+const valueBufferSize = 1 << 20
+
+// valueSource is a read-only buffer of random bytes with the requested
+// compressibility; values are slices of it, so making one allocates nothing.
+// As in db_bench, each 100-byte piece repeats a random run of
+// compressibility × 100 bytes, so a compressor can shrink the data to about
+// that fraction of its size.
+type valueSource struct{ buf []byte }
+
+func newValueSource(seed uint64, compressibility float64, maxSize int) *valueSource {
+	r := newRNG(seed, 0xda7a)
+	buf := make([]byte, valueBufferSize+maxSize)
+	raw := int(compressibility*100 + 0.5)
+	if raw < 1 {
+		raw = 1
+	}
+	for i := 0; i < len(buf); i += 100 {
+		piece := buf[i:min(i+100, len(buf))]
+		for j := 0; j < raw && j < len(piece); j++ {
+			piece[j] = byte(r.Uint64())
+		}
+		for j := raw; j < len(piece); j++ {
+			piece[j] = piece[j-raw]
+		}
+	}
+	return &valueSource{buf: buf}
+}
+
+// valueGen cuts values for one client goroutine.
+type valueGen struct {
+	src  *valueSource
+	r    *rng
+	size ValueSize
+	pos  int
+}
+
+func (g *valueGen) next() []byte {
+	n := g.size.Min
+	if g.size.Max > g.size.Min {
+		n += int(g.r.Uint64n(uint64(g.size.Max - g.size.Min + 1)))
+	}
+	if g.pos+n > len(g.src.buf) {
+		g.pos = 0
+	}
+	v := g.src.buf[g.pos : g.pos+n : g.pos+n]
+	g.pos += n
+	if g.pos >= valueBufferSize {
+		g.pos -= valueBufferSize
+	}
+	return v
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kvlab/kvlab"
+	"github.com/kvlab/kvlab/bench"
+)
+
+// maxSweptOptions is how many options one sweep may vary.
+const maxSweptOptions = 2
+
+func newSweepCommand() *cobra.Command {
+	var f runFlags
+	var engine, workload string
+	cmd := &cobra.Command{
+		Use:   "sweep --engine ENGINE --set ENGINE.NAME=V1,V2,... --workload WORKLOAD",
+		Short: "Run a workload at each value of one or two engine options: throughput and amplification per point",
+		Long: `Varies one or two engine options over comma-separated lists (every
+combination is a point), runs the workload on a fresh store at each point, and
+prints a table of throughput, latency and write, read and space amplification,
+with a one-line reading. The results are written as JSON lines (--out, by
+default sweep-ENGINE-OPTION.jsonl) for 'kvlab plot'. A --set with a single
+value fixes that option at every point.`,
+		Example: `  kvlab sweep --engine lsm --set lsm.bloom-bits=0,2,5,10,20 --workload readrandom
+  kvlab sweep --engine btree --set btree.page-size=1KiB,4KiB,16KiB --workload ycsb-a --num 500k
+  kvlab sweep --engine lsm --set lsm.level-ratio=4,10 --set lsm.memtable-size=4MiB,64MiB --workload fillrandom`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runSweep(cmd, &f, engine, workload)
+		},
+	}
+	cmd.Flags().StringVar(&engine, "engine", "", "the engine to sweep (required)")
+	cmd.Flags().StringVar(&workload, "workload", "readrandom", "the workload run at each point")
+	f.register(cmd)
+	cmd.Flags().Lookup("set").Usage = "option ENGINE.NAME=V1,V2,... to vary (repeatable; at most two with several values)"
+	cmd.Flags().Lookup("out").Usage = "JSON-lines file for 'kvlab plot' (default sweep-ENGINE-OPTION.jsonl)"
+	return cmd
+}
+
+func runSweep(cmd *cobra.Command, f *runFlags, engine, workload string) error {
+	stderr := cmd.ErrOrStderr()
+	if engine == "" {
+		return usageErrorf("--engine is required")
+	}
+	info, err := kvlab.Lookup(engine)
+	if err != nil {
+		return &usageError{err}
+	}
+	tmpl, err := f.config(cmd)
+	if err != nil {
+		return err
+	}
+	ws, err := resolveWorkloads(workload, nil, stderr)
+	if err != nil {
+		return err
+	}
+	if len(ws) != 1 {
+		return usageErrorf("--workload takes one workload")
+	}
+	if len(f.sets) == 0 {
+		return usageErrorf("--set ENGINE.NAME=V1,V2,... is required: it says what to sweep")
+	}
+	var axes []bench.SweepAxis
+	swept := 0
+	for _, s := range f.sets {
+		a, err := bench.ParseSweepAxis(s)
+		if err != nil {
+			return usageErrorf("%s", trimConfig(err))
+		}
+		if a.Engine != engine {
+			return usageErrorf("--set %s: engine %s is not being swept (--engine %s)", s, a.Engine, engine)
+		}
+		if len(a.Values) > 1 {
+			swept++
+		}
+		axes = append(axes, a)
+	}
+	if swept > maxSweptOptions {
+		return usageErrorf("%d options have several values: a sweep varies at most %d", swept, maxSweptOptions)
+	}
+	points := bench.SweepPoints(axes)
+	for _, p := range points {
+		if err := info.CheckSettings(settingsOf(p)); err != nil {
+			return &usageError{err}
+		}
+	}
+	outPath := f.out
+	if outPath == "" {
+		outPath = defaultSweepOut(engine, axes)
+	}
+	out, err := openOut(outPath)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	root, cleanup, err := benchDirs(f.dir, f.keep)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	defer keptNote(stderr, f.keep, root)
+	for _, p := range points {
+		if err := checkEngineSettings(root, []string{engine}, map[string]map[string]string{engine: settingsOf(p)}); err != nil {
+			return err
+		}
+	}
+	ctx, stop := signal.NotifyContext(cmdContext(cmd), os.Interrupt)
+	defer stop()
+
+	tmpl.Progress = progressFor(stderr)
+	var results []*bench.Result
+	var runErr error
+	for i, p := range points {
+		c := tmpl
+		c.Engine, c.Workload, c.Settings = engine, ws[0], settingsOf(p)
+		c.Num = defaultNumFor(c, ws[0])
+		c.Sweep = sweptOnly(p, axes)
+		c.Dir = filepath.Join(root, fmt.Sprintf("point-%d", i))
+		if err := os.Mkdir(c.Dir, 0o755); err != nil {
+			return fmt.Errorf("sweep: %w", err)
+		}
+		res, err := bench.Run(ctx, c)
+		if res != nil {
+			results = append(results, res)
+		}
+		if !f.keep {
+			os.RemoveAll(c.Dir)
+		}
+		if err != nil {
+			if errors.Is(err, bench.ErrConfig) {
+				return usageErrorf("%s", trimConfig(err))
+			}
+			runErr = err
+			break
+		}
+	}
+	stdout := cmd.OutOrStdout()
+	if f.format == "table" {
+		err = bench.WriteSweepTable(stdout, results)
+	} else {
+		err = writeResults(stdout, f.format, results, bench.TableOptions{})
+	}
+	if err != nil {
+		return err
+	}
+	if err := bench.WriteJSON(out, results); err != nil {
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return fmt.Errorf("--out %s: %w", outPath, err)
+	}
+	fmt.Fprintf(stderr, "kvlab: wrote %s (plot it: kvlab plot %s -o %s)\n", outPath, outPath, strings.TrimSuffix(outPath, ".jsonl")+".svg")
+	return runErr
+}
+
+// settingsOf strips the engine prefix of a sweep point's settings.
+func settingsOf(point map[string]string) map[string]string {
+	s := map[string]string{}
+	for k, v := range point {
+		_, opt, _ := strings.Cut(k, ".")
+		s[opt] = v
+	}
+	return s
+}
+
+// sweptOnly keeps the options that vary across the sweep: those that
+// label the point.
+func sweptOnly(point map[string]string, axes []bench.SweepAxis) map[string]string {
+	out := map[string]string{}
+	for _, a := range axes {
+		if len(a.Values) > 1 {
+			out[a.Key()] = point[a.Key()]
+		}
+	}
+	if len(out) == 0 { // a sweep of one point: label it anyway
+		for _, a := range axes {
+			out[a.Key()] = point[a.Key()]
+		}
+	}
+	return out
+}
+
+// defaultSweepOut names the results file after the engine and the swept
+// options.
+func defaultSweepOut(engine string, axes []bench.SweepAxis) string {
+	name := "sweep-" + engine
+	for _, a := range axes {
+		if len(a.Values) > 1 {
+			name += "-" + a.Option
+		}
+	}
+	return name + ".jsonl"
+}
