@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/kvlab/kvlab/kv"
+	"github.com/kvlab/kvlab/vfs"
 )
 
 // ReaderOptions tune a Reader.
@@ -15,6 +16,9 @@ type ReaderOptions struct {
 	// record in progress), resumes at the next block and counts what it
 	// dropped in EndInfo. Damage at the tail is a torn tail either way.
 	SkipCorrupt bool
+	// Kind is the file kind Replay opens the log under; zero means
+	// vfs.KindWAL.
+	Kind vfs.Kind
 }
 
 // Reader reads the records of one log file in order. It is not safe for

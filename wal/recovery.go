@@ -118,7 +118,11 @@ func (r *Reader) validAfter(off int64) (bool, error) {
 // the file, a corruption error (unless opts.SkipCorrupt), or fn's. After
 // Replay, OpenAppend(fs, name, logNum, end, ...) appends to the log.
 func Replay(fs vfs.FS, name string, logNum uint64, opts ReaderOptions, fn func(rec []byte, pos Pos) error) (EndInfo, error) {
-	f, err := fs.Open(name, vfs.KindWAL)
+	kind := opts.Kind
+	if kind == "" {
+		kind = vfs.KindWAL
+	}
+	f, err := fs.Open(name, kind)
 	if err != nil {
 		return EndInfo{}, fmt.Errorf("wal: open %s: %w", name, err)
 	}

@@ -19,6 +19,11 @@ type Options struct {
 	// way.
 	BufferSize int
 
+	// Kind is the file kind the log is created and accounted under; zero
+	// means vfs.KindWAL. The LSM's manifest is a log of this format with
+	// vfs.KindManifest.
+	Kind vfs.Kind
+
 	// blockSize overrides BlockSize for new files; tests set it (see
 	// export_test.go) to get many blocks from few bytes.
 	blockSize int
@@ -72,7 +77,7 @@ type Writer struct {
 // the first records. The first sync also syncs the file's directory, so
 // that a record acknowledged as durable cannot vanish with the file's name.
 func Create(fs vfs.FS, name string, logNum uint64, opts Options) (*Writer, error) {
-	f, err := fs.Create(name, vfs.KindWAL)
+	f, err := fs.Create(name, opts.kind())
 	if err != nil {
 		return nil, fmt.Errorf("wal: create %s: %w", name, err)
 	}
@@ -92,7 +97,7 @@ func OpenAppend(fs vfs.FS, name string, logNum uint64, end EndInfo, opts Options
 	if end.Reason != EndClean && end.Reason != EndTornTail {
 		return nil, fmt.Errorf("wal: cannot append to %s: its log ended with reason %q", name, end.Reason)
 	}
-	f, err := fs.OpenReadWrite(name, vfs.KindWAL)
+	f, err := fs.OpenReadWrite(name, opts.kind())
 	if err != nil {
 		return nil, fmt.Errorf("wal: open %s: %w", name, err)
 	}
@@ -139,6 +144,13 @@ func reopen(fs vfs.FS, f vfs.File, name string, logNum uint64, offset int64, opt
 	w := newWriter(fs, f, name, logNum, h.BlockSize, opts)
 	w.written, w.flushed, w.synced = offset, offset, offset
 	return w, nil
+}
+
+func (o Options) kind() vfs.Kind {
+	if o.Kind == "" {
+		return vfs.KindWAL
+	}
+	return o.Kind
 }
 
 func (o Options) blockSizeOrDefault() int {
