@@ -36,6 +36,8 @@ workloads, and a table with a one-line reading of each result.`,
 		newGetCommand(),
 		newDelCommand(),
 		newScanCommand(),
+		newCheckCommand(),
+		newStatsCommand(),
 		newInspectCommand(),
 	)
 	return root

@@ -1,0 +1,261 @@
+package lsm
+
+import (
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	"github.com/kvlab/kvlab/internal/base"
+	"github.com/kvlab/kvlab/kv"
+	"github.com/kvlab/kvlab/lsm/manifest"
+	"github.com/kvlab/kvlab/memtable"
+	"github.com/kvlab/kvlab/wal"
+)
+
+// The commit pipeline (LevelDB's writer queue). Each Write joins a queue;
+// the writer at its head is the leader: it makes room in the memtable
+// (rotating it, or stalling when flushes and L0 compactions lag), takes the
+// writers queued behind it as a group (up to maxGroupBytes), appends one WAL
+// record per batch, syncs the log once if any writer of the group asked for
+// it, applies the batches to the memtable at consecutive sequence numbers,
+// publishes the last one to readers, and hands leadership to the next
+// writer in the queue. The memtable therefore has a single writer, as it
+// requires, and the WAL's records are in sequence-number order.
+//
+// A WAL record is the batch's first sequence number (8 bytes, little
+// endian) followed by its repr (docs/format/batch.md); see
+// docs/format/manifest.md for how logs are named and replayed.
+
+// writer is one Write or Sync waiting in the queue.
+type writer struct {
+	batch *kv.Batch // nil for Sync
+	sync  bool
+	seq   base.SeqNum // first sequence number, assigned by the leader
+	done  bool
+	err   error
+	wake  chan struct{} // receives when done, or when promoted to leader
+}
+
+// walRecordHeader is the length of a WAL record's sequence-number prefix.
+const walRecordHeader = 8
+
+func (db *DB) commit(b *kv.Batch, sync bool) error {
+	w := &writer{batch: b, sync: sync, wake: make(chan struct{}, 1)}
+	db.wmu.Lock()
+	if db.commitClosed {
+		db.wmu.Unlock()
+		return fmt.Errorf("lsm: %w", kv.ErrClosed)
+	}
+	db.queue = append(db.queue, w)
+	leader := len(db.queue) == 1
+	db.wmu.Unlock()
+	if !leader {
+		<-w.wake
+		if w.done {
+			return w.err
+		}
+	}
+
+	if err := db.makeRoomForWrite(w); err != nil {
+		db.finishGroup(1, err)
+		return err
+	}
+	db.wmu.Lock()
+	n, size := 1, w.size()
+	for n < len(db.queue) && size+db.queue[n].size() <= maxGroupBytes {
+		size += db.queue[n].size()
+		n++
+	}
+	group := append([]*writer(nil), db.queue[:n]...)
+	db.wmu.Unlock()
+
+	err := db.writeGroup(group)
+	db.finishGroup(n, err)
+	return err
+}
+
+func (w *writer) size() int {
+	if w.batch == nil {
+		return 0
+	}
+	return len(w.batch.Repr())
+}
+
+// finishGroup completes the first n writers of the queue with err and
+// promotes the next writer to leader.
+func (db *DB) finishGroup(n int, err error) {
+	db.wmu.Lock()
+	group := db.queue[:n]
+	db.queue = db.queue[n:]
+	for i, g := range group {
+		if i > 0 {
+			g.err = err
+			g.done = true
+			g.wake <- struct{}{}
+		}
+	}
+	if len(db.queue) > 0 {
+		db.queue[0].wake <- struct{}{}
+	} else {
+		db.queueDrained.Broadcast()
+	}
+	db.wmu.Unlock()
+}
+
+// writeGroup logs and applies a group. Only the leader calls it, so the
+// active memtable and WAL cannot change under it.
+func (db *DB) writeGroup(group []*writer) error {
+	db.mu.Lock()
+	log, mem := db.log, db.mem
+	db.mu.Unlock()
+
+	seq := db.lastSeq + 1
+	sync := false
+	var userBytes, puts, dels, batches int64
+	for _, g := range group {
+		sync = sync || g.sync
+		if g.batch == nil || g.batch.Empty() {
+			continue
+		}
+		g.seq = seq
+		seq += base.SeqNum(g.batch.Len())
+		db.recBuf = binary.LittleEndian.AppendUint64(db.recBuf[:0], uint64(g.seq))
+		db.recBuf = append(db.recBuf, g.batch.Repr()...)
+		if _, err := log.Append(db.recBuf); err != nil {
+			return db.walFailed(err)
+		}
+	}
+	if sync {
+		if err := log.Sync(); err != nil {
+			return db.walFailed(err)
+		}
+	}
+	for _, g := range group {
+		if g.batch == nil || g.batch.Empty() {
+			continue
+		}
+		if err := mem.ApplyBatch(g.batch, g.seq); err != nil {
+			// The batch is logged but cannot be applied: the memtable
+			// and the log disagree until the log is replayed.
+			return db.walFailed(fmt.Errorf("lsm: apply batch to memtable: %w", err))
+		}
+		userBytes += g.batch.UserBytes()
+		batches++
+		r := g.batch.Reader()
+		for {
+			op, _, _, ok := r.Next()
+			if !ok {
+				break
+			}
+			if op == kv.OpDelete {
+				dels++
+			} else {
+				puts++
+			}
+		}
+	}
+	db.lastSeq = seq - 1
+	db.visibleSeq.Store(uint64(db.lastSeq))
+	db.stats.userBytesWritten.Add(userBytes)
+	db.stats.puts.Add(puts)
+	db.stats.deletes.Add(dels)
+	db.stats.batches.Add(batches)
+	return nil
+}
+
+// walFailed makes the DB read-only after a WAL error: writes after it
+// could be acknowledged without being durable in order.
+func (db *DB) walFailed(err error) error {
+	db.mu.Lock()
+	db.setBGErrLocked(err)
+	db.mu.Unlock()
+	return readOnlyErr(err)
+}
+
+// makeRoomForWrite ensures the active memtable can take the leader's
+// write: it delays the write by a millisecond once when L0 has
+// L0SlowdownTrigger tables, rotates a full memtable, and waits while the
+// immutable memtables or L0 are at their stop thresholds.
+func (db *DB) makeRoomForWrite(w *writer) error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if w.batch == nil || w.batch.Empty() {
+		if db.bgErr != nil {
+			return readOnlyErr(db.bgErr)
+		}
+		return nil
+	}
+	allowDelay := !w.sync
+	var stallStart time.Time
+	defer func() {
+		if !stallStart.IsZero() {
+			db.stats.stallNanos.Add(int64(time.Since(stallStart)))
+		}
+	}()
+	for {
+		if db.bgErr != nil {
+			return readOnlyErr(db.bgErr)
+		}
+		if db.closing {
+			return fmt.Errorf("lsm: %w", kv.ErrClosed)
+		}
+		l0 := len(db.version.Levels[0])
+		if allowDelay && l0 >= db.opts.L0SlowdownTrigger {
+			allowDelay = false
+			db.stats.stalls.Add(1)
+			db.mu.Unlock()
+			start := time.Now()
+			time.Sleep(time.Millisecond)
+			db.stats.stallNanos.Add(int64(time.Since(start)))
+			db.mu.Lock()
+			continue
+		}
+		if db.mem.ApproximateSize() < db.opts.MemtableSize {
+			return nil
+		}
+		if len(db.imms) >= db.opts.MaxImmutableMemtables || l0 >= db.opts.L0StopTrigger {
+			if stallStart.IsZero() {
+				stallStart = time.Now()
+				db.stats.stalls.Add(1)
+			}
+			db.bgCond.Wait()
+			continue
+		}
+		if err := db.rotateLocked(); err != nil {
+			db.setBGErrLocked(err)
+			return readOnlyErr(err)
+		}
+	}
+}
+
+// rotateLocked freezes the active memtable and starts a new one with a new
+// WAL. The old WAL is closed (and so synced) first: a write acknowledged in
+// the new log must not survive a crash that loses an earlier write of the
+// old one. db.mu must be held.
+func (db *DB) rotateLocked() error {
+	if err := db.log.Close(); err != nil {
+		return fmt.Errorf("lsm: close WAL %06d: %w", db.mem.logNum, err)
+	}
+	old := db.mem
+	if err := db.startLogLocked(); err != nil {
+		return err
+	}
+	db.imms = append(db.imms, old)
+	db.installReadStateLocked()
+	db.bgCond.Broadcast()
+	return nil
+}
+
+// startLogLocked creates a WAL with a new file number and an empty active
+// memtable for it. db.mu must be held (or the DB not yet shared).
+func (db *DB) startLogLocked() error {
+	num := db.nextFileNum
+	db.nextFileNum++
+	lw, err := wal.Create(db.fs, manifest.LogFileName(db.dir, num), num, wal.Options{})
+	if err != nil {
+		return fmt.Errorf("lsm: create WAL: %w", err)
+	}
+	db.log = lw
+	db.mem = &memTable{Memtable: memtable.New(), logNum: num}
+	return nil
+}

@@ -1,0 +1,78 @@
+// Package lsm is kvlab's log-structured merge-tree engine, in the lineage
+// of LevelDB: a WAL and a memtable take writes, full memtables are flushed
+// to sorted tables in level 0, and leveled compaction merges tables down
+// levels 1 to 6, each LevelRatio times larger than the one above.
+//
+// # Layers
+//
+//   - internal/base: internal keys, user key + (sequence number, kind).
+//   - wal: the log every write is appended to before it is applied.
+//   - memtable: the arena skiplist that holds recent writes.
+//   - sstable: immutable sorted tables with Bloom filters and a block cache.
+//   - lsm/manifest: version edits, immutable Versions of the tree, the
+//     MANIFEST log and CURRENT pointer (docs/format/manifest.md).
+//   - lsm/compaction: the compaction picker and the cost model, pure
+//     functions over a Version.
+//   - lsm (this package): the commit pipeline (commit.go), flushes
+//     (flush.go), compaction execution (compact.go), version installation
+//     (apply.go), reads (get.go, iter_*.go), recovery (open.go), obsolete
+//     file deletion (obsolete.go), metrics (stats.go) and the integrity
+//     check (check.go).
+//
+// # Writes
+//
+// Writers queue; the one at the head leads a group: it appends one WAL
+// record per batch (the batch's first sequence number, then its repr),
+// syncs once if any writer asked for it, applies the batches to the active
+// memtable and publishes the last sequence number, which makes the group
+// visible to readers at once. When the memtable reaches MemtableSize the
+// leader closes (and so syncs) its WAL, starts a new WAL and memtable, and
+// wakes the flush goroutine, which writes the frozen memtable to an L0
+// table and records it in the manifest together with the new log number.
+// Writes are delayed when L0 has L0SlowdownTrigger tables and stop while it
+// has L0StopTrigger tables or MaxImmutableMemtables memtables await their
+// flush; Stats reports the stalls and their time.
+//
+// # Reads
+//
+// A read takes a reference to the current read state (the memtables and
+// the Version) and the last published sequence number. Get consults the
+// memtables, the L0 tables newest first, and then the one table per level
+// whose range holds the key, skipping tables by range and Bloom filter.
+// Iterators merge all of them with a heap and show, per user key, the
+// newest version at their sequence number: a consistent snapshot that
+// writes made after the iterator was created never disturb. Snapshot pins a
+// sequence number for repeatable Gets and iterators, and compactions keep
+// the versions open snapshots can see.
+//
+// # Compaction
+//
+// One background goroutine runs the compaction the picker chooses: the
+// level whose size over its target is highest (for L0, its table count over
+// L0CompactionTrigger). A table that overlaps nothing in the next level is
+// moved by a manifest edit alone. Otherwise the inputs and the overlapping
+// tables of the next level are merged into new tables of TargetFileSize,
+// cut only between user keys, so a user key never spans two tables of one
+// level. Versions no snapshot can see are dropped, and tombstones too once
+// no deeper level can hold their key.
+//
+// # Crash safety
+//
+// The manifest is a log of version edits; CURRENT names it and is switched
+// by writing a temporary file, syncing it, renaming it and syncing the
+// directory. Tables are synced, and their directory entries too, before an
+// edit names them; a log is deleted only after an edit with a larger log
+// number is durable, and a table only once no version in use names it. Open
+// loads the manifest, replays the logs at or above its log number into L0
+// tables, starts a new log and deletes whatever an interrupted flush or
+// compaction left. Any I/O error in the write path or the background work
+// makes the DB read-only (kv.ErrReadOnly) rather than acknowledge writes it
+// cannot keep; damage found in a table or log is reported as
+// kv.ErrCorruption, never as wrong data.
+//
+// # Limits
+//
+// Keys up to kv.MaxKeySize and values up to kv.MaxValueSize, as the
+// contract says. A memtable is limited to 4 GiB, so MemtableSize is at most
+// 4 GiB. Every live table keeps an open file descriptor.
+package lsm

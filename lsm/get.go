@@ -1,0 +1,85 @@
+package lsm
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+
+	"github.com/kvlab/kvlab/internal/base"
+	"github.com/kvlab/kvlab/kv"
+	"github.com/kvlab/kvlab/lsm/manifest"
+)
+
+// get looks key up in rs as of seq: the active memtable, the immutable
+// ones newest first, the L0 tables newest first, then at most one table
+// per level. Tables whose key range excludes the key are skipped without
+// I/O, and each table's Bloom filter is consulted before any data block.
+func (db *DB) get(rs *readState, seq base.SeqNum, key []byte) ([]byte, error) {
+	db.stats.gets.Add(1)
+	if v, kind, found := rs.mem.Get(key, seq); found {
+		return db.getResult(key, v, kind)
+	}
+	for i := len(rs.imms) - 1; i >= 0; i-- {
+		if v, kind, found := rs.imms[i].Get(key, seq); found {
+			return db.getResult(key, v, kind)
+		}
+	}
+	consulted := int64(0)
+	defer func() { db.stats.tablesConsulted.Add(consulted) }()
+	for _, t := range rs.version.Levels[0] {
+		if bytes.Compare(key, t.SmallestUser()) < 0 || bytes.Compare(key, t.LargestUser()) > 0 {
+			continue
+		}
+		consulted++
+		if v, kind, found, err := db.tableGet(t, key, seq); err != nil || found {
+			if err != nil {
+				return nil, err
+			}
+			return db.getResult(key, v, kind)
+		}
+	}
+	for level := 1; level < manifest.NumLevels; level++ {
+		tables := rs.version.Levels[level]
+		i := sort.Search(len(tables), func(j int) bool { return bytes.Compare(tables[j].LargestUser(), key) >= 0 })
+		if i >= len(tables) || bytes.Compare(tables[i].SmallestUser(), key) > 0 {
+			continue
+		}
+		consulted++
+		if v, kind, found, err := db.tableGet(tables[i], key, seq); err != nil || found {
+			if err != nil {
+				return nil, err
+			}
+			return db.getResult(key, v, kind)
+		}
+	}
+	return nil, fmt.Errorf("lsm: %q: %w", truncKey(key), kv.ErrNotFound)
+}
+
+func (db *DB) tableGet(t *manifest.TableMeta, key []byte, seq base.SeqNum) ([]byte, base.Kind, bool, error) {
+	r, err := db.tables.get(t.FileNum)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	return r.Get(key, seq)
+}
+
+// getResult turns the entry found into Get's result; memtable values are
+// copied, as they live in the memtable's arena.
+func (db *DB) getResult(key, v []byte, kind base.Kind) ([]byte, error) {
+	if kind == base.KindDelete {
+		return nil, fmt.Errorf("lsm: %q: %w", truncKey(key), kv.ErrNotFound)
+	}
+	out := make([]byte, len(v))
+	copy(out, v)
+	db.stats.getHits.Add(1)
+	db.stats.userBytesRead.Add(int64(len(key) + len(v)))
+	return out, nil
+}
+
+// truncKey shortens a key for an error message.
+func truncKey(k []byte) []byte {
+	if len(k) > 64 {
+		return k[:64]
+	}
+	return k
+}

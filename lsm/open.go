@@ -1,0 +1,238 @@
+package lsm
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"sync"
+
+	"github.com/kvlab/kvlab/internal/base"
+	"github.com/kvlab/kvlab/kv"
+	"github.com/kvlab/kvlab/lsm/compaction"
+	"github.com/kvlab/kvlab/lsm/manifest"
+	"github.com/kvlab/kvlab/memtable"
+	"github.com/kvlab/kvlab/sstable"
+	"github.com/kvlab/kvlab/vfs"
+	"github.com/kvlab/kvlab/wal"
+)
+
+// Open opens the store in dir on fsys (vfs.Default when nil), creating it
+// if dir holds none. It locks the directory (a second Open fails with an
+// error wrapping vfs.ErrLocked until Close), recovers the tree from the
+// manifest, replays the WALs newer than the last flush into L0 tables, and
+// removes files an interrupted flush or compaction left behind.
+func Open(fsys vfs.FS, dir string, o Options) (*DB, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	if fsys == nil {
+		fsys = vfs.Default
+	}
+	acct := vfs.NewAccounting(fsys)
+	if err := acct.MkdirAll(dir); err != nil {
+		return nil, fmt.Errorf("lsm: create %s: %w", dir, err)
+	}
+	lock, err := acct.Lock(manifest.LockFileName(dir))
+	if err != nil {
+		return nil, fmt.Errorf("lsm: %s is in use: %w", dir, err)
+	}
+	db := &DB{
+		fs:             acct,
+		acct:           acct,
+		dir:            dir,
+		opts:           o,
+		lock:           lock,
+		pendingOutputs: map[uint64]struct{}{},
+		compacting:     map[uint64]bool{},
+		liveStates:     map[*readState]struct{}{},
+	}
+	db.bgCond = sync.NewCond(&db.mu)
+	db.queueDrained = sync.NewCond(&db.wmu)
+	if o.BlockCacheSize > 0 {
+		db.cache = sstable.NewCache(o.BlockCacheSize)
+	}
+	db.tables = newTableCache(acct, dir, db.cache)
+	db.copts = compaction.Options{
+		L0CompactionThreshold: o.L0CompactionTrigger,
+		L1TargetSize:          uint64(o.L1TargetSize),
+		LevelRatio:            o.LevelRatio,
+		TargetFileSize:        uint64(o.TargetFileSize),
+	}
+	db.picker = compaction.NewPicker(db.copts)
+	if err := db.recover(); err != nil {
+		db.tables.close()
+		if db.manifest != nil {
+			db.manifest.Close()
+		}
+		if db.log != nil {
+			db.log.Close()
+		}
+		lock.Close()
+		return nil, err
+	}
+	db.bgDone.Add(2)
+	go db.flushLoop()
+	go db.compactLoop()
+	return db, nil
+}
+
+// recover loads or creates the manifest, replays the logs and starts a new
+// WAL.
+func (db *DB) recover() error {
+	st, err := manifest.Load(db.fs, db.dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		// A new store. Files without a CURRENT are leftovers of an Open
+		// that crashed before it created the first manifest: nothing in
+		// them was ever acknowledged.
+		db.version = &manifest.Version{}
+		db.nextFileNum = 2
+		snap := db.version.Snapshot()
+		snap.LogNum, snap.HasLogNum = 0, true
+		snap.NextFileNum, snap.HasNextFileNum = db.nextFileNum, true
+		snap.LastSeq, snap.HasLastSeq = 0, true
+		w, err := manifest.Create(db.fs, db.dir, 1, snap)
+		if err != nil {
+			return fmt.Errorf("lsm: create manifest: %w", err)
+		}
+		db.manifest = w
+		db.logNum = 0
+		// Files left by the crashed Open are removed below; logs among
+		// them must not be replayed.
+		if err := db.removeStrays(); err != nil {
+			return err
+		}
+	case err != nil:
+		return fmt.Errorf("lsm: load manifest: %w", err)
+	default:
+		db.version = st.Version
+		db.logNum = st.LogNum
+		db.nextFileNum = st.NextFileNum
+		db.lastSeq = base.SeqNum(st.LastSeq)
+		w, err := manifest.OpenAppend(db.fs, db.dir, st)
+		if err != nil {
+			return fmt.Errorf("lsm: open manifest: %w", err)
+		}
+		db.manifest = w
+	}
+	db.manifestNum = db.manifest.Num()
+
+	names, err := db.fs.List(db.dir)
+	if err != nil {
+		return fmt.Errorf("lsm: list %s: %w", db.dir, err)
+	}
+	var logs []uint64
+	for _, name := range names {
+		typ, num, ok := manifest.ParseFileName(name)
+		if !ok {
+			continue
+		}
+		if num >= db.nextFileNum {
+			db.nextFileNum = num + 1
+		}
+		if typ == manifest.TypeLog && num >= db.logNum {
+			logs = append(logs, num)
+		}
+	}
+	sort.Slice(logs, func(i, j int) bool { return logs[i] < logs[j] })
+
+	// Replay the logs into memtables, writing a table whenever one fills.
+	edit := &manifest.VersionEdit{}
+	mem := memtable.New()
+	flushMem := func() error {
+		if mem.Empty() {
+			return nil
+		}
+		meta, err := db.writeMemtable(&memTable{Memtable: mem})
+		if err != nil {
+			return fmt.Errorf("lsm: recovery flush: %w", err)
+		}
+		edit.Added = append(edit.Added, manifest.NewTable{Level: 0, Meta: meta})
+		db.stats.flushes.Add(1)
+		db.stats.flushBytes.Add(int64(meta.Size))
+		db.stats.level[0].bytesIn.Add(int64(meta.Size))
+		db.stats.level[0].bytesWritten.Add(int64(meta.Size))
+		mem = memtable.New()
+		return nil
+	}
+	var b kv.Batch
+	for _, num := range logs {
+		name := manifest.LogFileName(db.dir, num)
+		_, err := wal.Replay(db.fs, name, num, wal.ReaderOptions{}, func(rec []byte, pos wal.Pos) error {
+			if len(rec) < walRecordHeader {
+				return kv.Corruptf(name, pos.Offset, "lsm: WAL record of %d bytes is shorter than its header", len(rec))
+			}
+			seq := base.SeqNum(binary.LittleEndian.Uint64(rec))
+			if err := b.SetRepr(rec[walRecordHeader:]); err != nil {
+				return fmt.Errorf("lsm: %s at %d: %w", name, pos.Offset, err)
+			}
+			if b.Empty() {
+				return nil
+			}
+			if err := mem.ApplyBatch(&b, seq); err != nil {
+				if !errors.Is(err, memtable.ErrRecordExists) {
+					return fmt.Errorf("lsm: replay %s at %d: %w", name, pos.Offset, err)
+				}
+			}
+			if last := seq + base.SeqNum(b.Len()) - 1; last > db.lastSeq {
+				db.lastSeq = last
+			}
+			if mem.ApproximateSize() >= db.opts.MemtableSize {
+				return flushMem()
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("lsm: replay WAL: %w", err)
+		}
+	}
+	if err := flushMem(); err != nil {
+		return err
+	}
+	db.visibleSeq.Store(uint64(db.lastSeq))
+
+	// Start the new WAL, then record the recovered tables and the new log
+	// number in one edit: after it, the replayed logs are obsolete.
+	db.mu.Lock()
+	err = db.startLogLocked()
+	if err == nil {
+		db.installReadStateLocked()
+	}
+	db.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	edit.LogNum, edit.HasLogNum = db.mem.logNum, true
+	if err := db.logAndApply(edit, nil); err != nil {
+		return err
+	}
+	for _, a := range edit.Added {
+		delete(db.pendingOutputs, a.Meta.FileNum)
+	}
+	db.deleteObsoleteFiles()
+	return nil
+}
+
+// removeStrays deletes the engine's files from a directory that has no
+// CURRENT (see recover).
+func (db *DB) removeStrays() error {
+	names, err := db.fs.List(db.dir)
+	if err != nil {
+		return fmt.Errorf("lsm: list %s: %w", db.dir, err)
+	}
+	for _, name := range names {
+		typ, _, ok := manifest.ParseFileName(name)
+		if !ok {
+			continue
+		}
+		switch typ {
+		case manifest.TypeTable, manifest.TypeLog, manifest.TypeTemp:
+			if err := db.fs.Remove(vfs.Join(db.dir, name)); err != nil {
+				return fmt.Errorf("lsm: remove stray %s: %w", name, err)
+			}
+		}
+	}
+	return nil
+}
