@@ -3,6 +3,7 @@ package lsm
 import (
 	"encoding/binary"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/kvlab/kvlab/internal/base"
@@ -39,8 +40,20 @@ type writer struct {
 // walRecordHeader is the length of a WAL record's sequence-number prefix.
 const walRecordHeader = 8
 
+// writerPool recycles writers and their channels. A writer receives at
+// most one wake-up per commit, so its channel is empty when it returns.
+var writerPool = sync.Pool{New: func() any { return &writer{wake: make(chan struct{}, 1)} }}
+
 func (db *DB) commit(b *kv.Batch, sync bool) error {
-	w := &writer{batch: b, sync: sync, wake: make(chan struct{}, 1)}
+	w := writerPool.Get().(*writer)
+	*w = writer{batch: b, sync: sync, wake: w.wake}
+	err := db.commitWriter(w)
+	w.batch = nil
+	writerPool.Put(w)
+	return err
+}
+
+func (db *DB) commitWriter(w *writer) error {
 	db.wmu.Lock()
 	if db.commitClosed {
 		db.wmu.Unlock()
@@ -66,7 +79,8 @@ func (db *DB) commit(b *kv.Batch, sync bool) error {
 		size += db.queue[n].size()
 		n++
 	}
-	group := append([]*writer(nil), db.queue[:n]...)
+	db.group = append(db.group[:0], db.queue[:n]...)
+	group := db.group
 	db.wmu.Unlock()
 
 	err := db.writeGroup(group)

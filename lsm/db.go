@@ -40,8 +40,9 @@ type DB struct {
 	wmu          sync.Mutex
 	queueDrained *sync.Cond // on wmu: the queue became empty
 	queue        []*writer
-	commitClosed bool   // Close has begun: no writer may join the queue
-	recBuf       []byte // the leader's WAL record buffer
+	commitClosed bool      // Close has begun: no writer may join the queue
+	recBuf       []byte    // the leader's WAL record buffer
+	group        []*writer // the leader's group
 	lastSeq      base.SeqNum
 	visibleSeq   atomic.Uint64
 
@@ -98,18 +99,33 @@ func (db *DB) Get(key []byte) ([]byte, error) {
 	return db.get(rs, base.SeqNum(db.visibleSeq.Load()), key)
 }
 
+// batchPool recycles the one-operation batches of Put and Delete.
+var batchPool = sync.Pool{New: func() any { return new(kv.Batch) }}
+
+// maxPooledBatch is the largest batch repr kept for reuse.
+const maxPooledBatch = 64 << 10
+
 // Put stores value under key.
 func (db *DB) Put(key, value []byte) error {
-	var b kv.Batch
+	b := batchPool.Get().(*kv.Batch)
 	b.Put(key, value)
-	return db.Write(&b, kv.WriteOptions{})
+	return db.writeOne(b)
 }
 
 // Delete removes key.
 func (db *DB) Delete(key []byte) error {
-	var b kv.Batch
+	b := batchPool.Get().(*kv.Batch)
 	b.Delete(key)
-	return db.Write(&b, kv.WriteOptions{})
+	return db.writeOne(b)
+}
+
+func (db *DB) writeOne(b *kv.Batch) error {
+	err := db.Write(b, kv.WriteOptions{})
+	if cap(b.Repr()) <= maxPooledBatch {
+		b.Reset()
+		batchPool.Put(b)
+	}
+	return err
 }
 
 // Write applies b atomically: it is logged in the WAL as one record, then
