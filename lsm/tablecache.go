@@ -20,7 +20,7 @@ type tableCache struct {
 	dir   string
 	cache *sstable.Cache
 
-	mu      sync.Mutex
+	mu      sync.RWMutex
 	readers map[uint64]*tableEntry
 	closed  bool
 	// retired accumulates the counters of readers that were closed, so
@@ -40,6 +40,13 @@ func newTableCache(fs vfs.FS, dir string, cache *sstable.Cache) *tableCache {
 
 // get returns the reader of table fileNum, opening it if needed.
 func (tc *tableCache) get(fileNum uint64) (*sstable.Reader, error) {
+	tc.mu.RLock()
+	if e := tc.readers[fileNum]; e != nil && !tc.closed {
+		tc.mu.RUnlock()
+		<-e.ready
+		return e.r, e.err
+	}
+	tc.mu.RUnlock()
 	tc.mu.Lock()
 	if tc.closed {
 		tc.mu.Unlock()

@@ -44,11 +44,16 @@
 //
 // Data blocks are fetched through a Cache shared by all the tables of an
 // engine, keyed by (file number, block offset) and bounded in bytes. A block
-// is checked once, when it is read from the file: its checksum, then its
-// structure (varints, restart points, key order, and that its keys lie
-// between the separators of its index entry and the one before). Damage is
-// reported with an error matching kv.ErrCorruption naming the file and the
-// block's offset; a damaged table never causes a panic or wrong data.
+// is checked once, when it is read from the file: its CRC-32C checksum, then
+// its restart array; every entry is decoded with bounds checks as it is read,
+// so a malformed entry stops the read with an error. (Without checksums — the
+// fuzz test's mode — a block's whole structure is validated on load: varints,
+// restart points, key order, and that its keys lie between the separators of
+// its index entry and the one before. With checksums that walk would cost a
+// tenth of a random read and only guard against a writer bug or a CRC
+// collision.) Damage is reported with an error matching kv.ErrCorruption
+// naming the file and the block's offset; a damaged table never causes a
+// panic.
 //
 // # Accounting
 //

@@ -233,7 +233,8 @@ func (r *Reader) readBlock(h blockHandle, what string) (*block, error) {
 }
 
 // dataBlock returns data block i, from the cache or from the file; a block
-// read from the file is validated in full and then cached.
+// read from the file is checked (its checksum, and its restart array) and
+// then cached.
 func (r *Reader) dataBlock(i int) (*block, error) {
 	h := r.index[i].h
 	if r.cache.enabled() {
@@ -250,6 +251,24 @@ func (r *Reader) dataBlock(i int) (*block, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !r.verify {
+		// Without checksums nothing vouches for the block: check its
+		// whole structure before anyone iterates it.
+		if err := r.validateDataBlock(i, b); err != nil {
+			return nil, err
+		}
+	}
+	if r.cache.enabled() {
+		r.cache.insert(r.fileNum, h.offset, b)
+	}
+	return b, nil
+}
+
+// validateDataBlock checks every entry of data block i: varints, restart
+// points, key order, and that its keys lie between the separators of its
+// index entry and the one before.
+func (r *Reader) validateDataBlock(i int, b *block) error {
+	h := r.index[i].h
 	first := true
 	last, err := b.walk(internalKeyOrder, func(key, _ []byte) error {
 		if first && i > 0 && base.Compare(key, r.index[i-1].sep) <= 0 {
@@ -265,12 +284,9 @@ func (r *Reader) dataBlock(i int) (*block, error) {
 		err = fmt.Errorf("last key %s after the separator %s", base.Format(last), base.Format(r.index[i].sep))
 	}
 	if err != nil {
-		return nil, r.corrupt(int64(h.offset), "data block %d: %v", i, err)
+		return r.corrupt(int64(h.offset), "data block %d: %v", i, err)
 	}
-	if r.cache.enabled() {
-		r.cache.insert(r.fileNum, h.offset, b)
-	}
-	return b, nil
+	return nil
 }
 
 // searchIndex returns the first data block whose separator is >= ikey:
