@@ -11,5 +11,6 @@ func newInspectCommand() *cobra.Command {
 	}
 	cmd.AddCommand(newInspectSSTableCommand())
 	cmd.AddCommand(newInspectWALCommand())
+	cmd.AddCommand(newInspectManifestCommand())
 	return cmd
 }
