@@ -52,8 +52,13 @@ func (db *DB) get(rs *readState, seq base.SeqNum, key []byte) ([]byte, error) {
 			return db.getResult(key, v, kind)
 		}
 	}
-	return nil, fmt.Errorf("lsm: %q: %w", truncKey(key), kv.ErrNotFound)
+	return nil, errNotFound
 }
+
+// errNotFound is Get's error for an absent key: one shared value, as a miss
+// is a normal outcome that a lookup-heavy workload must not pay an
+// allocation and a formatted message for.
+var errNotFound = fmt.Errorf("lsm: %w", kv.ErrNotFound)
 
 func (db *DB) tableGet(t *manifest.TableMeta, key []byte, seq base.SeqNum) ([]byte, base.Kind, bool, error) {
 	r, err := db.tables.get(t.FileNum)
@@ -67,19 +72,11 @@ func (db *DB) tableGet(t *manifest.TableMeta, key []byte, seq base.SeqNum) ([]by
 // copied, as they live in the memtable's arena.
 func (db *DB) getResult(key, v []byte, kind base.Kind) ([]byte, error) {
 	if kind == base.KindDelete {
-		return nil, fmt.Errorf("lsm: %q: %w", truncKey(key), kv.ErrNotFound)
+		return nil, errNotFound
 	}
 	out := make([]byte, len(v))
 	copy(out, v)
 	db.stats.getHits.Add(1)
 	db.stats.userBytesRead.Add(int64(len(key) + len(v)))
 	return out, nil
-}
-
-// truncKey shortens a key for an error message.
-func truncKey(k []byte) []byte {
-	if len(k) > 64 {
-		return k[:64]
-	}
-	return k
 }

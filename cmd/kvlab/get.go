@@ -24,7 +24,7 @@ func newGetCommand() *cobra.Command {
 			defer closeDB(db, &err)
 			v, err := db.Get(key)
 			if err != nil {
-				return err
+				return fmt.Errorf("get %s: %w", f.encode(key), err)
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), f.encode(v))
 			return nil
