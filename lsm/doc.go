@@ -73,6 +73,7 @@
 // # Limits
 //
 // Keys up to kv.MaxKeySize and values up to kv.MaxValueSize, as the
-// contract says. A memtable is limited to 4 GiB, so MemtableSize is at most
-// 4 GiB. Every live table keeps an open file descriptor.
+// contract says. A memtable's arena addresses 4 GiB, so MemtableSize is at
+// most 1 GiB, leaving room for the batches that arrive while a full memtable
+// waits to be frozen. Every live table keeps an open file descriptor.
 package lsm

@@ -98,7 +98,7 @@ type settingDef struct {
 }
 
 var settingDefs = []settingDef{
-	{Setting{"memtable-size", "64MiB", "memtable size at which it is frozen and flushed to an L0 table"}, kindSize, 64 << 10, 4 << 30,
+	{Setting{"memtable-size", "64MiB", "memtable size at which it is frozen and flushed to an L0 table (at most 1GiB)"}, kindSize, 64 << 10, 1 << 30,
 		func(o *Options) any { return &o.MemtableSize }},
 	{Setting{"max-immutable-memtables", "2", "full memtables that may await their flush before writes stop"}, kindCount, 1, 64,
 		func(o *Options) any { return &o.MaxImmutableMemtables }},
