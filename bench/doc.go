@@ -24,6 +24,28 @@
 // options into points, overhead.go measures the harness itself and
 // progress.go draws a progress bar. Package bench/plot charts results.
 //
+// # Measured beside predicted
+//
+// model.go, model_lsm.go and model_btree.go hold the textbook cost models
+// (Predict): leveled compaction for lsm (compaction.Predict on the engine's
+// settings, corrected for compression and the WAL's framing) and
+// checkpointed copy-on-write pages for btree (the WAL plus
+// P·(1 − e^(−n/P)) pages dirtied by n random updates between checkpoints).
+// The runner attaches each phase's prediction to the Phase (Phase.Model),
+// and every report shows it beside the measurement: "model" rows in the
+// table, model_* columns in the CSV, model-* units in benchstat, dashed
+// lines on sweep charts. A model describes the steady state, which a short
+// run on a small store has usually not reached: the model then says why
+// (Model.Transient), and the reading quotes it when the two differ by more
+// than 1.5×, rather than hide the gap.
+//
+// # Figures an engine does not report
+//
+// An engine whose Stats fill kv.LSMStats or kv.BTreeStats only in part (the
+// peers) names the fields it leaves at zero through PartialStats; the
+// report shows "-" for them, so that an unmeasured zero is never read as a
+// figure, let alone marked as the best one.
+//
 // # Honest measurement
 //
 // Keys and values are generated without allocating (values are slices of a

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/flate"
 	"testing"
+
+	"github.com/golang/snappy"
 )
 
 func TestKeysOrderAndMissing(t *testing.T) {
@@ -38,6 +40,27 @@ func TestKeysOrderAndMissing(t *testing.T) {
 	}
 	if (KeyFormat{Size: 7}).Validate() == nil {
 		t.Fatal("7-byte keys accepted")
+	}
+}
+
+// TestEachValueCompressible compresses each value on its own, as a table
+// block of unrelated keys sees it: with the default 100-byte values cut
+// from a client's start, each must shrink to about the compressibility.
+func TestEachValueCompressible(t *testing.T) {
+	for _, c := range []float64{0.25, 0.5} {
+		src := newValueSource(1, c, DefaultValueSize)
+		for stream := range uint64(4) {
+			g := valueGen{src: src, r: newRNG(1, stream), size: ValueSize{DefaultValueSize, DefaultValueSize}, pos: valueStart(1, stream<<8)}
+			in, out := 0, 0
+			for range 1000 {
+				v := g.next()
+				in += len(v)
+				out += len(snappy.Encode(nil, v))
+			}
+			if ratio := float64(out) / float64(in); ratio > c+0.1 {
+				t.Errorf("compressibility %g, stream %d: snappy kept %.2f of each value", c, stream, ratio)
+			}
+		}
 	}
 }
 

@@ -68,6 +68,37 @@ func (s *runState) measure(ph *Phase, clients []*client, before, after kv.Stats)
 	}
 	ph.SpaceAmp = ratio(ph.DiskBytes, ph.LiveBytes)
 	ph.LevelBytesWritten = levelDeltas(before, after)
+	ph.Model = s.predict(ph)
+	s.liveBefore = ph.LiveBytes
+}
+
+// predict returns the cost model's prediction for the phase, or nil when
+// the engine has none.
+func (s *runState) predict(ph *Phase) *Model {
+	if !HasModel(s.cfg.Engine) {
+		return nil
+	}
+	defaults := map[string]string{}
+	for _, k := range s.cfg.info.Knobs {
+		defaults[k.Name] = k.Default
+	}
+	if len(defaults) == 0 {
+		defaults = nil
+	}
+	perWrite := 1
+	if ph.Name == "load" {
+		perWrite = s.cfg.LoadBatch
+	}
+	m, err := Predict(ModelInput{
+		OpsPerWrite: perWrite,
+		Engine:      s.cfg.Engine, Settings: s.cfg.Settings, Defaults: defaults,
+		KeySize: s.cfg.KeySize, ValueSize: s.cfg.values.Mean(), Compressibility: s.cfg.Compressibility,
+		LiveBytes: ph.LiveBytes, LiveBytesBefore: s.liveBefore, UserBytesWritten: ph.UserBytesWritten,
+	})
+	if err != nil {
+		return nil // the engine accepted these settings; a model that cannot read them shows nothing
+	}
+	return m
 }
 
 // levelDeltas returns the bytes written to each LSM level between two
@@ -94,12 +125,13 @@ func levelDeltas(before, after kv.Stats) []int64 {
 		}
 		out[l.Level] = d
 	}
-	for _, d := range out {
-		if d != 0 {
-			return out
-		}
+	for len(out) > 0 && out[len(out)-1] == 0 {
+		out = out[:len(out)-1] // levels nothing was written to, below the last that was
 	}
-	return nil
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 func ratio(a, b int64) float64 {

@@ -23,6 +23,10 @@ type runState struct {
 	deleted  atomic.Uint64 // deletes issued by DeleteEach
 	live     atomic.Int64  // live keys, the space model's numerator
 
+	// liveBefore is the live bytes at the end of the previous phase (the
+	// cost model's starting point); only the coordinating goroutine uses it.
+	liveBefore int64
+
 	// Phase control, reset by each phase.
 	stop      atomic.Bool
 	measuring atomic.Bool

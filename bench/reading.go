@@ -62,6 +62,7 @@ func Reading(rs []*Result) string {
 	if s := ampComparison("", "", persistent, func(r *Result) float64 { return r.Run.SpaceAmp }); s != "" {
 		parts = append(parts, "space amp "+s)
 	}
+	parts = append(parts, modelReading(persistent)...)
 	for _, r := range baseline {
 		s := fmt.Sprintf("%s (no-I/O baseline) %s ops/s", r.Label(), formatRate(r.Run.OpsPerSec))
 		if len(persistent) > 0 && persistent[0].Run.OpsPerSec > 0 {

@@ -18,8 +18,9 @@ import (
 // sweep points add /option=value. ns/op is wall-clock time per operation
 // (all clients together: the inverse of throughput); latency percentiles
 // are per operation kind ("read-p99-ns"), amplification figures are
-// unitless ("write-amp"). Unit lines tell benchstat which direction is
-// better.
+// unitless ("write-amp"), and the cost model's predictions of them, where
+// the engine has a model, are "model-write-amp", "model-blocks/get" and
+// "model-space-amp". Unit lines tell benchstat which direction is better.
 func WriteBenchstat(w io.Writer, results []*Result) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "goos: %s\ngoarch: %s\npkg: github.com/kvlab/kvlab/bench\n", runtime.GOOS, runtime.GOARCH)
@@ -74,6 +75,11 @@ func writeBenchLine(w io.Writer, name string, ph *Phase) {
 	metric(ph.CacheHitRatio, "cache-hit-ratio")
 	metric(float64(ph.DiskBytes), "disk-B")
 	metric(float64(ph.PeakRSS), "peak-RSS-B")
+	if m := ph.Model; m != nil {
+		metric(m.WriteAmp, "model-write-amp")
+		metric(m.BlocksPerGet, "model-blocks/get")
+		metric(m.SpaceAmp, "model-space-amp")
+	}
 	fmt.Fprintln(w, b.String())
 }
 

@@ -12,13 +12,14 @@ import (
 var CSVHeader = []string{
 	"workload", "engine", "sweep", "phase", "op", "count", "misses", "seconds", "ops_per_sec",
 	"p50_ns", "p95_ns", "p99_ns", "p999_ns", "max_ns", "mean_ns",
-	"write_amp", "read_amp", "blocks_per_get", "space_amp", "disk_bytes", "live_bytes", "peak_rss",
+	"write_amp", "read_amp", "blocks_per_get", "space_amp", "model_write_amp", "model_blocks_per_get", "model_space_amp", "disk_bytes", "live_bytes", "peak_rss",
 	"user_bytes_written", "user_bytes_read", "num", "threads", "key_size", "value_size", "distribution", "error",
 }
 
 // WriteCSV writes one row per result, phase and operation kind, plus a row
-// with op "all" for each phase's totals (its amplification figures are on
-// that row only).
+// with op "all" for each phase's totals (its amplification figures, and the
+// cost model's predictions of them, are on that row only; model_* cells are
+// empty for engines without a model).
 func WriteCSV(w io.Writer, results []*Result) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
@@ -42,9 +43,13 @@ func WriteCSV(w io.Writer, results []*Result) error {
 			}
 			tail := func(all bool) []string {
 				if !all {
-					return []string{"", "", "", "", "", "", "", "", "", i(p.Num), strconv.Itoa(p.Threads), strconv.Itoa(p.KeySize), p.ValueSize, p.Distribution, ""}
+					return []string{"", "", "", "", "", "", "", "", "", "", "", "", i(p.Num), strconv.Itoa(p.Threads), strconv.Itoa(p.KeySize), p.ValueSize, p.Distribution, ""}
 				}
-				return []string{f(ph.WriteAmp), f(ph.ReadAmp), f(ph.BlocksPerGet), f(ph.SpaceAmp), i(ph.DiskBytes), i(ph.LiveBytes), i(ph.PeakRSS),
+				mw, mb, ms := "", "", ""
+				if m := ph.Model; m != nil {
+					mw, mb, ms = f(m.WriteAmp), f(m.BlocksPerGet), f(m.SpaceAmp)
+				}
+				return []string{f(ph.WriteAmp), f(ph.ReadAmp), f(ph.BlocksPerGet), f(ph.SpaceAmp), mw, mb, ms, i(ph.DiskBytes), i(ph.LiveBytes), i(ph.PeakRSS),
 					i(ph.UserBytesWritten), i(ph.UserBytesRead), i(p.Num), strconv.Itoa(p.Threads), strconv.Itoa(p.KeySize), p.ValueSize, p.Distribution, ph.Err}
 			}
 			for _, o := range ph.ByOp {

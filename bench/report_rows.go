@@ -47,6 +47,7 @@ func tableRows(rs []*Result) []row {
 			phaseRow("load keys/s", "load", +1, formatRate, false, func(p *Phase) float64 { return p.OpsPerSec }),
 			phaseRow("load time", "load", -1, formatSeconds, false, func(p *Phase) float64 { return p.Seconds }),
 			phaseRow("load write amp", "load", -1, formatRatio, false, func(p *Phase) float64 { return p.WriteAmp }),
+			modelRow("  model", "load", func(p *Phase) float64 { return p.WriteAmp }, func(m *Model) float64 { return m.WriteAmp }),
 		)
 	}
 	rows = append(rows,
@@ -93,6 +94,7 @@ func tableRows(rs []*Result) []row {
 	}
 	rows = append(rows,
 		phaseRow("write amp", "run", -1, formatRatio, false, func(p *Phase) float64 { return p.WriteAmp }),
+		modelRow("  model", "run", func(p *Phase) float64 { return p.WriteAmp }, func(m *Model) float64 { return m.WriteAmp }),
 	)
 	for _, kind := range ioKinds(rs) {
 		rows = append(rows, phaseRow("  "+kind+" bytes/user byte", "run", 0, formatRatio, false, func(p *Phase) float64 {
@@ -109,15 +111,17 @@ func tableRows(rs []*Result) []row {
 		}
 	}
 	for l := range levels {
-		rows = append(rows, structRow(fmt.Sprintf("  L%d bytes/user byte", l), 0, formatRatio,
+		rows = append(rows, structRow(fmt.Sprintf("  L%d bytes/user byte", l), "", 0, formatRatio,
 			func(p *Phase) bool { return len(p.LevelBytesWritten) > l && p.UserBytesWritten > 0 },
 			func(p *Phase) float64 { return float64(p.LevelBytesWritten[l]) / float64(p.UserBytesWritten) }))
 	}
 	rows = append(rows,
 		phaseRow("read amp (bytes)", "run", -1, formatRatio, false, func(p *Phase) float64 { return p.ReadAmp }),
 		phaseRow("blocks per get", "run", -1, formatRatio, false, func(p *Phase) float64 { return p.BlocksPerGet }),
+		modelRow("  model", "run", func(p *Phase) float64 { return p.BlocksPerGet }, func(m *Model) float64 { return m.BlocksPerGet }),
 		phaseRow("cache hit ratio", "run", +1, formatPercent, false, func(p *Phase) float64 { return p.CacheHitRatio }),
 		phaseRow("space amp", "run", -1, formatRatio, false, func(p *Phase) float64 { return p.SpaceAmp }),
+		modelRow("  model", "run", func(p *Phase) float64 { return p.SpaceAmp }, func(m *Model) float64 { return m.SpaceAmp }),
 		phaseRow("disk", "run", -1, formatBytes, false, func(p *Phase) float64 { return float64(p.DiskBytes) }),
 		phaseRow("live data", "run", 0, formatBytes, false, func(p *Phase) float64 { return float64(p.LiveBytes) }),
 		phaseRow("peak RSS", "run", -1, formatBytes, false, func(p *Phase) float64 { return float64(p.PeakRSS) }),
@@ -158,15 +162,19 @@ func engineRows(rs []*Result) []row {
 		return slices.ContainsFunc(rs, func(r *Result) bool { return r.Run != nil && f(r.Run) })
 	}
 	if has(func(p *Phase) bool { return p.Stats.LSM != nil }) {
-		lsm := func(label string, better int, format func(float64) string, f func(p *Phase) float64) row {
-			return structRow(label, better, format, func(p *Phase) bool { return p.Stats.LSM != nil }, f)
+		lsm := func(label, field string, better int, format func(float64) string, f func(p *Phase) float64) row {
+			return structRow(label, "LSM."+field, better, format, func(p *Phase) bool { return p.Stats.LSM != nil }, f)
+		}
+		// Per-Get figures of a phase without Gets are not applicable.
+		lsmGets := func(label, field string, format func(float64) string, f func(p *Phase) float64) row {
+			return structRow(label, "LSM."+field, -1, format, func(p *Phase) bool { return p.Stats.LSM != nil && p.Stats.Ops.Gets > 0 }, f)
 		}
 		rows = append(rows,
-			lsm("lsm flushes", 0, formatCount, func(p *Phase) float64 { return float64(p.Stats.LSM.Flushes) }),
-			lsm("lsm compactions", 0, formatCount, func(p *Phase) float64 { return float64(p.Stats.LSM.Compactions) }),
-			lsm("lsm write stalls", -1, formatCount, func(p *Phase) float64 { return float64(p.Stats.LSM.Stalls) }),
-			lsm("lsm tables per get", -1, formatRatio, func(p *Phase) float64 { return p.Stats.LSM.TablesPerGet }),
-			lsm("lsm bloom false +", -1, formatPercent, func(p *Phase) float64 {
+			lsm("lsm flushes", "Flushes", 0, formatCount, func(p *Phase) float64 { return float64(p.Stats.LSM.Flushes) }),
+			lsm("lsm compactions", "Compactions", 0, formatCount, func(p *Phase) float64 { return float64(p.Stats.LSM.Compactions) }),
+			lsm("lsm write stalls", "Stalls", -1, formatCount, func(p *Phase) float64 { return float64(p.Stats.LSM.Stalls) }),
+			lsmGets("lsm tables per get", "TablesPerGet", formatRatio, func(p *Phase) float64 { return p.Stats.LSM.TablesPerGet }),
+			lsmGets("lsm bloom false +", "BloomFalsePositives", formatPercent, func(p *Phase) float64 {
 				l := p.Stats.LSM
 				return ratio(l.BloomFalsePositives, l.BloomFalsePositives+l.BloomNegatives)
 			}),
@@ -185,25 +193,28 @@ func engineRows(rs []*Result) []row {
 		}})
 	}
 	if has(func(p *Phase) bool { return p.Stats.BTree != nil }) {
-		bt := func(label string, better int, format func(float64) string, f func(p *Phase) float64) row {
-			return structRow(label, better, format, func(p *Phase) bool { return p.Stats.BTree != nil }, f)
+		bt := func(label, field string, better int, format func(float64) string, f func(p *Phase) float64) row {
+			return structRow(label, "BTree."+field, better, format, func(p *Phase) bool { return p.Stats.BTree != nil }, f)
 		}
 		rows = append(rows,
-			bt("btree height", 0, formatCount, func(p *Phase) float64 { return float64(p.Stats.BTree.Height) }),
-			bt("btree leaf fill", 0, formatPercent, func(p *Phase) float64 { return p.Stats.BTree.FillFactor }),
-			bt("btree checkpoints", 0, formatCount, func(p *Phase) float64 { return float64(p.Stats.BTree.Checkpoints) }),
-			bt("btree pages read/op", -1, formatRatio, func(p *Phase) float64 { return p.Stats.BTree.PagesReadPerOp }),
-			bt("btree pages written/op", -1, formatRatio, func(p *Phase) float64 { return p.Stats.BTree.PagesWrittenPerOp }),
+			bt("btree height", "Height", 0, formatCount, func(p *Phase) float64 { return float64(p.Stats.BTree.Height) }),
+			bt("btree leaf fill", "FillFactor", 0, formatPercent, func(p *Phase) float64 { return p.Stats.BTree.FillFactor }),
+			bt("btree checkpoints", "Checkpoints", 0, formatCount, func(p *Phase) float64 { return float64(p.Stats.BTree.Checkpoints) }),
+			bt("btree pages read/op", "PagesReadPerOp", -1, formatRatio, func(p *Phase) float64 { return p.Stats.BTree.PagesReadPerOp }),
+			bt("btree pages written/op", "PagesWrittenPerOp", -1, formatRatio, func(p *Phase) float64 { return p.Stats.BTree.PagesWrittenPerOp }),
 		)
 	}
 	return rows
 }
 
 // structRow is a run-phase row of an engine-specific figure: "-" for the
-// engines without that kind of figures.
-func structRow(label string, better int, format func(float64) string, has func(*Phase) bool, f func(*Phase) float64) row {
+// engines without that kind of figures and for those that do not report
+// field (Result.Unreported), so that a zero they leave is never a figure,
+// let alone the best one. field is "" for a figure every engine with the
+// structure reports.
+func structRow(label, field string, better int, format func(float64) string, has func(*Phase) bool, f func(*Phase) float64) row {
 	return row{label: label, better: better, format: format, value: func(r *Result) (float64, bool) {
-		if r.Run == nil || !has(r.Run) {
+		if r.Run == nil || !has(r.Run) || r.Unreports(field) {
 			return 0, false
 		}
 		return f(r.Run), true

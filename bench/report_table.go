@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"unicode/utf8"
@@ -25,11 +26,12 @@ const bestMark = "*"
 // row marked with *, followed by a one-line reading of the results.
 func WriteTable(w io.Writer, results []*Result, o TableOptions) error {
 	bw := &errWriter{w: w}
+	modelExplained := false
 	for i, group := range groupByWorkload(results) {
 		if i > 0 {
 			fmt.Fprintln(bw)
 		}
-		writeWorkloadTable(bw, group, o, i == 0)
+		writeWorkloadTable(bw, group, o, i == 0, &modelExplained)
 	}
 	return bw.err
 }
@@ -50,7 +52,7 @@ func groupByWorkload(results []*Result) [][]*Result {
 	return groups
 }
 
-func writeWorkloadTable(w io.Writer, rs []*Result, o TableOptions, first bool) {
+func writeWorkloadTable(w io.Writer, rs []*Result, o TableOptions, first bool, modelExplained *bool) {
 	fmt.Fprintf(w, "%s: %s\n", rs[0].Workload, describeParams(rs[0]))
 	var set []string
 	for _, r := range rs {
@@ -108,6 +110,10 @@ func writeWorkloadTable(w io.Writer, rs []*Result, o TableOptions, first bool) {
 		fmt.Fprintf(w, "note: %s does its own file I/O: its amplification comes from /proc/self/io, not per-file accounting\n", osIO[0])
 	default:
 		fmt.Fprintf(w, "note: %s do their own file I/O: their amplification comes from /proc/self/io, not per-file accounting\n", strings.Join(osIO, ", "))
+	}
+	if !*modelExplained && slices.ContainsFunc(rs, func(r *Result) bool { return modelOf(r) != nil }) {
+		*modelExplained = true
+		fmt.Fprintf(w, "note: \"model\" rows are what the textbook cost model predicts at steady state (%s), not measurements\n", modelBases(rs))
 	}
 	fmt.Fprintf(w, "reading: %s\n", Reading(rs))
 	if h := rs[0].HarnessNsPerOp; h > 0 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -266,5 +267,68 @@ func TestTableEngineFigures(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "settings: lsm bloom-bits=5") {
 		t.Errorf("settings not shown:\n%s", buf.String())
+	}
+}
+
+// TestUnreportedFiguresShowDash: an engine that does not measure a figure
+// (a peer's LSM without tables per Get or filter false positives) shows "-"
+// in its row, never its zero, and is never marked best.
+func TestUnreportedFiguresShowDash(t *testing.T) {
+	run := func(tables float64, fp int64) *Phase {
+		return &Phase{Name: "run", Ops: 100, Seconds: 1, OpsPerSec: 100,
+			ByOp:  []OpResult{{Op: "read", Count: 100, OpsPerSec: 100}},
+			Stats: kv.Stats{Ops: kv.OpStats{Gets: 100}, LSM: &kv.LSMStats{TablesPerGet: tables, BloomFalsePositives: fp, BloomNegatives: 100, Stalls: 3}}}
+	}
+	mk := func(engine string, p *Phase, unreported ...string) *Result {
+		return &Result{Engine: engine, Workload: "readrandom", Persistent: true, Run: p, Unreported: unreported,
+			Params: Params{Mix: map[string]float64{"read": 1}}}
+	}
+	rs := []*Result{
+		mk("lsm", run(1.5, 2)),
+		mk("lsm2", run(0.9, 1)),
+		mk("pebble", run(0, 0), "LSM.TablesPerGet", "LSM.BloomFalsePositives"),
+		mk("badger", run(0, 0), "LSM.TablesPerGet", "LSM.BloomFalsePositives", "LSM.Stalls"),
+	}
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, rs, TableOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string][]string{}
+	for _, l := range strings.Split(buf.String(), "\n") {
+		if f := strings.Fields(l); len(f) > 4 && strings.HasPrefix(strings.TrimSpace(l), "lsm ") {
+			rows[strings.Join(f[:len(f)-4], " ")] = f[len(f)-4:]
+		}
+	}
+	for label, want := range map[string][]string{
+		"lsm tables per get": {"1.50", "0.90*", "-", "-"},
+		"lsm bloom false +":  {"2.0%", "1.0%*", "-", "-"},
+		"lsm write stalls":   {"3", "3", "3", "-"},
+	} {
+		if !slices.Equal(rows[label], want) {
+			t.Errorf("row %q = %q, want %q\n%s", label, rows[label], want, buf.String())
+		}
+	}
+	// A phase without Gets has no per-Get figures: "-", not 0.
+	noGets := mk("lsm3", run(0, 0))
+	noGets.Run.Stats.Ops.Gets = 0
+	var ng bytes.Buffer
+	if err := WriteTable(&ng, []*Result{noGets, rs[0]}, TableOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(ng.String()), " "), "lsm tables per get - 1.50 lsm bloom false + - 2.0%") {
+		t.Errorf("tables per get without Gets:\n%s", ng.String())
+	}
+	if r := (&Result{Unreported: []string{"LSM.Flushes"}}); !r.Unreports("LSM.Flushes") || r.Unreports("") || r.Unreports("LSM.Stalls") {
+		t.Error("Unreports")
+	}
+	// Only one engine reports the figure: nothing to compare, nothing marked.
+	var one bytes.Buffer
+	if err := WriteTable(&one, []*Result{rs[0], rs[2]}, TableOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(one.String(), "\n") {
+		if strings.Contains(l, "tables per get") && (strings.Contains(l, "*") || !strings.HasSuffix(strings.TrimSpace(l), "-")) {
+			t.Errorf("row %q: want the peer's cell \"-\" and no mark", l)
+		}
 	}
 }

@@ -36,6 +36,10 @@ type Result struct {
 	// Error is the error that stopped the run, if any; the phases hold the
 	// figures measured until then.
 	Error string `json:"error,omitempty"`
+	// Unreported names the engine-specific figures the engine leaves at
+	// zero because it does not measure them ("LSM.TablesPerGet"): see
+	// PartialStats. The report shows "-" for them.
+	Unreported []string `json:"unreported,omitempty"`
 	// HarnessNsPerOp is the harness's own cost per operation and client,
 	// measured against a no-op engine (0 when not measured).
 	HarnessNsPerOp float64 `json:"harness_ns_per_op,omitempty"`
@@ -111,6 +115,9 @@ type Phase struct {
 	PeakRSS int64 `json:"peak_rss"`
 	// OSIO is the process's /proc/self/io over the phase, when available.
 	OSIO *ProcIO `json:"os_io,omitempty"`
+	// Model is what the engine's textbook cost model predicts for the
+	// phase (nil when the engine has none): see Predict.
+	Model *Model `json:"model,omitempty"`
 	// Err is the error that stopped the phase, if any.
 	Err string `json:"error,omitempty"`
 }
@@ -159,6 +166,24 @@ func opIsWrite(name string) bool {
 		}
 	}
 	return false
+}
+
+// Unreports reports whether the engine does not measure the named figure
+// of kv.Stats ("LSM.TablesPerGet"); "" is reported by every engine.
+func (r *Result) Unreports(field string) bool {
+	return field != "" && slices.Contains(r.Unreported, field)
+}
+
+// PartialStats is implemented by engines whose Stats fill kv.LSMStats or
+// kv.BTreeStats only in part, such as the peers (bench/peers): the figures
+// they do not measure stay zero, and the report must not show that zero as
+// a measurement. Run copies the list into Result.Unreported.
+type PartialStats interface {
+	// UnreportedStats names the figures left at zero as "LSM.Field" or
+	// "BTree.Field" after the fields of kv.LSMStats and kv.BTreeStats
+	// ("LSM.TablesPerGet", "LSM.BloomFalsePositives",
+	// "BTree.PagesReadPerOp").
+	UnreportedStats() []string
 }
 
 // Label returns "engine", or "engine opt=value ..." for a sweep point.

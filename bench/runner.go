@@ -227,6 +227,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: open %s in %s: %w", rc.Engine, dir, err)
 	}
+	if ps, ok := eng.(PartialStats); ok {
+		res.Unreported = ps.UnreportedStats()
+	}
 	s := newRunState(rc, eng)
 	err = s.run(ctx, res)
 	if cerr := eng.Close(); cerr != nil && err == nil {

@@ -108,10 +108,14 @@ func sweepColumns(rs []*Result) []row {
 		phaseRow("p50", "run", -1, formatNanos, false, func(p *Phase) float64 { return float64(medianP50(p)) }),
 		phaseRow("p99", "run", -1, formatNanos, false, func(p *Phase) float64 { return float64(worstP99(p)) }),
 		phaseRow("write amp", "run", -1, formatRatio, false, func(p *Phase) float64 { return p.WriteAmp }),
+		modelRow("model", "run", func(p *Phase) float64 { return p.WriteAmp }, func(m *Model) float64 { return m.WriteAmp }),
 		phaseRow("load write amp", "load", -1, formatRatio, false, func(p *Phase) float64 { return p.WriteAmp }),
+		modelRow("model", "load", func(p *Phase) float64 { return p.WriteAmp }, func(m *Model) float64 { return m.WriteAmp }),
 		phaseRow("read amp", "run", -1, formatRatio, false, func(p *Phase) float64 { return p.ReadAmp }),
 		phaseRow("blocks/get", "run", -1, formatRatio, false, func(p *Phase) float64 { return p.BlocksPerGet }),
+		modelRow("model", "run", func(p *Phase) float64 { return p.BlocksPerGet }, func(m *Model) float64 { return m.BlocksPerGet }),
 		phaseRow("space amp", "run", -1, formatRatio, false, func(p *Phase) float64 { return p.SpaceAmp }),
+		modelRow("model", "run", func(p *Phase) float64 { return p.SpaceAmp }, func(m *Model) float64 { return m.SpaceAmp }),
 		phaseRow("disk", "run", -1, formatBytes, false, func(p *Phase) float64 { return float64(p.DiskBytes) }),
 		phaseRow("peak RSS", "run", -1, formatBytes, false, func(p *Phase) float64 { return float64(p.PeakRSS) }),
 	}
@@ -181,7 +185,7 @@ func SweepReading(rs []*Result) string {
 	}
 	parts := []string{fmt.Sprintf("throughput peaks at %s (%s ops/s, %s the slowest point %s)",
 		point(best), formatRate(best.Run.OpsPerSec), formatTimes(best.Run.OpsPerSec/worst.Run.OpsPerSec), point(worst))}
-	span := func(name string, f func(*Result) float64) {
+	span := func(name string, f func(*Result) float64, model func(*Result) float64) {
 		lo, hi := ok[0], ok[0]
 		for _, r := range ok {
 			if f(r) < f(lo) {
@@ -194,11 +198,33 @@ func SweepReading(rs []*Result) string {
 		if f(hi) < 0.01 || formatRatio(f(lo)) == formatRatio(f(hi)) {
 			return
 		}
-		parts = append(parts, fmt.Sprintf("%s from %s at %s to %s at %s", name, formatRatio(f(lo)), point(lo), formatRatio(f(hi)), point(hi)))
+		s := fmt.Sprintf("%s from %s at %s to %s at %s", name, formatRatio(f(lo)), point(lo), formatRatio(f(hi)), point(hi))
+		if model != nil && model(lo) > 0 && model(hi) > 0 {
+			s += fmt.Sprintf(" (model %s and %s)", formatRatio(model(lo)), formatRatio(model(hi)))
+		}
+		parts = append(parts, s)
 	}
-	span("write amp", func(r *Result) float64 { return writeAmpOf(r) })
-	span("read amp", func(r *Result) float64 { return r.Run.ReadAmp })
-	span("blocks per get", func(r *Result) float64 { return r.Run.BlocksPerGet })
-	span("space amp", func(r *Result) float64 { return r.Run.SpaceAmp })
+	span("write amp", func(r *Result) float64 { return writeAmpOf(r) }, func(r *Result) float64 {
+		if m := writeModelOf(r); m != nil {
+			return m.WriteAmp
+		}
+		return 0
+	})
+	span("read amp", func(r *Result) float64 { return r.Run.ReadAmp }, nil)
+	span("blocks per get", func(r *Result) float64 { return r.Run.BlocksPerGet }, func(r *Result) float64 {
+		if m := r.Run.Model; m != nil && r.Run.BlocksPerGet > 0 {
+			return m.BlocksPerGet
+		}
+		return 0
+	})
+	span("space amp", func(r *Result) float64 { return r.Run.SpaceAmp }, func(r *Result) float64 {
+		if m := r.Run.Model; m != nil && r.Run.SpaceAmp > 0 {
+			return m.SpaceAmp
+		}
+		return 0
+	})
+	if s := sweepModelGap(ok); s != "" {
+		parts = append(parts, s)
+	}
 	return strings.Join(parts, "; ")
 }

@@ -60,8 +60,17 @@ func (v ValueSize) String() string {
 	return fmt.Sprintf("%d-%d", v.Min, v.Max)
 }
 
-// valueBufferSize is the size of the random buffer values are cut from.
-const valueBufferSize = 1 << 20
+// valueBufferSize is the size of the random buffer values are cut from:
+// about 1 MiB, a whole number of pieces so that cutting wraps around to a
+// piece boundary.
+const valueBufferSize = (1 << 20) / valuePiece * valuePiece
+
+// valuePiece is the period of the compressible pattern: each piece of this
+// many bytes is compressible on its own. Clients start cutting values at a
+// piece boundary, so that a value of the default size is one whole piece
+// (cut anywhere else, it would repeat bytes of the piece before it, which a
+// compressor of the value alone cannot find).
+const valuePiece = 100
 
 // valueSource is a read-only buffer of random bytes with the requested
 // compressibility; values are slices of it, so making one allocates nothing.
@@ -73,12 +82,12 @@ type valueSource struct{ buf []byte }
 func newValueSource(seed uint64, compressibility float64, maxSize int) *valueSource {
 	r := newRNG(seed, 0xda7a)
 	buf := make([]byte, valueBufferSize+maxSize)
-	raw := int(compressibility*100 + 0.5)
+	raw := int(compressibility*valuePiece + 0.5)
 	if raw < 1 {
 		raw = 1
 	}
-	for i := 0; i < len(buf); i += 100 {
-		piece := buf[i:min(i+100, len(buf))]
+	for i := 0; i < len(buf); i += valuePiece {
+		piece := buf[i:min(i+valuePiece, len(buf))]
 		for j := 0; j < raw && j < len(piece); j++ {
 			piece[j] = byte(r.Uint64())
 		}
@@ -87,6 +96,12 @@ func newValueSource(seed uint64, compressibility float64, maxSize int) *valueSou
 		}
 	}
 	return &valueSource{buf: buf}
+}
+
+// valueStart returns where a client's values begin in the buffer: a random
+// piece boundary, different for each client stream.
+func valueStart(seed, stream uint64) int {
+	return valuePiece * int(newRNG(seed, stream|3).Uint64n(valueBufferSize/valuePiece))
 }
 
 // valueGen cuts values for one client goroutine.

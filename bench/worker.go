@@ -51,7 +51,7 @@ func newClient(s *runState, id int, phase string) *client {
 		key:     make([]byte, cfg.KeySize),
 	}
 	c.vals = valueGen{src: s.values, r: newRNG(cfg.Seed, stream|2), size: cfg.values,
-		pos: int(newRNG(cfg.Seed, stream|3).Uint64n(valueBufferSize))}
+		pos: valueStart(cfg.Seed, stream)}
 	if cfg.scan.Zipfian && cfg.scan.Max > cfg.scan.Min {
 		c.scanLen = newZipfian(newRNG(cfg.Seed, stream|4), uint64(cfg.scan.Max-cfg.scan.Min+1), DefaultZipfConstant)
 	}

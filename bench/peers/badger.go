@@ -356,3 +356,9 @@ func (c *badgerCursor) close() error {
 	c.txn.Discard()
 	return nil
 }
+
+// UnreportedStats names the figures Stats leaves at zero (bench.PartialStats):
+// Badger reports its levels' tables and sizes only.
+func (e *badgerEngine) UnreportedStats() []string {
+	return []string{"LSM.Flushes", "LSM.Compactions", "LSM.Stalls", "LSM.TablesPerGet", "LSM.BloomFalsePositives"}
+}

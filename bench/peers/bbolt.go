@@ -364,3 +364,9 @@ func (e *boltEngine) Stats() kv.Stats {
 	x["bbolt.read_txs"] = float64(ds.TxN)
 	return s
 }
+
+// UnreportedStats names the figures Stats leaves at zero (bench.PartialStats):
+// bbolt counts pages written by commits but not pages read.
+func (e *boltEngine) UnreportedStats() []string {
+	return []string{"BTree.PagesReadPerOp", "BTree.CheckpointBytes"}
+}

@@ -105,7 +105,14 @@
 // sparse preallocated files of Badger and bbolt count only what was
 // written; Extra["disk.apparent_bytes"] sums the sizes); the engine's own
 // metrics fill kv.LSMStats or kv.BTreeStats where they mean the same thing,
-// and Extra the rest (prefixed with the engine name).
+// and Extra the rest (prefixed with the engine name). The fields a peer
+// cannot fill stay zero and are named by its UnreportedStats method
+// (bench.PartialStats), so that reports show "-" rather than a zero that
+// would look like the best figure: Pebble's tables per Get and filter false
+// positives; goleveldb's flush and compaction counts, tables per Get and
+// filter figures; Badger's flush, compaction and stall counts, tables per
+// Get and filter figures; bbolt's pages read per operation and checkpoint
+// bytes.
 //
 // Stats.IO has a single kind, "peer", taken from /proc/self/io as the
 // difference since Open, and Extra["io-source-os"] is 1 so that reports say

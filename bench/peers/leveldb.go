@@ -397,3 +397,9 @@ func (w *syncWriter) Close() error {
 	w.owner.mu.Unlock()
 	return errors.Join(w.Writer.Sync(), w.Writer.Close())
 }
+
+// UnreportedStats names the figures Stats leaves at zero (bench.PartialStats):
+// goleveldb reports per-level sizes, compaction traffic and write delays, but no flush or compaction counts, tables per Get or filter figures.
+func (e *levelDBEngine) UnreportedStats() []string {
+	return []string{"LSM.Flushes", "LSM.Compactions", "LSM.TablesPerGet", "LSM.BloomFalsePositives"}
+}

@@ -344,3 +344,9 @@ func (quietPebbleLogger) Errorf(format string, args ...any) {
 func (quietPebbleLogger) Fatalf(format string, args ...any) {
 	panic(fmt.Sprintf("pebble: "+format, args...))
 }
+
+// UnreportedStats names the figures Stats leaves at zero (bench.PartialStats):
+// Pebble counts filter checks that ruled a table out but not false positives, and not the tables a Get consults.
+func (e *pebbleEngine) UnreportedStats() []string {
+	return []string{"LSM.TablesPerGet", "LSM.BloomFalsePositives"}
+}

@@ -61,19 +61,23 @@ func benchPanels(rs []*bench.Result, o Options) ([]*plot.Plot, error) {
 		}
 		return nil
 	}
+	// model, where set, is the cost model's prediction of the figure, marked
+	// across each bar.
 	charts := []struct {
 		title, ylabel string
-		value         func(*bench.Result) float64
+		value, model  func(*bench.Result) float64
 		label         func(float64) string
 	}{
-		{"Throughput (run phase)", "operations per second", func(r *bench.Result) float64 { return r.Run.OpsPerSec }, rate},
-		{"Write amplification (run phase, else load)", "file bytes written per user byte", writeAmp, ratio},
-		{"Read amplification", "file bytes read per byte returned", readAmp, ratio},
-		{"Space amplification", "disk bytes per live byte", func(r *bench.Result) float64 { return r.Run.SpaceAmp }, ratio},
-		{"Blocks or pages touched per Get", "blocks per get", func(r *bench.Result) float64 { return r.Run.BlocksPerGet }, ratio},
+		{"Throughput (run phase)", "operations per second", func(r *bench.Result) float64 { return r.Run.OpsPerSec }, nil, rate},
+		{"Write amplification (run phase, else load)", "file bytes written per user byte", writeAmp, modelWriteAmp, ratio},
+		{"Read amplification", "file bytes read per byte returned", readAmp, nil, ratio},
+		{"Space amplification", "disk bytes per live byte", func(r *bench.Result) float64 { return r.Run.SpaceAmp },
+			runModel(func(p *bench.Phase) float64 { return p.SpaceAmp }, func(m *bench.Model) float64 { return m.SpaceAmp }), ratio},
+		{"Blocks or pages touched per Get", "blocks per get", func(r *bench.Result) float64 { return r.Run.BlocksPerGet },
+			runModel(func(p *bench.Phase) float64 { return p.BlocksPerGet }, func(m *bench.Model) float64 { return m.BlocksPerGet }), ratio},
 	}
 	for _, c := range charts {
-		if err := add(barPanel(g, c.title, c.ylabel, c.value, c.label, o)); err != nil {
+		if err := add(barPanel(g, c.title, c.ylabel, c.value, c.model, c.label, o)); err != nil {
 			return nil, err
 		}
 	}
@@ -104,9 +108,10 @@ func writeAmp(r *bench.Result) float64 {
 }
 
 // barPanel draws a grouped bar chart: a group per workload, a bar per
-// engine. Engines without the figure anywhere are left out; nil when no
-// engine has it.
-func barPanel(g *grid, title, ylabel string, value func(*bench.Result) float64, label func(float64) string, o Options) (*plot.Plot, error) {
+// engine, and where model is set and gives a figure, a dashed black mark
+// across the bar at the cost model's prediction. Engines without the figure
+// anywhere are left out; nil when no engine has it.
+func barPanel(g *grid, title, ylabel string, value, model func(*bench.Result) float64, label func(float64) string, o Options) (*plot.Plot, error) {
 	var engines []string
 	for _, e := range g.engines {
 		for _, w := range g.workloads {
@@ -132,10 +137,12 @@ func barPanel(g *grid, title, ylabel string, value func(*bench.Result) float64, 
 		barWidth = vg.Points(40)
 	}
 	maxV := 0.0
+	var marks *modelMarks
 	for i, e := range engines {
 		vals := make(plotter.Values, len(g.workloads))
 		var xys plotter.XYs
 		var texts []string
+		offset := barWidth * (vg.Length(i) - vg.Length(len(engines)-1)/2)
 		for j, w := range g.workloads {
 			if r := g.at[[2]string{w, e}]; r != nil {
 				vals[j] = value(r)
@@ -143,6 +150,16 @@ func barPanel(g *grid, title, ylabel string, value func(*bench.Result) float64, 
 				if vals[j] > 0 {
 					xys = append(xys, plotter.XY{X: float64(j), Y: vals[j]})
 					texts = append(texts, label(vals[j]))
+				}
+				if model == nil || vals[j] == 0 {
+					continue
+				}
+				if m := model(r); m > 0 {
+					if marks == nil {
+						marks = &modelMarks{width: barWidth}
+					}
+					marks.marks = append(marks.marks, modelMark{x: float64(j), y: m, offset: offset})
+					maxV = max(maxV, m)
 				}
 			}
 		}
@@ -152,7 +169,6 @@ func barPanel(g *grid, title, ylabel string, value func(*bench.Result) float64, 
 		}
 		bars.Color = g.engineColor(e)
 		bars.LineStyle.Width = 0
-		offset := barWidth * (vg.Length(i) - vg.Length(len(engines)-1)/2)
 		bars.Offset = offset
 		p.Add(bars)
 		p.Legend.Add(e, bars)
@@ -169,9 +185,46 @@ func barPanel(g *grid, title, ylabel string, value func(*bench.Result) float64, 
 			p.Add(lbl)
 		}
 	}
-	p.Y.Max = maxV * 1.25 // room for the labels and the legend
+	entries := len(engines)
+	if marks != nil {
+		p.Add(marks)
+		p.Legend.Add("model", marks)
+		entries++
+	}
+	p.Y.Max = maxV * (1.15 + 0.1*float64(entries)) // room for the labels and the legend
 	p.NominalX(g.workloads...)
 	return p, nil
+}
+
+// modelMark is the cost model's prediction for one bar: workload index x,
+// the predicted value y, and the bar's offset from the group's centre.
+type modelMark struct {
+	x, y   float64
+	offset vg.Length
+}
+
+// modelMarks draws a dashed black line across each bar at the model's
+// prediction (plot.Plotter), and its legend thumbnail.
+type modelMarks struct {
+	marks []modelMark
+	width vg.Length
+}
+
+var modelStyle = draw.LineStyle{Color: color.Black, Width: vg.Points(2), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}
+
+// Plot implements plot.Plotter.
+func (m *modelMarks) Plot(c draw.Canvas, plt *plot.Plot) {
+	trX, trY := plt.Transforms(&c)
+	for _, k := range m.marks {
+		x, y := trX(k.x)+k.offset, trY(k.y)
+		c.StrokeLine2(modelStyle, x-m.width/2, y, x+m.width/2, y)
+	}
+}
+
+// Thumbnail implements plot.Thumbnailer, for the legend.
+func (m *modelMarks) Thumbnail(c *draw.Canvas) {
+	y := c.Center().Y
+	c.StrokeLine2(modelStyle, c.Min.X, y, c.Max.X, y)
 }
 
 // writeAmpTitle says which phase a write amplification chart shows.

@@ -1,8 +1,11 @@
 // Package plot draws charts of kvlab benchmark results with gonum/plot:
 // throughput by engine and workload, latency percentiles, write, read and
 // space amplification, and, for sweeps, each figure against the swept
-// option. All charts of a results file go into one SVG, PNG or PDF image,
-// tiled two to a row.
+// option. Where a result carries the cost model's prediction
+// (bench.Phase.Model), the write, space and blocks-per-Get charts show it
+// beside the measurement: a dashed mark across each bar, a dashed line
+// beside each sweep curve. All charts of a results file go into one SVG,
+// PNG or PDF image, tiled two to a row.
 //
 //	results, _ := bench.ReadJSON(f)
 //	err := plot.Render(out, results, "svg", plot.Options{})

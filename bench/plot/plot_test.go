@@ -50,6 +50,61 @@ func TestRenderFormats(t *testing.T) {
 	}
 }
 
+// TestRenderSweepModel draws a sweep whose results carry the cost model's
+// predictions: the write, blocks-per-get and space charts get a dashed
+// "model" line beside the "measured" one, the others none.
+func TestRenderSweepModel(t *testing.T) {
+	var rs []*bench.Result
+	for i, bits := range []string{"0", "5", "10"} {
+		r := fakeResult("lsm", "ycsb-a", 1e5, 3+float64(i), map[string]string{"lsm.bloom-bits": bits})
+		r.Run.Model = &bench.Model{Basis: "leveled compaction", WriteAmp: 4 + float64(i), BlocksPerGet: 1.5, SpaceAmp: 1.1}
+		rs = append(rs, r)
+	}
+	var buf bytes.Buffer
+	if err := Render(&buf, rs, "svg", Options{}); err != nil {
+		t.Fatal(err)
+	}
+	svg := buf.String()
+	if n := strings.Count(svg, ">model<"); n != 3 {
+		t.Errorf("%d \"model\" legend entries, want 3 (write amp, blocks per get, space amp)", n)
+	}
+	if n := strings.Count(svg, ">measured<"); n != 3 {
+		t.Errorf("%d \"measured\" legend entries, want 3", n)
+	}
+	if !strings.Contains(svg, "stroke-dasharray") {
+		t.Error("no dashed line")
+	}
+	// Without models: no legend at all for a single series.
+	for _, r := range rs {
+		r.Run.Model = nil
+	}
+	buf.Reset()
+	if err := Render(&buf, rs, "svg", Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), ">model<") || strings.Contains(buf.String(), ">measured<") {
+		t.Error("model legend without a model")
+	}
+}
+
+// TestRenderBarModel: bar charts of amplification mark the cost model's
+// prediction across the bars of the engines that have one.
+func TestRenderBarModel(t *testing.T) {
+	var rs []*bench.Result
+	for _, w := range []string{"fillrandom", "ycsb-a"} {
+		lsm := fakeResult("lsm", w, 400e3, 9.2, nil)
+		lsm.Run.Model = &bench.Model{Basis: "leveled compaction", WriteAmp: 11, BlocksPerGet: 1.1, SpaceAmp: 1.2}
+		rs = append(rs, lsm, fakeResult("memory", w, 2e6, 0, nil))
+	}
+	var buf bytes.Buffer
+	if err := Render(&buf, rs, "svg", Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(buf.String(), ">model<"); n != 3 {
+		t.Errorf("%d \"model\" legend entries, want 3 (write amp, space amp, blocks per get)", n)
+	}
+}
+
 func TestRenderNothing(t *testing.T) {
 	err := Render(&bytes.Buffer{}, []*bench.Result{{Engine: "x", Workload: "y", Error: "boom"}}, "svg", Options{})
 	if !errors.Is(err, ErrNothingToPlot) {

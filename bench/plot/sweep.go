@@ -114,17 +114,21 @@ func sweepPanels(rs []*bench.Result) ([]*plot.Plot, error) {
 		}
 		ss[i].rs = append(ss[i].rs, r)
 	}
+	// model, where set, is the cost model's prediction of the figure,
+	// drawn dashed beside the measured line.
 	figures := []struct {
 		title, ylabel string
 		f             func(*bench.Result) float64
-		log           bool
+		model         func(*bench.Result) float64
 	}{
-		{"Throughput", "operations per second", func(r *bench.Result) float64 { return r.Run.OpsPerSec }, false},
-		{"p99 latency", "microseconds", func(r *bench.Result) float64 { return float64(worstP99(r.Run)) / 1e3 }, false},
-		{writeAmpTitle(rs), "file bytes written per user byte", writeAmp, false},
-		{"Read amplification", "file bytes read per byte returned", readAmp, false},
-		{"Blocks or pages touched per Get", "blocks per get", func(r *bench.Result) float64 { return r.Run.BlocksPerGet }, false},
-		{"Space amplification", "disk bytes per live byte", func(r *bench.Result) float64 { return r.Run.SpaceAmp }, false},
+		{"Throughput", "operations per second", func(r *bench.Result) float64 { return r.Run.OpsPerSec }, nil},
+		{"p99 latency", "microseconds", func(r *bench.Result) float64 { return float64(worstP99(r.Run)) / 1e3 }, nil},
+		{writeAmpTitle(rs), "file bytes written per user byte", writeAmp, modelWriteAmp},
+		{"Read amplification", "file bytes read per byte returned", readAmp, nil},
+		{"Blocks or pages touched per Get", "blocks per get", func(r *bench.Result) float64 { return r.Run.BlocksPerGet },
+			runModel(func(p *bench.Phase) float64 { return p.BlocksPerGet }, func(m *bench.Model) float64 { return m.BlocksPerGet })},
+		{"Space amplification", "disk bytes per live byte", func(r *bench.Result) float64 { return r.Run.SpaceAmp },
+			runModel(func(p *bench.Phase) float64 { return p.SpaceAmp }, func(m *bench.Model) float64 { return m.SpaceAmp })},
 	}
 	var panels []*plot.Plot
 	for _, fig := range figures {
@@ -150,16 +154,23 @@ func sweepPanels(rs []*bench.Result) ([]*plot.Plot, error) {
 			p.X.Tick.Marker = valueTicks{xs: xs, xOf: xOf}
 		}
 		maxY := 0.0
-		for k, s := range ss {
+		entries := 0
+		points := func(s series, f func(*bench.Result) float64) plotter.XYs {
 			var xys plotter.XYs
 			for _, x := range xs {
 				for _, r := range s.rs {
-					if r.Sweep[xKey] == x {
-						y := fig.f(r)
+					if y := f(r); r.Sweep[xKey] == x && y > 0 {
 						xys = append(xys, plotter.XY{X: xOf(x), Y: y})
 						maxY = max(maxY, y)
 					}
 				}
+			}
+			return xys
+		}
+		for k, s := range ss {
+			xys := points(s, fig.f)
+			if len(xys) == 0 {
+				continue
 			}
 			l, pts, err := plotter.NewLinePoints(xys)
 			if err != nil {
@@ -171,17 +182,55 @@ func sweepPanels(rs []*bench.Result) ([]*plot.Plot, error) {
 			pts.Shape = plotutil.Shape(k)
 			pts.Radius = vg.Points(3)
 			p.Add(l, pts)
-			if s.name != "" {
-				p.Legend.Add(s.name, l, pts)
+			name := s.name
+			if fig.model != nil {
+				if mxys := points(s, fig.model); len(mxys) > 0 {
+					ml, err := plotter.NewLine(mxys)
+					if err != nil {
+						return nil, fmt.Errorf("plot: %w", err)
+					}
+					ml.Color = l.Color
+					ml.Width = vg.Points(1.5)
+					ml.Dashes = []vg.Length{vg.Points(6), vg.Points(4)}
+					p.Add(ml)
+					p.Legend.Add(strings.TrimSpace(name+" model"), ml)
+					entries++
+					name = strings.TrimSpace(name + " measured")
+				}
+			}
+			if name != "" {
+				p.Legend.Add(name, l, pts)
+				entries++
 			}
 		}
-		p.Y.Max = maxY * 1.15
-		if len(ss) > 1 {
-			p.Y.Max = maxY * (1.1 + 0.08*float64(len(ss)))
-		}
+		p.Y.Max = maxY * (1.1 + 0.08*float64(max(entries, 1)))
 		panels = append(panels, p)
 	}
 	return panels, nil
+}
+
+// modelWriteAmp is the cost model's prediction of writeAmp (0 without a
+// model).
+func modelWriteAmp(r *bench.Result) float64 {
+	p := r.Run
+	if p.WriteAmp == 0 && r.Load != nil {
+		p = r.Load
+	}
+	if p.Model == nil || p.WriteAmp == 0 {
+		return 0
+	}
+	return p.Model.WriteAmp
+}
+
+// runModel returns the run phase's model prediction of a figure, where the
+// figure was measured.
+func runModel(measured func(*bench.Phase) float64, f func(*bench.Model) float64) func(*bench.Result) float64 {
+	return func(r *bench.Result) float64 {
+		if r.Run.Model == nil || measured(r.Run) == 0 {
+			return 0
+		}
+		return f(r.Run.Model)
+	}
 }
 
 // worstP99 is the highest p99 over a phase's operations, in nanoseconds.

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/kvlab/kvlab"
 	"github.com/kvlab/kvlab/bench"
+	"github.com/kvlab/kvlab/internal/units"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/kv/memory"
 )
@@ -56,6 +59,9 @@ func TestBenchBadInputExitsTwo(t *testing.T) {
 		{"bench", "--engines", "memory", "--workload-file", filepath.Join(dir, "missing.properties")},
 		{"bench", "--engines", "memory", "--workload-file", props},
 		{"bench", "extra-argument"},
+		{"bench", "--engines", "lsm", "--set", "lsm.memtable-size=4XB", "--num", "1000"},
+		{"bench", "--engines", "lsm", "--set", "lsm.level-ratio=-3", "--num", "1000"},
+		{"sweep", "--engine", "lsm", "--set", "lsm.memtable-size=1XB,2MiB", "--num", "1000", "--out", filepath.Join(dir, "never.jsonl")},
 		{"sweep", "--set", "memory.x=1,2"},
 		{"sweep", "--engine", "no-such-engine", "--set", "x.y=1"},
 		{"sweep", "--engine", "memory"},
@@ -77,6 +83,74 @@ func TestBenchBadInputExitsTwo(t *testing.T) {
 		if lines := strings.Count(strings.TrimSpace(stderr), "\n"); !strings.HasPrefix(stderr, "kvlab: ") || lines > 0 {
 			t.Errorf("kvlab %v: want one 'kvlab: ...' line on stderr, got %q", args, stderr)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "never.jsonl")); err == nil {
+		t.Error("a sweep refused for its settings left an empty results file")
+	}
+}
+
+func TestDefaultSizeSettings(t *testing.T) {
+	settings := map[string]map[string]string{"memory": {}}
+	note := defaultSizeSettings(false, []string{"lsm", "memory"}, settings)
+	if settings["lsm"]["memtable-size"] != defaultLSMMemtable || !strings.Contains(note, "memtable-size="+defaultLSMMemtable+" instead of its default 64MiB") {
+		t.Errorf("default run: settings %v, note %q", settings, note)
+	}
+	for _, tc := range []struct {
+		numChanged bool
+		engines    []string
+		settings   map[string]map[string]string
+	}{
+		{true, []string{"lsm"}, map[string]map[string]string{}},
+		{false, []string{"memory"}, map[string]map[string]string{}},
+		{false, []string{"lsm"}, map[string]map[string]string{"lsm": {"memtable-size": "1MiB"}}},
+	} {
+		before := fmt.Sprint(tc.settings)
+		if note := defaultSizeSettings(tc.numChanged, tc.engines, tc.settings); note != "" || fmt.Sprint(tc.settings) != before {
+			t.Errorf("%+v: note %q, settings %v", tc, note, tc.settings)
+		}
+	}
+}
+
+// TestDefaultRunFlushesAndCompacts runs lsm through fillrandom at the
+// default run's size and memtable: the LSM must flush and compact, or the
+// default run would measure nothing of it but its WAL.
+func TestDefaultRunFlushesAndCompacts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes the default run's store")
+	}
+	num, err := units.ParseCount(defaultBenchNum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := bench.LookupWorkload("fillrandom")
+	res, err := bench.Run(context.Background(), bench.Config{Engine: "lsm", Workload: w, Num: num,
+		Settings: map[string]string{"memtable-size": defaultLSMMemtable}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := res.Run.Stats.LSM
+	if st == nil || st.Flushes < 2 || st.Compactions < 1 {
+		t.Fatalf("lsm at the default size: %+v", st)
+	}
+	if m := res.Run.Model; m == nil || m.WriteAmp <= 1 {
+		t.Fatalf("no cost model beside the measurement: %+v", m)
+	}
+}
+
+// TestBenchShowsModel runs lsm beside the memory engine: the table has the
+// cost model's rows and the reading compares the two.
+func TestBenchShowsModel(t *testing.T) {
+	code, out, stderr := runCLI(t, "", "bench", "--engines", "lsm,memory", "--workloads", "fillrandom", "--num", "20k", "--set", "lsm.memtable-size=64KiB")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"    model ", "lsm measured vs its cost model (leveled compaction): write amp", "lsm flushes"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "instead of its default") {
+		t.Errorf("the default run's note appears with --num and a memtable of the caller's:\n%s", out)
 	}
 }
 
@@ -152,6 +226,9 @@ func TestSweepRunsEachPoint(t *testing.T) {
 	}
 	if !strings.Contains(table, "sweep: "+engine+" on readmissing") || !strings.Contains(table, "reading: throughput peaks at") {
 		t.Errorf("sweep table:\n%s", table)
+	}
+	if bench.HasModel(engine) && !strings.Contains(table, "  model  ") {
+		t.Errorf("sweep of %s without the cost model's columns:\n%s", engine, table)
 	}
 	f, _ := os.Open(out)
 	defer f.Close()

@@ -20,7 +20,9 @@ func newPlotCommand() *cobra.Command {
 		Long: `Reads JSON-lines results written by 'kvlab bench --out' or 'kvlab sweep' and draws
 one image with a chart per figure: throughput by engine and workload, write,
 read and space amplification, latency percentiles per workload, and for sweeps
-each figure against the swept option. The format follows the file name.`,
+each figure against the swept option. Where the results carry the textbook
+cost model's predictions (lsm, btree), the amplification charts show them
+dashed beside the measurements. The format follows the file name.`,
 		Example: `  kvlab bench --out results.jsonl && kvlab plot results.jsonl -o results.svg
   kvlab sweep --engine lsm --set lsm.bloom-bits=0,5,10 --workload readrandom --out bloom.jsonl
   kvlab plot bloom.jsonl -o bloom.png`,

@@ -25,10 +25,12 @@ func newSweepCommand() *cobra.Command {
 		Short: "Run a workload at each value of one or two engine options: throughput and amplification per point",
 		Long: `Varies one or two engine options over comma-separated lists (every
 combination is a point), runs the workload on a fresh store at each point, and
-prints a table of throughput, latency and write, read and space amplification,
-with a one-line reading. The results are written as JSON lines (--out, by
-default sweep-ENGINE-OPTION.jsonl) for 'kvlab plot'. A --set with a single
-value fixes that option at every point.`,
+prints a table of throughput, latency and write, read and space amplification
+(for lsm and btree each beside the textbook cost model's prediction, in the
+"model" columns), with a one-line reading. The results are written as JSON
+lines (--out, by default sweep-ENGINE-OPTION.jsonl) for 'kvlab plot', which
+draws the model's predictions as dashed lines beside the measured ones. A
+--set with a single value fixes that option at every point.`,
 		Example: `  kvlab sweep --engine lsm --set lsm.bloom-bits=0,2,5,10,20 --workload readrandom
   kvlab sweep --engine btree --set btree.page-size=1KiB,4KiB,16KiB --workload ycsb-a --num 500k
   kvlab sweep --engine lsm --set lsm.level-ratio=4,10 --set lsm.memtable-size=4MiB,64MiB --workload fillrandom`,
@@ -86,21 +88,24 @@ func runSweep(cmd *cobra.Command, f *runFlags, engine, workload string) error {
 	if swept > maxSweptOptions {
 		return usageErrorf("%d options have several values: a sweep varies at most %d", swept, maxSweptOptions)
 	}
+	given := map[string]map[string]string{engine: {}}
+	for _, a := range axes {
+		given[engine][a.Option] = a.Values[0]
+	}
+	if note := defaultSizeSettings(cmd.Flags().Changed("num"), []string{engine}, given); note != "" {
+		axes = append(axes, bench.SweepAxis{Engine: engine, Option: "memtable-size", Values: []string{given[engine]["memtable-size"]}})
+		if f.format == "table" {
+			fmt.Fprintf(cmd.OutOrStdout(), "note: %s\n\n", note)
+		} else {
+			fmt.Fprintf(stderr, "kvlab: note: %s\n", note)
+		}
+	}
 	points := bench.SweepPoints(axes)
 	for _, p := range points {
 		if err := info.CheckSettings(settingsOf(p)); err != nil {
 			return &usageError{err}
 		}
 	}
-	outPath := f.out
-	if outPath == "" {
-		outPath = defaultSweepOut(engine, axes)
-	}
-	out, err := openOut(outPath)
-	if err != nil {
-		return err
-	}
-	defer out.Close()
 	root, cleanup, err := benchDirs(f.dir, f.keep)
 	if err != nil {
 		return err
@@ -112,6 +117,18 @@ func runSweep(cmd *cobra.Command, f *runFlags, engine, workload string) error {
 			return err
 		}
 	}
+	// The results file is created once the settings are known good (so that
+	// a bad one leaves no empty file behind), before anything runs (so that
+	// an unwritable path costs no run).
+	outPath := f.out
+	if outPath == "" {
+		outPath = defaultSweepOut(engine, axes)
+	}
+	out, err := openOut(outPath)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
 	ctx, stop := signal.NotifyContext(cmdContext(cmd), os.Interrupt)
 	defer stop()
 
