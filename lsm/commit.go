@@ -9,7 +9,6 @@ import (
 	"github.com/kvlab/kvlab/internal/base"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/lsm/manifest"
-	"github.com/kvlab/kvlab/memtable"
 	"github.com/kvlab/kvlab/wal"
 )
 
@@ -157,10 +156,11 @@ func (db *DB) writeGroup(group []*writer) error {
 		batches++
 		r := g.batch.Reader()
 		for {
-			op, _, _, ok := r.Next()
+			op, key, _, ok := r.Next()
 			if !ok {
 				break
 			}
+			mem.filter.add(key)
 			if op == kv.OpDelete {
 				dels++
 			} else {
@@ -270,6 +270,6 @@ func (db *DB) startLogLocked() error {
 		return fmt.Errorf("lsm: create WAL: %w", err)
 	}
 	db.log = lw
-	db.mem = &memTable{Memtable: memtable.New(), logNum: num}
+	db.mem = newMemTable(num, db.opts.MemtableSize)
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"sync"
 	"sync/atomic"
 
 	"github.com/bits-and-blooms/bloom/v3"
@@ -207,16 +208,48 @@ func (r *Reader) readAt(buf []byte, off uint64) error {
 // readContents reads the block at h, checks its trailer and returns its
 // decompressed contents.
 func (r *Reader) readContents(h blockHandle, what string) ([]byte, error) {
-	buf := make([]byte, h.length+blockTrailerLen)
+	n := int(h.length + blockTrailerLen)
+	bp := getReadBuf(n)
+	buf := (*bp)[:n]
 	r.stats.blocksRead.Add(1)
 	if err := r.readAt(buf, h.offset); err != nil {
+		putReadBuf(bp)
 		return nil, err
 	}
 	data, err := decodeContents(buf, r.verify)
 	if err != nil {
+		putReadBuf(bp)
 		return nil, r.corrupt(int64(h.offset), "%s block: %v", what, err)
 	}
+	if compressionType(buf[n-blockTrailerLen]) != noCompressionType {
+		putReadBuf(bp) // data is a decompressed copy
+	}
 	return data, nil
+}
+
+// readBufs recycles the buffers compressed blocks are read into: the
+// decompressed contents are a copy, so the buffer is free once decoded.
+var readBufs sync.Pool
+
+// maxPooledReadBuf is the largest read buffer kept for reuse.
+const maxPooledReadBuf = 256 << 10
+
+func putReadBuf(bp *[]byte) {
+	if cap(*bp) <= maxPooledReadBuf {
+		readBufs.Put(bp)
+	}
+}
+
+func getReadBuf(n int) *[]byte {
+	if n <= maxPooledReadBuf {
+		if bp, ok := readBufs.Get().(*[]byte); ok && cap(*bp) >= n {
+			return bp
+		}
+		b := make([]byte, n, max(n, 8<<10))
+		return &b
+	}
+	b := make([]byte, n)
+	return &b
 }
 
 // readBlock reads the block at h and checks its restart array.
