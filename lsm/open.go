@@ -171,6 +171,9 @@ func (db *DB) recover() error {
 			if b.Empty() {
 				return nil
 			}
+			if seq == 0 || seq > base.MaxSeqNum || base.SeqNum(b.Len()-1) > base.MaxSeqNum-seq {
+				return kv.Corruptf(name, pos.Offset, "lsm: WAL record of %d operations at sequence number %d is out of range", b.Len(), seq)
+			}
 			if err := mem.ApplyBatch(&b, seq); err != nil {
 				if !errors.Is(err, memtable.ErrRecordExists) {
 					return fmt.Errorf("lsm: replay %s at %d: %w", name, pos.Offset, err)
