@@ -1,10 +1,7 @@
 package bench
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
-	"io"
 	"slices"
 	"time"
 
@@ -13,8 +10,16 @@ import (
 
 // Result is the outcome of one Run: one engine through one workload. It is
 // also one line of a JSON-lines results file (WriteJSON, ReadJSON), the
-// input of kvlab plot.
+// input of kvlab plot, specified in docs/format/results.md: a change to the
+// JSON names or types of Result or of the types it holds must update that
+// specification (a test compares them) and, unless it only adds a field,
+// ResultsFormat.
 type Result struct {
+	// Format is the version of the results format (docs/format/results.md)
+	// of the line the Result was read from: ReadJSON sets it, reading a
+	// line without the field as version 1. WriteJSON always writes
+	// ResultsFormat, whatever Format holds; a Result from Run has 0.
+	Format int `json:"format"`
 	// Engine and Workload name what ran.
 	Engine   string `json:"engine"`
 	Workload string `json:"workload"`
@@ -193,52 +198,6 @@ func (r *Result) Label() string {
 		s += fmt.Sprintf(" %s=%s", k, r.Sweep[k])
 	}
 	return s
-}
-
-// WriteJSON writes each result as one line of JSON.
-func WriteJSON(w io.Writer, results []*Result) error {
-	enc := json.NewEncoder(w)
-	for _, r := range results {
-		if err := enc.Encode(r); err != nil {
-			return fmt.Errorf("bench: write json: %w", err)
-		}
-	}
-	return nil
-}
-
-// ReadJSON reads a JSON-lines results file written by WriteJSON. Blank
-// lines are skipped.
-func ReadJSON(r io.Reader) ([]*Result, error) {
-	var out []*Result
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), 64<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		b := sc.Bytes()
-		if len(trimSpace(b)) == 0 {
-			continue
-		}
-		var res Result
-		if err := json.Unmarshal(b, &res); err != nil {
-			return nil, fmt.Errorf("bench: results line %d: %w", line, err)
-		}
-		out = append(out, &res)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("bench: read results: %w", err)
-	}
-	return out, nil
-}
-
-func trimSpace(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\r') {
-		b = b[1:]
-	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\r') {
-		b = b[:len(b)-1]
-	}
-	return b
 }
 
 func sortedKeys(m map[string]string) []string {

@@ -46,6 +46,9 @@ dashed beside the measurements. The format follows the file name.`,
 				}
 				rs, err := bench.ReadJSON(f)
 				f.Close()
+				if errors.Is(err, bench.ErrResultsVersion) {
+					return usageErrorf("%s: %v", path, err)
+				}
 				if err != nil {
 					return usageErrorf("%s: not a results file: %v", path, err)
 				}
