@@ -1,6 +1,7 @@
 package kvlab
 
 import (
+	"github.com/kvlab/kvlab/btree"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/kv/memory"
 	"github.com/kvlab/kvlab/lsm"
@@ -17,15 +18,11 @@ func init() {
 			return memory.New(), nil
 		},
 	})
-	var lsmKnobs []Knob
-	for _, s := range lsm.Settings() {
-		lsmKnobs = append(lsmKnobs, Knob{Name: s.Name, Default: s.Default, Doc: s.Doc})
-	}
 	Register(EngineInfo{
 		Name:        lsm.Name,
 		Description: "kvlab's LSM tree: WAL, memtable, bloom-filtered sstables, leveled compaction",
 		Persistent:  true,
-		Knobs:       lsmKnobs,
+		Knobs:       knobs(lsm.Settings()),
 		Open: func(dir string, o Options) (kv.Engine, error) {
 			opts, err := lsm.ParseSettings(o.Settings)
 			if err != nil {
@@ -34,4 +31,31 @@ func init() {
 			return lsm.Open(o.FS, dir, opts)
 		},
 	})
+	Register(EngineInfo{
+		Name:        btree.Name,
+		Description: "kvlab's B+tree: slotted pages, buffer pool, overflow pages, copy-on-write checkpoints + WAL",
+		Persistent:  true,
+		Knobs:       knobs(btree.Settings()),
+		Open: func(dir string, o Options) (kv.Engine, error) {
+			opts, err := btree.ParseSettings(o.Settings)
+			if err != nil {
+				return nil, err
+			}
+			return btree.Open(o.FS, dir, opts)
+		},
+	})
+}
+
+// engineSetting is the shape of an engine package's Setting.
+type engineSetting interface {
+	~struct{ Name, Default, Doc string }
+}
+
+// knobs turns an engine package's settings into the registry's knobs.
+func knobs[S engineSetting](settings []S) []Knob {
+	out := make([]Knob, len(settings))
+	for i, s := range settings {
+		out[i] = Knob(s)
+	}
+	return out
 }

@@ -1,0 +1,98 @@
+package btree
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/kvlab/kvlab/kv"
+	"github.com/kvlab/kvlab/vfs"
+)
+
+// TestConcurrentCheckpoints runs a writer that forces frequent checkpoints
+// and write-backs (tiny pool, small checkpoint size) beside readers that
+// scan and Get, and a checker that runs the integrity check and Stats
+// meanwhile. Run it with -race.
+func TestConcurrentCheckpoints(t *testing.T) {
+	o := Options{PageSize: 1 << 10, PoolSize: 1, CheckpointSize: 8 << 10}
+	db, err := Open(vfs.NewMem(), "/db", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := seed(t)
+	ops := 4000
+	if testing.Short() {
+		ops = 1000
+	}
+	var done atomic.Bool
+	var wg sync.WaitGroup
+	errc := make(chan error, 8)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer done.Store(true)
+		r := newRand(s)
+		for i := 0; i < ops; i++ {
+			k := []byte(fmt.Sprintf("k%04d", r.IntN(800)))
+			var err error
+			if r.IntN(3) == 0 {
+				err = db.Delete(k)
+			} else {
+				err = db.Put(k, bytes.Repeat(k, 1+r.IntN(80))) // some values overflow
+			}
+			if err != nil {
+				errc <- err
+				return
+			}
+		}
+	}()
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !done.Load() {
+				it, _ := db.NewIterator(kv.IterOptions{})
+				var prev []byte
+				for ok := it.First(); ok; ok = it.Next() {
+					if prev != nil && bytes.Compare(prev, it.Key()) >= 0 {
+						errc <- fmt.Errorf("scan out of order: %q then %q", prev, it.Key())
+					}
+					if v := it.Value(); len(v) == 0 || !bytes.HasPrefix(v, it.Key()) {
+						errc <- fmt.Errorf("key %q holds %.20q", it.Key(), v)
+					}
+					prev = append(prev[:0], it.Key()...)
+				}
+				if err := it.Close(); err != nil {
+					errc <- err
+				}
+				if v, err := db.Get([]byte("k0001")); err == nil && !bytes.HasPrefix(v, []byte("k0001")) {
+					errc <- fmt.Errorf("Get(k0001) = %.20q", v)
+				}
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for !done.Load() {
+			if err := db.Check(io.Discard); err != nil {
+				errc <- fmt.Errorf("Check during writes: %w", err)
+				return
+			}
+			_ = db.Stats()
+		}
+	}()
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Fatalf("seed %d: %v", s, err)
+	}
+	if db.Stats().BTree.Checkpoints < 3 {
+		t.Fatalf("only %d checkpoints ran", db.Stats().BTree.Checkpoints)
+	}
+	mustCheck(t, db, "after the run")
+}

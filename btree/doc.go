@@ -1,0 +1,134 @@
+// Package btree is kvlab's page-based B+tree engine: a pager and buffer
+// pool over one file of fixed-size pages, slotted leaf and branch pages,
+// overflow pages for large values, a free list stored in pages, and crash
+// safety by checkpoints (shadow paging) plus a write-ahead log, in the
+// WiredTiger lineage described in DESIGN.md.
+//
+//	db, err := btree.Open(vfs.Default, dir, btree.DefaultOptions())
+//
+// # Files
+//
+// A store's directory holds btree.pages (the pages, file kind
+// btree-pages), btree.meta (two meta slots, kind btree-meta), one log
+// wal-NNNNNN.log (kind wal) and the LOCK file. docs/format/btree.md
+// specifies every byte; format.go holds the constants.
+//
+// Page n (counting from 1; 0 means "none") sits at offset (n-1)*PageSize.
+// Every page starts with a 32-byte header holding its type, its own page
+// number and a CRC-32C checksum, so a torn, stale or misdirected page is
+// detected. Leaves and branches are slotted pages: a slot array of 2-byte
+// cell offsets grows up after the header, the cells grow down from the
+// end. A leaf cell holds a key and either the value or a reference to an
+// overflow run; a branch cell holds a child page and a separator key, and
+// the header holds the rightmost child. A value longer than
+// Options.OverflowThreshold (by default a quarter page) is stored in a run
+// of consecutive overflow pages, written and read with one I/O. Free pages
+// are listed in a chain of free-list pages.
+//
+// # Limits
+//
+// The largest key is (PageSize-32)/4 - 16 bytes (232 for 1 KiB pages, 1000
+// for 4 KiB, 16360 for 64 KiB; Options.MaxKeySize): with it a leaf always
+// holds two cells and a branch three separators. Longer keys fail with
+// kv.ErrKeyTooLarge (a *kv.SizeError giving the limit). Values may be as
+// long as kv.MaxValueSize.
+//
+// # Writes and checkpoints
+//
+// One writer at a time (a mutex) logs each batch's encoding (kv.Batch.Repr)
+// to the WAL, then applies it to the tree under the tree's write lock.
+// Synced writes wait for the log's fsync after releasing the writer mutex,
+// so concurrent synced writers share fsyncs (the wal package's group
+// commit). Pages are changed in the buffer pool only.
+//
+// Shadow paging keeps the last checkpoint intact on disk: a page that
+// belongs to it is never modified; the first change after a checkpoint
+// copies it to a newly allocated page number, and its parent (up to the
+// root) then changes too. Pages released since the last checkpoint become
+// reusable only after the next checkpoint is durable; pages allocated and
+// released between two checkpoints are reusable at once.
+//
+// A checkpoint runs when the log passes Options.CheckpointSize, on
+// Checkpoint and on Close. It writes
+// the new free list and every dirty page to its (fresh) location, syncs
+// the pages file, creates the next log, writes the meta page into the slot
+// the previous checkpoint did not use, syncs it, and only then switches
+// writers to the new log, deletes the old one, makes the pages released
+// since the previous checkpoint free, and truncates free pages off the end
+// of the file. Open takes the newest meta slot whose checksum holds and
+// replays its log. A crash at any point therefore finds either the old
+// checkpoint and its log or the new checkpoint and its (new) log, never a
+// damaged tree: a torn page write can only hit a page no checkpoint uses.
+//
+// The file shrinks by the free pages at its end; pages in use are not
+// moved, so an emptied tree gives its space back once later writes have
+// copied the remaining pages to lower page numbers.
+//
+// # Splits and merges
+//
+// A page over the page size splits in two, balanced by bytes; when a key is
+// appended at the end of the rightmost leaf (sorted input), the split
+// leaves the left page full instead, so sorted loads fill pages to nearly
+// 100 % (Stats().BTree.FillFactor). After a delete, a page under a quarter
+// full is merged with a sibling when both fit one page, or the two share
+// their cells evenly otherwise; a root branch left with one child is
+// removed, so a tree emptied by deletes shrinks back to one empty leaf and
+// frees every other page.
+//
+// The leaves carry no sibling links: with shadow paging, moving a leaf to
+// a new page would change its left neighbour's link, and so on along the
+// whole leaf level (LMDB and bbolt omit them for the same reason).
+// Iterators instead keep the root-to-leaf path and step to the next leaf
+// through it, which costs no I/O beyond the leaf itself.
+//
+// # Buffer pool
+//
+// The pool holds decoded pages in Options.PoolSize/PageSize frames with
+// clock eviction and hit/miss counters. Eviction drops clean pages only.
+// When dirty pages fill half the pool, the writer writes the coldest of
+// them back after its batch (to their fresh locations, unsynced: no
+// checkpoint uses those pages) and they become clean; the checkpoint's
+// sync makes them durable. Write-back and eviction thus happen only
+// between operations, never under a page the writer is changing, and Go's
+// garbage collector keeps a node a reader holds alive after the pool drops
+// it (nodes reachable by readers are not changed while they read), so
+// frames need no pin counts. Descents skip the pool's lookup when they
+// can: each branch remembers the node it last found for each child (and
+// the store its root's), valid while that node is still the pool's and
+// still has the page number the child slot names.
+//
+// # Concurrency and iterators
+//
+// Many readers run at once with one writer. Gets and every iterator
+// positioning call hold the tree's read lock, so they see whole batches.
+// An iterator holds no lock between calls: when the tree changed in
+// between, it finds its place again by seeking from its current key (the
+// first key after it for Next, the last before it for Prev) in the tree as
+// it is now. It therefore never skips, repeats or misorders a key that
+// exists throughout the iteration, and it sees a write made meanwhile if
+// and only if the write lands ahead of its position. Iterators are not
+// snapshots: a scan may see some keys of a batch written during the scan
+// and not others (every key of the batch it sees is the new value).
+//
+// # Errors
+//
+// A damaged page, meta page or log yields an error wrapping
+// kv.ErrCorruption (a *kv.CorruptionError whose offset is the page's and
+// whose reason names the page number); data is never returned from a page
+// whose checksum fails. After an I/O error while logging, syncing or
+// checkpointing, the store refuses further writes with an error wrapping
+// both kv.ErrReadOnly and the cause; reads go on; reopening recovers. A
+// batch is logged before it is applied, so a failure while applying it (an
+// I/O error writing an overflow run, or a damaged page met on the way)
+// returns an error after part of the batch may have become visible in
+// memory; the store is read-only from then on, and reopening applies the
+// logged batch whole (or reports the damage).
+//
+// # Integrity check
+//
+// Check (kv.Checker) verifies the last checkpoint on disk: checksums, key
+// order within pages and against the separators above them, uniform leaf
+// depth, overflow runs, and that every page is exactly one of reachable
+// or free, with the meta page's counters matching. Call Checkpoint first to
+// include recent writes.
+package btree
