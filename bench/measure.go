@@ -94,6 +94,7 @@ func (s *runState) predict(ph *Phase) *Model {
 		Engine:      s.cfg.Engine, Settings: s.cfg.Settings, Defaults: defaults,
 		KeySize: s.cfg.KeySize, ValueSize: s.cfg.values.Mean(), Compressibility: s.cfg.Compressibility,
 		LiveBytes: ph.LiveBytes, LiveBytesBefore: s.liveBefore, UserBytesWritten: ph.UserBytesWritten,
+		GetHits: ph.Stats.Ops.GetHits, Gets: ph.Stats.Ops.Gets,
 	})
 	if err != nil {
 		return nil // the engine accepted these settings; a model that cannot read them shows nothing

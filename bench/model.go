@@ -17,10 +17,11 @@ type Model struct {
 	Basis string `json:"basis"`
 	// WriteAmp is the file bytes written per user byte written.
 	WriteAmp float64 `json:"write_amp"`
-	// BlocksPerGet is the blocks or pages a Get of a present key touches:
-	// for an LSM the data blocks of the tables it reads (the filters let
-	// the others through with their false-positive rate), for a B+tree the
-	// pages from the root to the leaf.
+	// BlocksPerGet is the blocks or pages a Get touches: for an LSM the
+	// data blocks of the tables it reads (one for a present key, plus the
+	// tables the filters let through with their false-positive rate; only
+	// those for an absent key, weighed by the phase's Get hit ratio), for a
+	// B+tree the pages from the root to the leaf.
 	BlocksPerGet float64 `json:"blocks_per_get"`
 	// SpaceAmp is the disk bytes per live user byte.
 	SpaceAmp float64 `json:"space_amp"`
@@ -59,6 +60,17 @@ type ModelInput struct {
 	// OpsPerWrite is the keys per write (per WAL record): the load batch
 	// in a load phase, 1 in a run phase. Zero means 1.
 	OpsPerWrite int
+	// GetHits and Gets are the phase's Gets that found a value and all
+	// its Gets; with Gets zero, every Get is taken to find one.
+	GetHits, Gets int64
+}
+
+// hitRatio is the fraction of the phase's Gets that found a value.
+func (in ModelInput) hitRatio() float64 {
+	if in.Gets <= 0 {
+		return 1
+	}
+	return float64(in.GetHits) / float64(in.Gets)
 }
 
 // modelFuncs holds the cost model of each engine that has one.

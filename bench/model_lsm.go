@@ -37,7 +37,9 @@ const (
 // where w is the WAL's bytes per user byte (key, value, 3 bytes of batch
 // encoding and the share of the 19-byte record header: whole for single
 // writes, 1/100 in load batches of 100) and the last term is the active
-// WAL, half a memtable on average. BlocksPerGet is Predict.ReadAmpPerGet:
+// WAL, half a memtable on average. BlocksPerGet weighs Predict.ReadAmpPerGet
+// (a present key) and Predict.ReadAmpPerMiss (an absent key: Bloom false
+// positives only) by the phase's Get hit ratio; ReadAmpPerGet is
 // data blocks read per Get of a present key. Restart points, index blocks
 // and the compression's true ratio on keys are left out.
 func PredictLSM(in ModelInput) (*Model, error) {
@@ -63,10 +65,11 @@ func PredictLSM(in ModelInput) (*Model, error) {
 		TargetFileSize:        uint64(o.TargetFileSize),
 	}
 	p := compaction.Predict(copts, uint64(c*live), uint64(c*float64(o.MemtableSize)), o.BloomBitsPerKey)
+	h := in.hitRatio()
 	m := &Model{
 		Basis:        "leveled compaction",
 		WriteAmp:     wal + c*(p.WriteAmp-1),
-		BlocksPerGet: p.ReadAmpPerGet,
+		BlocksPerGet: h*p.ReadAmpPerGet + (1-h)*p.ReadAmpPerMiss,
 		SpaceAmp:     c*p.SpaceAmp + float64(o.MemtableSize)/2/live,
 		Levels:       p.Levels,
 	}

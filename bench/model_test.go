@@ -393,3 +393,28 @@ func TestModelReading(t *testing.T) {
 		t.Errorf("sweep reading without an account:\n%s", sr)
 	}
 }
+
+// TestPredictLSMMisses checks that Gets of absent keys are predicted to read
+// only the blocks the Bloom filters let through, weighed by the hit ratio.
+func TestPredictLSMMisses(t *testing.T) {
+	const live = 1e6 * 116
+	blocks := func(hits, gets int64) float64 {
+		in := lsmInput(live, nil)
+		in.GetHits, in.Gets = hits, gets
+		m, err := Predict(in)
+		if err != nil || m == nil {
+			t.Fatal(m, err)
+		}
+		return m.BlocksPerGet
+	}
+	hit, miss, half := blocks(100, 100), blocks(0, 100), blocks(50, 100)
+	if hit < 1 || miss <= 0 || miss > 0.1 {
+		t.Fatalf("blocks per get: present %.3f, absent %.3f; want >= 1 and in (0, 0.1]", hit, miss)
+	}
+	if d := half - (hit+miss)/2; d > 1e-9 || d < -1e-9 {
+		t.Fatalf("half hits predict %.4f, want the mean %.4f", half, (hit+miss)/2)
+	}
+	if noGets := blocks(0, 0); noGets != hit {
+		t.Fatalf("a phase without Gets predicts %.3f, want the present-key figure %.3f", noGets, hit)
+	}
+}

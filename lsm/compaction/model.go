@@ -17,6 +17,9 @@ type Model struct {
 	// ReadAmpPerGet is the expected number of tables whose data block a Get
 	// of a present key reads (cache misses assumed).
 	ReadAmpPerGet float64
+	// ReadAmpPerMiss is the same for a Get of an absent key: only Bloom
+	// filter false positives read a block.
+	ReadAmpPerMiss float64
 	// SpaceAmp is the bytes of table files per live byte.
 	SpaceAmp float64
 }
@@ -90,5 +93,5 @@ func Predict(o Options, liveBytes uint64, memtableSize uint64, bloomBitsPerKey i
 	for _, s := range sizes[1:] {
 		space += s
 	}
-	return Model{Levels: n, WriteAmp: wa, ReadAmpPerGet: ra, SpaceAmp: space / live}
+	return Model{Levels: n, WriteAmp: wa, ReadAmpPerGet: ra, ReadAmpPerMiss: probes * fpr, SpaceAmp: space / live}
 }
