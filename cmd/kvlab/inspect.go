@@ -12,5 +12,6 @@ func newInspectCommand() *cobra.Command {
 	cmd.AddCommand(newInspectSSTableCommand())
 	cmd.AddCommand(newInspectWALCommand())
 	cmd.AddCommand(newInspectManifestCommand())
+	cmd.AddCommand(newInspectBTreeCommand())
 	return cmd
 }

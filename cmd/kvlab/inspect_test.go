@@ -57,3 +57,20 @@ func TestInspectLSMFiles(t *testing.T) {
 		t.Fatalf("inspect manifest of a log: exit %d, want 2", code)
 	}
 }
+
+// TestInspectBTree dumps a B+tree store written from the CLI.
+func TestInspectBTree(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i < 3; i++ {
+		if code, _, stderr := runCLI(t, "", "put", "--engine", "btree", "--dir", dir, "key"+string(rune('a'+i)), "value"); code != 0 {
+			t.Fatalf("put: exit %d: %s", code, stderr)
+		}
+	}
+	code, out, stderr := runCLI(t, "", "inspect", "btree", dir)
+	if code != 0 || !strings.Contains(out, "meta slot") || !strings.Contains(out, "3 keys") || !strings.Contains(out, "leaf") {
+		t.Fatalf("inspect btree: exit %d\n%s%s", code, out, stderr)
+	}
+	if code, _, _ := runCLI(t, "", "inspect", "btree", t.TempDir()); code != 1 {
+		t.Fatalf("inspect btree of an empty directory: exit %d, want 1", code)
+	}
+}
