@@ -468,20 +468,13 @@ outer:
 			c := tmpl
 			c.Engine, c.Workload, c.Settings = e, w, settings[e]
 			c.Num = defaultNumFor(c, w)
-			c.Dir = filepath.Join(root, fmt.Sprintf("%s-%s-%d", e, w.Name, rep/len(engines)))
-			if err := os.Mkdir(c.Dir, 0o755); err != nil {
-				return fmt.Errorf("bench: %w", err)
-			}
-			res, err := bench.Run(ctx, c)
+			res, err := runInDir(ctx, c, filepath.Join(root, fmt.Sprintf("%s-%s-%d", e, w.Name, rep/len(engines))), f.keep)
 			if res != nil {
 				results = append(results, res)
 			}
-			if !f.keep {
-				os.RemoveAll(c.Dir)
-			}
 			if err != nil {
-				if errors.Is(err, bench.ErrConfig) {
-					return usageErrorf("%s", trimConfig(err))
+				if isUsage(err) {
+					return err
 				}
 				runErr = err
 				break outer
@@ -573,4 +566,22 @@ func cmdContext(cmd *cobra.Command) context.Context {
 		return ctx
 	}
 	return context.Background()
+}
+
+// runInDir runs one engine and workload on a store in the new directory
+// dir, removed afterwards unless keep. A configuration the runner refuses
+// is a usage error; the result holds the figures so far even on error.
+func runInDir(ctx context.Context, c bench.Config, dir string, keep bool) (*bench.Result, error) {
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	c.Dir = dir
+	res, err := bench.Run(ctx, c)
+	if !keep {
+		os.RemoveAll(dir)
+	}
+	if errors.Is(err, bench.ErrConfig) {
+		return res, usageErrorf("%s", trimConfig(err))
+	}
+	return res, err
 }

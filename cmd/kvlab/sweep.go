@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -140,20 +139,13 @@ func runSweep(cmd *cobra.Command, f *runFlags, engine, workload string) error {
 		c.Engine, c.Workload, c.Settings = engine, ws[0], settingsOf(p)
 		c.Num = defaultNumFor(c, ws[0])
 		c.Sweep = sweptOnly(p, axes)
-		c.Dir = filepath.Join(root, fmt.Sprintf("point-%d", i))
-		if err := os.Mkdir(c.Dir, 0o755); err != nil {
-			return fmt.Errorf("sweep: %w", err)
-		}
-		res, err := bench.Run(ctx, c)
+		res, err := runInDir(ctx, c, filepath.Join(root, fmt.Sprintf("point-%d", i)), f.keep)
 		if res != nil {
 			results = append(results, res)
 		}
-		if !f.keep {
-			os.RemoveAll(c.Dir)
-		}
 		if err != nil {
-			if errors.Is(err, bench.ErrConfig) {
-				return usageErrorf("%s", trimConfig(err))
+			if isUsage(err) {
+				return err
 			}
 			runErr = err
 			break
