@@ -192,27 +192,11 @@ func (db *DB) adopt(m meta) {
 // readMeta returns the newest valid meta slot; found is false when neither
 // slot holds a valid one.
 func (db *DB) readMeta() (meta, bool, error) {
-	buf := make([]byte, 2*metaSlotSize)
-	n, err := db.metaf.ReadAt(buf, 0)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return meta{}, false, fmt.Errorf("btree: read meta: %w", err)
+	slots, errs, err := readMetaSlots(db.metaf)
+	if err != nil {
+		return meta{}, false, err
 	}
-	buf = buf[:n]
-	var best meta
-	found := false
-	for slot := range 2 {
-		lo := slot * metaSlotSize
-		if lo >= len(buf) {
-			continue
-		}
-		m, err := decodeMeta(buf[lo:min(len(buf), lo+metaSlotSize)])
-		if err != nil || m.checkpoint%2 != uint64(slot) {
-			continue
-		}
-		if !found || m.checkpoint > best.checkpoint {
-			best, found = m, true
-		}
-	}
+	best, found := newestMeta(slots, errs)
 	return best, found, nil
 }
 

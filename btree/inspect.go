@@ -24,34 +24,22 @@ func Inspect(fsys vfs.FS, dir string, w io.Writer) error {
 		return fmt.Errorf("btree: inspect: %w", err)
 	}
 	defer mf.Close()
-	buf := make([]byte, 2*metaSlotSize)
-	n, err := mf.ReadAt(buf, 0)
-	if err != nil && !errors.Is(err, io.EOF) {
+	slots, errs, err := readMetaSlots(mf)
+	if err != nil {
 		return fmt.Errorf("btree: inspect %s: %w", metaName, err)
 	}
-	buf = buf[:n]
-	var newest *meta
-	for slot := 0; slot < 2; slot++ {
-		lo := slot * metaSlotSize
-		if lo >= len(buf) {
-			fmt.Fprintf(w, "meta slot %d: empty\n", slot)
-			continue
-		}
-		m, err := decodeMeta(buf[lo:min(len(buf), lo+metaSlotSize)])
-		if err != nil {
-			fmt.Fprintf(w, "meta slot %d: not valid (%v)\n", slot, err)
+	for slot, m := range slots {
+		if errs[slot] != nil {
+			fmt.Fprintf(w, "meta slot %d: not valid (%v)\n", slot, errs[slot])
 			continue
 		}
 		fmt.Fprintf(w, "meta slot %d: checkpoint %d, page size %d, root %d, height %d, free list %d, %d pages, log %d\n",
 			slot, m.checkpoint, m.pageSize, m.root, m.height, m.freelist, m.pageCount, m.walNum)
 		fmt.Fprintf(w, "  %d keys, %d live bytes; %d leaf, %d branch, %d overflow pages; leaf bytes %d\n",
 			m.keys, m.liveBytes, m.leafPages, m.branchPages, m.overflowPages, m.leafBytes)
-		if newest == nil || m.checkpoint > newest.checkpoint {
-			mm := m
-			newest = &mm
-		}
 	}
-	if newest == nil {
+	newest, found := newestMeta(slots, errs)
+	if !found {
 		return fmt.Errorf("btree: inspect %s: no valid meta slot", metaName)
 	}
 	fmt.Fprintf(w, "newest: checkpoint %d\n", newest.checkpoint)

@@ -2,7 +2,10 @@ package btree
 
 import (
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"hash/crc32"
+	"io"
 )
 
 // The meta file holds two slots of metaSlotSize bytes; checkpoint c is
@@ -121,4 +124,40 @@ func itoa(x uint64) string {
 		x /= 10
 	}
 	return string(b[i:])
+}
+
+// readMetaSlots reads and decodes both meta slots of the meta file r. A
+// slot's error says why it is not usable: empty, damaged, or holding a
+// checkpoint that belongs in the other slot (checkpoint c goes to slot c%2).
+// The returned error is an I/O error reading the file.
+func readMetaSlots(r io.ReaderAt) (slots [2]meta, errs [2]error, err error) {
+	buf := make([]byte, 2*metaSlotSize)
+	n, err := r.ReadAt(buf, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return slots, errs, fmt.Errorf("btree: read meta: %w", err)
+	}
+	buf = buf[:n]
+	for slot := range 2 {
+		lo := slot * metaSlotSize
+		if lo >= len(buf) {
+			errs[slot] = &metaError{"empty slot"}
+			continue
+		}
+		m, err := decodeMeta(buf[lo:min(len(buf), lo+metaSlotSize)])
+		if err == nil && m.checkpoint%2 != uint64(slot) {
+			err = &metaError{"checkpoint " + itoa(m.checkpoint) + " in slot " + itoa(uint64(slot))}
+		}
+		slots[slot], errs[slot] = m, err
+	}
+	return slots, errs, nil
+}
+
+// newestMeta returns the valid slot with the highest checkpoint id.
+func newestMeta(slots [2]meta, errs [2]error) (best meta, found bool) {
+	for i, m := range slots {
+		if errs[i] == nil && (!found || m.checkpoint > best.checkpoint) {
+			best, found = m, true
+		}
+	}
+	return best, found
 }
