@@ -56,7 +56,6 @@ func (db *DB) logAndApply(edit *manifest.VersionEdit, mutate func()) error {
 	db.mu.Lock()
 	db.version = nv
 	db.logNum = logNum
-	db.manifestNum = db.manifest.Num()
 	if mutate != nil {
 		mutate()
 	}

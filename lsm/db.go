@@ -60,11 +60,10 @@ type DB struct {
 	version         *manifest.Version
 	nextFileNum     uint64
 	logNum          uint64              // the manifest's log number: older logs are flushed
-	manifestNum     uint64              // the current manifest's file number
 	pendingOutputs  map[uint64]struct{} // tables being written
 	compacting      map[uint64]bool     // tables that are inputs of the running compaction
 	liveStates      map[*readState]struct{}
-	snapshots       snapshotList
+	snapshots       map[*Snapshot]base.SeqNum // open snapshots and their sequence numbers
 	obsoletePending bool
 	flushing        bool
 	bgErr           error // sticky background or WAL error: the DB is read-only

@@ -237,8 +237,8 @@ func (it *dbIter) Prev() bool {
 		cur := base.UserKey(it.iter.Key())
 		it.iter.SeekLT(it.seekKey(cur))
 	} else {
-		// The merged iterator already rests on the previous key's
-		// newest... oldest version: findPrev continues from there.
+		// The merged iterator already rests on the last (oldest)
+		// version of the previous key: findPrev continues from there.
 		if !it.iter.Valid() {
 			return it.stop()
 		}

@@ -32,7 +32,7 @@ func (db *DB) deleteObsoleteFiles() {
 	for n := range db.pendingOutputs {
 		live[n] = true
 	}
-	logNum, manifestNum, limit := db.logNum, db.manifestNum, db.nextFileNum
+	logNum, manifestNum, limit := db.logNum, db.manifest.Num(), db.nextFileNum
 	names, err := db.fs.List(db.dir)
 	db.mu.Unlock()
 	if err != nil {

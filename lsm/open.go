@@ -117,7 +117,6 @@ func (db *DB) recover() error {
 		}
 		db.manifest = w
 	}
-	db.manifestNum = db.manifest.Num()
 
 	names, err := db.fs.List(db.dir)
 	if err != nil {

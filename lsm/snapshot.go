@@ -20,11 +20,6 @@ type Snapshot struct {
 	closed atomic.Bool
 }
 
-// snapshotList is the DB's open snapshots; db.mu guards it.
-type snapshotList struct {
-	seqs map[*Snapshot]base.SeqNum
-}
-
 // Snapshot pins the current state for repeatable reads.
 func (db *DB) Snapshot() (*Snapshot, error) {
 	if db.closed.Load() {
@@ -33,10 +28,10 @@ func (db *DB) Snapshot() (*Snapshot, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	s := &Snapshot{db: db, seq: base.SeqNum(db.visibleSeq.Load())}
-	if db.snapshots.seqs == nil {
-		db.snapshots.seqs = map[*Snapshot]base.SeqNum{}
+	if db.snapshots == nil {
+		db.snapshots = map[*Snapshot]base.SeqNum{}
 	}
-	db.snapshots.seqs[s] = s.seq
+	db.snapshots[s] = s.seq
 	return s, nil
 }
 
@@ -45,8 +40,8 @@ func (db *DB) Snapshot() (*Snapshot, error) {
 func (db *DB) snapshotSeqs() []base.SeqNum {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	out := make([]base.SeqNum, 0, len(db.snapshots.seqs))
-	for _, s := range db.snapshots.seqs {
+	out := make([]base.SeqNum, 0, len(db.snapshots))
+	for _, s := range db.snapshots {
 		out = append(out, s)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
@@ -94,7 +89,7 @@ func (s *Snapshot) Close() error {
 		return fmt.Errorf("lsm: snapshot: %w", kv.ErrClosed)
 	}
 	s.db.mu.Lock()
-	delete(s.db.snapshots.seqs, s)
+	delete(s.db.snapshots, s)
 	s.db.mu.Unlock()
 	return nil
 }

@@ -93,7 +93,7 @@ func TestNoGarbageFiles(t *testing.T) {
 	}
 	db.mu.Lock()
 	live := db.version.AllFiles()
-	logNum, manNum := db.mem.logNum, db.manifestNum
+	logNum, manNum := db.mem.logNum, db.manifest.Num()
 	db.mu.Unlock()
 	tables := 0
 	for _, n := range names {
