@@ -13,10 +13,8 @@
 //
 // # Reading the source
 //
-// rng.go, permutation.go, zipfian.go and distribution.go choose key numbers;
-// keys.go turns them into fixed-size keys and values.go makes the values.
-// workload.go and ycsb.go define the workloads and parse YCSB properties
-// files. runner.go holds Config and Run, phase.go runs and times one phase,
+// Package bench/workload defines the workloads and generates their keys and
+// values. runner.go holds Config and Run, phase.go runs and times one phase,
 // worker.go is one client goroutine and ops.go the operations it issues;
 // histogram.go, procstat.go and measure.go take the figures that result.go
 // holds. The report_*.go files render results, reading.go writes the

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"github.com/kvlab/kvlab/bench/workload"
 	"github.com/kvlab/kvlab/kv"
 )
 
@@ -8,7 +9,7 @@ import (
 // engine's Stats before and after the phase.
 func (s *runState) measure(ph *Phase, clients []*client, before, after kv.Stats) {
 	var userW, userR int64
-	for op := Op(0); op < numOps; op++ {
+	for op := workload.Op(0); op < workload.NumOps; op++ {
 		var h *Histogram
 		var count, misses int64
 		for _, c := range clients {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"github.com/kvlab/kvlab/bench/workload"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -244,7 +245,7 @@ func TestPredictLSMTransient(t *testing.T) {
 // TestRunLSMHasModel runs the lsm engine with a small memtable and checks
 // that the results carry the model and that the table and reading show it.
 func TestRunLSMHasModel(t *testing.T) {
-	w, _ := LookupWorkload("fillrandom")
+	w, _ := workload.LookupWorkload("fillrandom")
 	res, err := Run(context.Background(), Config{Engine: "lsm", Workload: w, Num: 20000, Settings: map[string]string{"memtable-size": "64KiB"}})
 	if err != nil {
 		t.Fatal(err)

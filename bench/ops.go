@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"github.com/kvlab/kvlab/bench/workload"
 
 	"github.com/kvlab/kvlab/kv"
 )
@@ -9,28 +10,28 @@ import (
 // prepare chooses the operation's key (into c.key), value (c.val) and
 // scan length (c.n), so that the timed part, exec, is the engine's work
 // only: the harness's key and value generation stays out of the latencies.
-func (c *client) prepare(op Op) {
+func (c *client) prepare(op workload.Op) {
 	s, cfg := c.s, c.s.cfg
 	switch op {
-	case OpRead:
+	case workload.OpRead:
 		cfg.keys.Encode(c.key, c.chooser.Next(s.existing()))
-	case OpReadMissing:
+	case workload.OpReadMissing:
 		cfg.keys.EncodeMissing(c.key, c.chooser.Next(s.existing()))
-	case OpUpdate, OpReadModifyWrite:
+	case workload.OpUpdate, workload.OpReadModifyWrite:
 		cfg.keys.Encode(c.key, c.chooser.Next(s.existing()))
-		c.val = c.vals.next()
-	case OpInsert:
+		c.val = c.vals.Next()
+	case workload.OpInsert:
 		i := s.inserted.Add(1) - 1
 		n := i
-		if cfg.Workload.InsertOrder == OrderRandom {
+		if cfg.Workload.InsertOrder == workload.OrderRandom {
 			n = s.perm.At(i % uint64(cfg.Num))
 		}
-		if cfg.Workload.InsertOrder != OrderRandom || i < uint64(cfg.Num) {
+		if cfg.Workload.InsertOrder != workload.OrderRandom || i < uint64(cfg.Num) {
 			s.live.Add(1)
 		}
 		cfg.keys.Encode(c.key, n)
-		c.val = c.vals.next()
-	case OpDelete:
+		c.val = c.vals.Next()
+	case workload.OpDelete:
 		var n uint64
 		if cfg.Workload.DeleteEach {
 			i := s.deleted.Add(1) - 1
@@ -42,7 +43,7 @@ func (c *client) prepare(op Op) {
 			n = c.chooser.Next(s.existing())
 		}
 		cfg.keys.Encode(c.key, n)
-	case OpScan:
+	case workload.OpScan:
 		cfg.keys.Encode(c.key, c.chooser.Next(s.existing()))
 		c.n = c.scanLength()
 	}
@@ -51,23 +52,23 @@ func (c *client) prepare(op Op) {
 // exec performs the prepared operation. miss reports a read that found no
 // value (not an error: a read of a deleted or not-yet-inserted key, or
 // readmissing).
-func (c *client) exec(op Op) (miss bool, err error) {
+func (c *client) exec(op workload.Op) (miss bool, err error) {
 	switch op {
-	case OpRead, OpReadMissing:
+	case workload.OpRead, workload.OpReadMissing:
 		return c.get()
-	case OpUpdate, OpInsert:
+	case workload.OpUpdate, workload.OpInsert:
 		return false, c.put()
-	case OpDelete:
+	case workload.OpDelete:
 		return false, c.del()
-	case OpScan:
+	case workload.OpScan:
 		return c.scan()
-	case OpReadModifyWrite:
+	case workload.OpReadModifyWrite:
 		if miss, err = c.get(); err != nil {
 			return miss, err
 		}
 		return miss, c.put()
-	case OpNext, OpPrev:
-		return c.step(op == OpNext)
+	case workload.OpNext, workload.OpPrev:
+		return c.step(op == workload.OpNext)
 	}
 	return false, fmt.Errorf("bench: operation %v cannot run in the run phase", op)
 }
@@ -124,7 +125,7 @@ func (c *client) scanLength() int {
 	case sl.Max <= sl.Min:
 		return sl.Min
 	case c.scanLen != nil:
-		return sl.Min + int(c.scanLen.next(uint64(sl.Max-sl.Min+1)))
+		return sl.Min + int(c.scanLen.Next(uint64(sl.Max-sl.Min+1)))
 	default:
 		return sl.Min + int(c.r.Uint64n(uint64(sl.Max-sl.Min+1)))
 	}

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"github.com/kvlab/kvlab/bench/workload"
 
 	"github.com/kvlab/kvlab/kv"
 )
@@ -53,7 +54,7 @@ func (*nullEngine) NewIterator(kv.IterOptions) (kv.Iterator, error) {
 // cost the harness only.
 type nullIterator struct{}
 
-var nullKey = make([]byte, DefaultKeySize)
+var nullKey = make([]byte, workload.DefaultKeySize)
 
 func (*nullIterator) First() bool        { return true }
 func (*nullIterator) Last() bool         { return true }

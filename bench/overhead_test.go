@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"github.com/kvlab/kvlab/bench/workload"
 	"testing"
 )
 
@@ -10,7 +11,7 @@ import (
 func BenchmarkHarness(b *testing.B) {
 	for _, name := range []string{"fillrandom", "readrandom", "seekrandom", "ycsb-a", "ycsb-d", "ycsb-e"} {
 		b.Run(name, func(b *testing.B) {
-			w, err := LookupWorkload(name)
+			w, err := workload.LookupWorkload(name)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"github.com/kvlab/kvlab/bench/workload"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -14,9 +15,9 @@ import (
 type runState struct {
 	cfg    *resolved
 	eng    kv.Engine
-	values *valueSource
-	perm   *permutation // a random order of [0, Num)
-	space  uint64       // key numbers the choosers spread over
+	values *workload.ValueSource
+	perm   *workload.Permutation // a random order of [0, Num)
+	space  uint64                // key numbers the choosers spread over
 
 	loadNext atomic.Int64  // next key index the load phase writes
 	inserted atomic.Uint64 // key numbers given to inserts so far (= keys that exist, before deletes)
@@ -41,8 +42,8 @@ func newRunState(rc *resolved, eng kv.Engine) *runState {
 	s := &runState{
 		cfg:    rc,
 		eng:    eng,
-		values: newValueSource(rc.Seed, rc.Compressibility, rc.values.Max),
-		perm:   newPermutation(uint64(rc.Num), rc.Seed^0xf111),
+		values: workload.NewValueSource(rc.Seed, rc.Compressibility, rc.values.Max),
+		perm:   workload.NewPermutation(uint64(rc.Num), rc.Seed^0xf111),
 	}
 	// The scrambled zipfian spreads over the records plus twice the
 	// expected inserts, as YCSB's CoreWorkload does.
@@ -50,7 +51,7 @@ func newRunState(rc *resolved, eng kv.Engine) *runState {
 	if rc.ops > 0 {
 		expected = float64(rc.ops)
 	}
-	s.space = uint64(rc.Num) + uint64(2*expected*rc.mix[OpInsert])
+	s.space = uint64(rc.Num) + uint64(2*expected*rc.mix[workload.OpInsert])
 	return s
 }
 
@@ -68,7 +69,7 @@ func (s *runState) fail(err error) {
 // inserted), at least 1.
 func (s *runState) existing() uint64 {
 	n := s.inserted.Load()
-	if s.cfg.Workload.InsertOrder == OrderRandom && n > uint64(s.cfg.Num) {
+	if s.cfg.Workload.InsertOrder == workload.OrderRandom && n > uint64(s.cfg.Num) {
 		n = uint64(s.cfg.Num)
 	}
 	if n == 0 {

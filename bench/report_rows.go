@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"github.com/kvlab/kvlab/bench/workload"
 	"slices"
 	"strings"
 )
@@ -54,7 +55,7 @@ func tableRows(rs []*Result) []row {
 		phaseRow("run ops/s", "run", +1, formatRate, false, func(p *Phase) float64 { return p.OpsPerSec }),
 		phaseRow("run time", "run", 0, formatSeconds, false, func(p *Phase) float64 { return p.Seconds }),
 	)
-	for op := Op(0); op < numOps; op++ {
+	for op := workload.Op(0); op < workload.NumOps; op++ {
 		name := op.String()
 		if !some(func(r *Result) bool { return r.Run.Op(name) != nil }) {
 			continue

@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"encoding/csv"
+	"github.com/kvlab/kvlab/bench/workload"
 	"reflect"
 	"slices"
 	"strconv"
@@ -18,7 +19,7 @@ func sampleResults(t *testing.T) []*Result {
 	t.Helper()
 	var out []*Result
 	for _, name := range []string{"fillrandom", "ycsb-a"} {
-		w, _ := LookupWorkload(name)
+		w, _ := workload.LookupWorkload(name)
 		out = append(out, runMemory(t, Config{Workload: w, Num: 2000, Ops: 2000}))
 		var rec recorder
 		r := runRecorded(t, &rec, Config{Workload: w, Num: 2000, Ops: 2000})
@@ -201,7 +202,7 @@ func TestSweepTable(t *testing.T) {
 			t.Errorf("ParseSweepAxis(%q) accepted", bad)
 		}
 	}
-	w, _ := LookupWorkload("readrandom")
+	w, _ := workload.LookupWorkload("readrandom")
 	var rs []*Result
 	for i, v := range []string{"0", "10"} {
 		r := runMemory(t, Config{Workload: w, Num: 1000, Sweep: map[string]string{"memory.bits": v}})

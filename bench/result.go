@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"github.com/kvlab/kvlab/bench/workload"
 	"slices"
 	"time"
 
@@ -165,7 +166,7 @@ func (p *Phase) Throughput(write bool) float64 {
 }
 
 func opIsWrite(name string) bool {
-	for op := Op(0); op < numOps; op++ {
+	for op := workload.Op(0); op < workload.NumOps; op++ {
 		if op.String() == name {
 			return op.IsWrite()
 		}

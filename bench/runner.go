@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/kvlab/kvlab/bench/workload"
 	"maps"
 	"os"
 	"time"
@@ -39,7 +40,7 @@ type Config struct {
 	OpenEngine func(dir string) (kv.Engine, error)
 
 	// Workload is what to run.
-	Workload Workload
+	Workload workload.Workload
 	// Num is the number of records the load phase writes (the keys a fill
 	// workload writes); 0 means the workload's Records, else DefaultNum.
 	Num int64
@@ -58,14 +59,14 @@ type Config struct {
 	KeySize int
 	// ValueSize overrides the workload's value size; zero means the
 	// workload's, else DefaultValueSize.
-	ValueSize ValueSize
+	ValueSize workload.ValueSize
 	// Compressibility is the fraction of each value left after
 	// compression, in (0, 1]; 0 means DefaultCompressibility.
 	Compressibility float64
 	// Distribution, if set, overrides the workload's key distribution.
-	Distribution *Distribution
+	Distribution *workload.Distribution
 	// ScanLength, if set, overrides the workload's scan length.
-	ScanLength ScanLength
+	ScanLength workload.ScanLength
 	// Sync makes every write wait for stable storage.
 	Sync bool
 	// LoadBatch is the number of keys per Write in the load phase; 0 means
@@ -83,11 +84,11 @@ type Config struct {
 // resolved is a Config with its defaults applied and validated.
 type resolved struct {
 	Config
-	mix    Mix
-	dist   Distribution
-	scan   ScanLength
-	keys   KeyFormat
-	values ValueSize
+	mix    workload.Mix
+	dist   workload.Distribution
+	scan   workload.ScanLength
+	keys   workload.KeyFormat
+	values workload.ValueSize
 	ops    int64 // 0: duration-bound only
 	info   kvlab.EngineInfo
 }
@@ -142,9 +143,9 @@ func (c Config) resolve() (*resolved, error) {
 		r.Threads = 1
 	}
 	if r.KeySize == 0 {
-		r.KeySize = DefaultKeySize
+		r.KeySize = workload.DefaultKeySize
 	}
-	r.keys = KeyFormat{Size: r.KeySize, Hashed: w.HashedKeys}
+	r.keys = workload.KeyFormat{Size: r.KeySize, Hashed: w.HashedKeys}
 	if err := r.keys.Validate(); err != nil {
 		return nil, err
 	}
@@ -153,13 +154,13 @@ func (c Config) resolve() (*resolved, error) {
 		r.values = w.ValueSize
 	}
 	if r.values.IsZero() {
-		r.values = ValueSize{DefaultValueSize, DefaultValueSize}
+		r.values = workload.ValueSize{Min: workload.DefaultValueSize, Max: workload.DefaultValueSize}
 	}
 	if err := r.values.Validate(); err != nil {
 		return nil, err
 	}
 	if r.Compressibility == 0 {
-		r.Compressibility = DefaultCompressibility
+		r.Compressibility = workload.DefaultCompressibility
 	}
 	if r.LoadBatch == 0 {
 		r.LoadBatch = DefaultLoadBatch
@@ -176,7 +177,7 @@ func (c Config) resolve() (*resolved, error) {
 	if !c.ScanLength.IsZero() {
 		r.scan = c.ScanLength
 	}
-	if r.mix[OpScan] > 0 && (r.scan.Min < 1 || r.scan.Max < r.scan.Min) {
+	if r.mix[workload.OpScan] > 0 && (r.scan.Min < 1 || r.scan.Max < r.scan.Min) {
 		return nil, configErrorf("scan length %s: want 1 ≤ min ≤ max", r.scan)
 	}
 	if uint64(r.Num) >= 1<<62 {
@@ -196,7 +197,7 @@ func (r *resolved) params() Params {
 		Compressibility: r.Compressibility, Distribution: r.dist.String(), Mix: mix,
 		HashedKeys: r.keys.Hashed, Sync: r.Sync, LoadBatch: r.LoadBatch, Seed: r.Seed,
 	}
-	if r.mix[OpScan] > 0 {
+	if r.mix[workload.OpScan] > 0 {
 		p.ScanLength = r.scan.String()
 	}
 	return p
@@ -250,7 +251,7 @@ func (r *resolved) open(dir string) (kv.Engine, error) {
 
 // run runs the phases into res.
 func (s *runState) run(ctx context.Context, res *Result) error {
-	if s.cfg.Workload.Load != OrderNone {
+	if s.cfg.Workload.Load != workload.OrderNone {
 		ph, err := s.phase(ctx, "load")
 		res.Load = ph
 		if err != nil {
@@ -267,3 +268,13 @@ func (s *runState) run(ctx context.Context, res *Result) error {
 
 // isNotFound reports whether err is the contract's "no such key".
 func isNotFound(err error) bool { return errors.Is(err, kv.ErrNotFound) }
+
+// ErrConfig is matched (with errors.Is) by every error that reports a bad
+// benchmark configuration: an unknown workload or distribution, a bad size
+// or count, an impossible combination. It is workload.ErrConfig, so errors
+// of either package match it. The CLI maps it to a usage error.
+var ErrConfig = workload.ErrConfig
+
+func configErrorf(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/kvlab/kvlab/bench/workload"
 	"math"
 	"slices"
 	"strings"
@@ -18,7 +19,7 @@ import (
 )
 
 func TestRunMemoryReadrandom(t *testing.T) {
-	w, _ := LookupWorkload("readrandom")
+	w, _ := workload.LookupWorkload("readrandom")
 	res, err := Run(context.Background(), Config{Engine: "memory", Workload: w, Num: 5000, Threads: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +49,7 @@ func TestRunMemoryReadrandom(t *testing.T) {
 }
 
 func TestRunReadMissingMisses(t *testing.T) {
-	w, _ := LookupWorkload("readmissing")
+	w, _ := workload.LookupWorkload("readmissing")
 	res := runMemory(t, Config{Workload: w, Num: 2000})
 	if o := res.Run.Op("read-missing"); o == nil || o.Misses != o.Count || o.Count != 2000 {
 		t.Fatalf("read-missing %+v: every read must miss", o)
@@ -56,7 +57,7 @@ func TestRunReadMissingMisses(t *testing.T) {
 }
 
 func TestRunDeleteRandomEmptiesStore(t *testing.T) {
-	w, _ := LookupWorkload("deleterandom")
+	w, _ := workload.LookupWorkload("deleterandom")
 	var rec recorder
 	res := runRecorded(t, &rec, Config{Workload: w, Num: 3000, Threads: 2})
 	if res.Run.Stats.Ops.Deletes != 3000 || res.Run.LiveBytes != 0 {
@@ -68,13 +69,13 @@ func TestRunDeleteRandomEmptiesStore(t *testing.T) {
 }
 
 func TestRunFillOrders(t *testing.T) {
-	seq, _ := LookupWorkload("fillseq")
+	seq, _ := workload.LookupWorkload("fillseq")
 	var rec recorder
 	runRecorded(t, &rec, Config{Workload: seq, Num: 2000})
 	if len(rec.keys) != 2000 || !slices.IsSortedFunc(rec.keys, func(a, b string) int { return compareStrings(a, b) }) {
 		t.Fatalf("fillseq wrote %d keys, sorted %v", len(rec.keys), slices.IsSorted(rec.keys))
 	}
-	rnd, _ := LookupWorkload("fillrandom")
+	rnd, _ := workload.LookupWorkload("fillrandom")
 	var rec2 recorder
 	runRecorded(t, &rec2, Config{Workload: rnd, Num: 2000, Threads: 2})
 	distinct := map[string]bool{}
@@ -97,7 +98,7 @@ func compareStrings(a, b string) int {
 }
 
 func TestRunRepeatable(t *testing.T) {
-	w, _ := LookupWorkload("ycsb-a")
+	w, _ := workload.LookupWorkload("ycsb-a")
 	var a, b, c recorder
 	runRecorded(t, &a, Config{Workload: w, Num: 500, Ops: 2000, Seed: 9})
 	runRecorded(t, &b, Config{Workload: w, Num: 500, Ops: 2000, Seed: 9})
@@ -111,7 +112,7 @@ func TestRunRepeatable(t *testing.T) {
 }
 
 func TestRunDurationAndWarmup(t *testing.T) {
-	w, _ := LookupWorkload("ycsb-c")
+	w, _ := workload.LookupWorkload("ycsb-c")
 	start := time.Now()
 	res := runMemory(t, Config{Workload: w, Num: 1000, Duration: 150 * time.Millisecond, Warmup: 100 * time.Millisecond})
 	took := time.Since(start)
@@ -127,7 +128,7 @@ func TestRunDurationAndWarmup(t *testing.T) {
 }
 
 func TestRunEngineErrorStopsRun(t *testing.T) {
-	w, _ := LookupWorkload("ycsb-a")
+	w, _ := workload.LookupWorkload("ycsb-a")
 	boom := errors.New("disk on fire")
 	var n atomic.Int64
 	res, err := Run(context.Background(), Config{Engine: "failing", Workload: w, Num: 1000, Ops: 100_000, Threads: 2,
@@ -155,7 +156,7 @@ func (cancelInRun) Set(int64) {}
 func (cancelInRun) Finish()   {}
 
 func TestRunCancelled(t *testing.T) {
-	w, _ := LookupWorkload("readrandom")
+	w, _ := workload.LookupWorkload("readrandom")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	res, err := Run(ctx, Config{Engine: "memory", Workload: w, Num: 1000, Duration: time.Hour, Progress: cancelInRun{cancel}})
@@ -165,7 +166,7 @@ func TestRunCancelled(t *testing.T) {
 }
 
 func TestRunAmplification(t *testing.T) {
-	w, _ := LookupWorkload("overwrite")
+	w, _ := workload.LookupWorkload("overwrite")
 	res, err := Run(context.Background(), Config{Engine: "fake", Workload: w, Num: 1000, Ops: 1000,
 		OpenEngine: func(string) (kv.Engine, error) { return &ioEngine{DB: memory.New()}, nil }})
 	if err != nil {
@@ -185,17 +186,17 @@ func TestRunAmplification(t *testing.T) {
 }
 
 func TestRunBadConfig(t *testing.T) {
-	w, _ := LookupWorkload("readrandom")
+	w, _ := workload.LookupWorkload("readrandom")
 	for _, c := range []Config{
 		{Engine: "no-such-engine", Workload: w},
 		{Engine: "memory", Workload: w, Settings: map[string]string{"bogus": "1"}},
 		{Engine: "memory", Workload: w, Num: -1},
 		{Engine: "memory", Workload: w, KeySize: 4},
 		{Engine: "memory", Workload: w, Threads: -2},
-		{Engine: "memory", Workload: w, ValueSize: ValueSize{10, 5}},
+		{Engine: "memory", Workload: w, ValueSize: workload.ValueSize{Min: 10, Max: 5}},
 		{Engine: "memory", Workload: w, Compressibility: 2},
-		{Engine: "memory", Workload: Workload{Name: "empty"}},
-		{Engine: "memory", Workload: w, Distribution: &Distribution{Kind: "gaussian"}},
+		{Engine: "memory", Workload: workload.Workload{Name: "empty"}},
+		{Engine: "memory", Workload: w, Distribution: &workload.Distribution{Kind: "gaussian"}},
 	} {
 		if res, err := Run(context.Background(), c); !errors.Is(err, ErrConfig) || res != nil {
 			t.Errorf("%+v: %v, want ErrConfig and no result", c, err)
@@ -291,7 +292,7 @@ func TestLevelDeltas(t *testing.T) {
 }
 
 func TestRunFewerOpsThanThreads(t *testing.T) {
-	w, _ := LookupWorkload("readrandom")
+	w, _ := workload.LookupWorkload("readrandom")
 	done := make(chan *Result)
 	go func() { done <- runMemory(t, Config{Workload: w, Num: 100, Ops: 1, Threads: 3}) }()
 	select {

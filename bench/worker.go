@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"github.com/kvlab/kvlab/bench/workload"
 	"time"
 
 	"github.com/kvlab/kvlab/kv"
@@ -16,21 +17,21 @@ const progressEvery = 256
 type client struct {
 	s       *runState
 	id      int
-	r       *rng
-	chooser KeyChooser
-	scanLen *zipfian // zipfian scan lengths
+	r       *workload.RNG
+	chooser workload.KeyChooser
+	scanLen *workload.ZipfGen // zipfian scan lengths
 	key     []byte
 	val     []byte // the prepared value
 	n       int    // the prepared scan length
-	vals    valueGen
+	vals    workload.ValueGen
 	batch   kv.Batch
 	iter    kv.Iterator // readseq / readreverse
 	opCum   []float64   // cumulative shares of opList
-	opList  []Op
+	opList  []workload.Op
 
-	hists  [numOps]*Histogram
-	counts [numOps]int64
-	misses [numOps]int64
+	hists  [workload.NumOps]*Histogram
+	counts [workload.NumOps]int64
+	misses [workload.NumOps]int64
 	ops    int64 // measured operations (keys, in the load phase)
 	userW  int64
 	userR  int64
@@ -46,14 +47,13 @@ func newClient(s *runState, id int, phase string) *client {
 	c := &client{
 		s:       s,
 		id:      id,
-		r:       newRNG(cfg.Seed, stream),
+		r:       workload.NewRNG(cfg.Seed, stream),
 		chooser: cfg.dist.NewChooser(s.space, cfg.Seed, id, cfg.Threads),
 		key:     make([]byte, cfg.KeySize),
 	}
-	c.vals = valueGen{src: s.values, r: newRNG(cfg.Seed, stream|2), size: cfg.values,
-		pos: valueStart(cfg.Seed, stream)}
+	c.vals = workload.NewValueGen(s.values, cfg.Seed, stream, cfg.values)
 	if cfg.scan.Zipfian && cfg.scan.Max > cfg.scan.Min {
-		c.scanLen = newZipfian(newRNG(cfg.Seed, stream|4), uint64(cfg.scan.Max-cfg.scan.Min+1), DefaultZipfConstant)
+		c.scanLen = workload.NewZipfGen(workload.NewRNG(cfg.Seed, stream|4), uint64(cfg.scan.Max-cfg.scan.Min+1), workload.DefaultZipfConstant)
 	}
 	sum := 0.0
 	for _, op := range cfg.mix.Ops() {
@@ -65,7 +65,7 @@ func newClient(s *runState, id int, phase string) *client {
 }
 
 // pick draws the next operation from the mix.
-func (c *client) pick() Op {
+func (c *client) pick() workload.Op {
 	if len(c.opList) == 1 {
 		return c.opList[0]
 	}
@@ -78,7 +78,7 @@ func (c *client) pick() Op {
 	return c.opList[len(c.opList)-1]
 }
 
-func (c *client) record(op Op, d time.Duration) {
+func (c *client) record(op workload.Op, d time.Duration) {
 	h := c.hists[op]
 	if h == nil {
 		h = NewHistogram()
@@ -103,11 +103,11 @@ func (c *client) load() {
 		c.batch.Reset()
 		for i := first; i < last; i++ {
 			n := uint64(i)
-			if cfg.Workload.Load == OrderRandom {
+			if cfg.Workload.Load == workload.OrderRandom {
 				n = s.perm.At(n)
 			}
 			cfg.keys.Encode(c.key, n)
-			c.batch.Put(c.key, c.vals.next())
+			c.batch.Put(c.key, c.vals.Next())
 		}
 		t0 := time.Since(s.base)
 		err := s.eng.Write(&c.batch, wo)
@@ -116,7 +116,7 @@ func (c *client) load() {
 			s.fail(err)
 			return
 		}
-		c.record(OpBatch, t1-t0)
+		c.record(workload.OpBatch, t1-t0)
 		c.end = t1
 		c.ops += last - first
 		c.userW += c.batch.UserBytes()

@@ -17,6 +17,7 @@ import (
 
 	"github.com/kvlab/kvlab"
 	"github.com/kvlab/kvlab/bench"
+	"github.com/kvlab/kvlab/bench/workload"
 	"github.com/kvlab/kvlab/internal/units"
 )
 
@@ -65,7 +66,7 @@ func defaultSizeSettings(numChanged bool, engines []string, settings map[string]
 
 // defaultNumFor returns the record count for w when --num is not given:
 // the workload file's recordcount, else defaultBenchNum.
-func defaultNumFor(c bench.Config, w bench.Workload) int64 {
+func defaultNumFor(c bench.Config, w workload.Workload) int64 {
 	if c.Num > 0 || w.Records > 0 {
 		return c.Num
 	}
@@ -99,7 +100,7 @@ amp, a "model" row: what the textbook cost model predicts at steady state
 says why when they differ widely, usually because a short run on a small
 store has not reached the steady state.
 
-Workloads: ` + strings.Join(bench.WorkloadNames(), ", ") + `.
+Workloads: ` + strings.Join(workload.WorkloadNames(), ", ") + `.
 Distributions: uniform, zipfian[:θ], latest[:θ], sequential, hotspot[:hotset:hotops].`,
 		Example: `  kvlab bench
   kvlab bench --engines lsm,btree --workloads ycsb-a,ycsb-e --num 1M --threads 2
@@ -125,7 +126,7 @@ Distributions: uniform, zipfian[:θ], latest[:θ], sequential, hotspot[:hotset:h
 // listWorkloads prints each built-in workload and what it does.
 func listWorkloads(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	for _, wl := range bench.Workloads() {
+	for _, wl := range workload.Workloads() {
 		fmt.Fprintf(tw, "%s\t%s\n", wl.Name, wl.Description)
 	}
 	return tw.Flush()
@@ -150,8 +151,8 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.DurationVar(&f.warmup, "warmup", 0, "run this long before measuring the run phase")
 	fl.IntVar(&f.threads, "threads", 1, "client goroutines")
 	fl.StringVar(&f.valueSize, "value-size", "", "value size, fixed (100, 4KiB) or a uniform range (100-1000); default 100")
-	fl.IntVar(&f.keySize, "key-size", bench.DefaultKeySize, "key size in bytes (at least 8)")
-	fl.Float64Var(&f.compressibility, "compressibility", bench.DefaultCompressibility, "fraction of each value left after compression (1 = incompressible)")
+	fl.IntVar(&f.keySize, "key-size", workload.DefaultKeySize, "key size in bytes (at least 8)")
+	fl.Float64Var(&f.compressibility, "compressibility", workload.DefaultCompressibility, "fraction of each value left after compression (1 = incompressible)")
 	fl.StringVar(&f.dist, "distribution", "", "key distribution, overriding the workload's")
 	fl.StringVar(&f.scanLen, "scan-length", "", "keys per scan: N or MIN-MAX (default: seekrandom 10, ycsb-e 1-100)")
 	fl.StringArrayVar(&f.sets, "set", nil, "engine option ENGINE.NAME=VALUE (repeatable; see 'kvlab engines --options')")
@@ -201,12 +202,12 @@ func (f *runFlags) config(cmd *cobra.Command) (bench.Config, error) {
 		return c, usageErrorf("--threads %d: want at least 1", f.threads)
 	}
 	c.Threads = f.threads
-	if f.keySize < bench.MinKeySize {
-		return c, usageErrorf("--key-size %d: want at least %d", f.keySize, bench.MinKeySize)
+	if f.keySize < workload.MinKeySize {
+		return c, usageErrorf("--key-size %d: want at least %d", f.keySize, workload.MinKeySize)
 	}
 	c.KeySize = f.keySize
 	if f.valueSize != "" {
-		v, err := bench.ParseValueSize(f.valueSize)
+		v, err := workload.ParseValueSize(f.valueSize)
 		if err != nil {
 			return c, usageErrorf("--value-size: %v", trimConfig(err))
 		}
@@ -217,7 +218,7 @@ func (f *runFlags) config(cmd *cobra.Command) (bench.Config, error) {
 	}
 	c.Compressibility = f.compressibility
 	if f.dist != "" {
-		d, err := bench.ParseDistribution(f.dist)
+		d, err := workload.ParseDistribution(f.dist)
 		if err != nil {
 			return c, usageErrorf("--distribution: %v", trimConfig(err))
 		}
@@ -233,7 +234,7 @@ func (f *runFlags) config(cmd *cobra.Command) (bench.Config, error) {
 		if err1 != nil || err2 != nil || a < 1 || b < a {
 			return c, usageErrorf("--scan-length %q: want N or MIN-MAX with 1 ≤ MIN ≤ MAX", f.scanLen)
 		}
-		c.ScanLength = bench.ScanLength{Min: int(a), Max: int(b)}
+		c.ScanLength = workload.ScanLength{Min: int(a), Max: int(b)}
 	}
 	if f.count < 1 {
 		return c, usageErrorf("--count %d: want at least 1", f.count)
@@ -336,14 +337,14 @@ func checkEngineSettings(root string, engines []string, settings map[string]map[
 }
 
 // resolveWorkloads returns the named workloads and those of the files.
-func resolveWorkloads(names string, files []string, stderr io.Writer) ([]bench.Workload, error) {
-	var ws []bench.Workload
+func resolveWorkloads(names string, files []string, stderr io.Writer) ([]workload.Workload, error) {
+	var ws []workload.Workload
 	list := splitList(names)
 	if len(list) == 0 && len(files) == 0 {
 		list = defaultBenchWorkloads
 	}
 	for _, n := range list {
-		w, err := bench.LookupWorkload(n)
+		w, err := workload.LookupWorkload(n)
 		if err != nil {
 			return nil, usageErrorf("%s", trimConfig(err))
 		}
@@ -354,7 +355,7 @@ func resolveWorkloads(names string, files []string, stderr io.Writer) ([]bench.W
 		if err != nil {
 			return nil, usageErrorf("--workload-file: %v", err)
 		}
-		w, err := bench.ParseYCSBProperties(fh, bench.WorkloadName(path))
+		w, err := workload.ParseYCSBProperties(fh, workload.WorkloadName(path))
 		fh.Close()
 		if err != nil {
 			return nil, usageErrorf("--workload-file: %s", trimConfig(err))
@@ -508,7 +509,7 @@ outer:
 // measureOverhead measures the harness's cost per operation on workload w
 // against a no-op engine, on at most 200k operations with one client, best
 // of three.
-func measureOverhead(ctx context.Context, tmpl bench.Config, w bench.Workload) (float64, error) {
+func measureOverhead(ctx context.Context, tmpl bench.Config, w workload.Workload) (float64, error) {
 	c := tmpl
 	c.Workload = w
 	c.Num = defaultNumFor(c, w)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kvlab/kvlab"
 	"github.com/kvlab/kvlab/bench"
+	"github.com/kvlab/kvlab/bench/workload"
 	"github.com/kvlab/kvlab/internal/units"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/kv/memory"
@@ -122,7 +123,7 @@ func TestDefaultRunFlushesAndCompacts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, _ := bench.LookupWorkload("fillrandom")
+	w, _ := workload.LookupWorkload("fillrandom")
 	res, err := bench.Run(context.Background(), bench.Config{Engine: "lsm", Workload: w, Num: num,
 		Settings: map[string]string{"memtable-size": defaultLSMMemtable}})
 	if err != nil {

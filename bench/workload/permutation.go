@@ -1,21 +1,21 @@
-package bench
+package workload
 
 import "math/bits"
 
-// permutation is a seeded random bijection on [0, n), computed on demand
+// Permutation is a seeded random bijection on [0, n), computed on demand
 // (no table): a four-round Feistel network over the smallest even power of
 // two covering n, with cycle-walking to stay inside [0, n). It lets
 // fillrandom write every key exactly once in random order, and scrambles
 // the zipfian distribution's ranks over the key space, in O(1) memory.
-type permutation struct {
+type Permutation struct {
 	n         uint64
 	halfBits  uint
 	halfMask  uint64
 	roundKeys [4]uint64
 }
 
-func newPermutation(n, seed uint64) *permutation {
-	p := &permutation{n: n}
+func NewPermutation(n, seed uint64) *Permutation {
+	p := &Permutation{n: n}
 	b := uint(bits.Len64(n - 1))
 	if n <= 1 {
 		b = 0
@@ -35,7 +35,7 @@ func newPermutation(n, seed uint64) *permutation {
 }
 
 // At returns the image of i, which must be in [0, n).
-func (p *permutation) At(i uint64) uint64 {
+func (p *Permutation) At(i uint64) uint64 {
 	if p.n <= 1 {
 		return 0
 	}
@@ -48,7 +48,7 @@ func (p *permutation) At(i uint64) uint64 {
 	}
 }
 
-func (p *permutation) round(x uint64) uint64 {
+func (p *Permutation) round(x uint64) uint64 {
 	l, r := x>>p.halfBits, x&p.halfMask
 	for _, k := range p.roundKeys {
 		l, r = r, l^(mix64(r^k)&p.halfMask)

@@ -1,27 +1,27 @@
-package bench
+package workload
 
 import "math/bits"
 
-// rng is a small, fast, seeded random number generator (splitmix64). Each
+// RNG is a small, fast, seeded random number generator (splitmix64). Each
 // client goroutine owns one, so drawing numbers takes no lock and a run is
 // repeatable for a given seed.
-type rng struct{ s uint64 }
+type RNG struct{ s uint64 }
 
-// newRNG returns a generator for seed and stream; different streams of one
+// NewRNG returns a generator for seed and stream; different streams of one
 // seed give independent sequences.
-func newRNG(seed, stream uint64) *rng {
-	r := &rng{s: mix64(seed ^ mix64(stream+0x9e3779b97f4a7c15))}
+func NewRNG(seed, stream uint64) *RNG {
+	r := &RNG{s: mix64(seed ^ mix64(stream+0x9e3779b97f4a7c15))}
 	return r
 }
 
 // Uint64 returns a uniformly distributed 64-bit number.
-func (r *rng) Uint64() uint64 {
+func (r *RNG) Uint64() uint64 {
 	r.s += 0x9e3779b97f4a7c15
 	return mix64(r.s)
 }
 
 // Uint64n returns a uniform number in [0, n); n must be > 0.
-func (r *rng) Uint64n(n uint64) uint64 {
+func (r *RNG) Uint64n(n uint64) uint64 {
 	// Lemire's multiply-shift; the bias for n far below 2^64 is negligible
 	// but is removed anyway by rejection.
 	hi, lo := bits.Mul64(r.Uint64(), n)
@@ -35,7 +35,7 @@ func (r *rng) Uint64n(n uint64) uint64 {
 }
 
 // Float64 returns a uniform number in [0, 1).
-func (r *rng) Float64() float64 {
+func (r *RNG) Float64() float64 {
 	return float64(r.Uint64()>>11) / (1 << 53)
 }
 

@@ -1,4 +1,4 @@
-package bench
+package workload
 
 import (
 	"fmt"
@@ -72,15 +72,17 @@ const valueBufferSize = (1 << 20) / valuePiece * valuePiece
 // compressor of the value alone cannot find).
 const valuePiece = 100
 
-// valueSource is a read-only buffer of random bytes with the requested
+// ValueSource is a read-only buffer of random bytes with the requested
 // compressibility; values are slices of it, so making one allocates nothing.
 // As in db_bench, each 100-byte piece repeats a random run of
 // compressibility × 100 bytes, so a compressor can shrink the data to about
 // that fraction of its size.
-type valueSource struct{ buf []byte }
+type ValueSource struct{ buf []byte }
 
-func newValueSource(seed uint64, compressibility float64, maxSize int) *valueSource {
-	r := newRNG(seed, 0xda7a)
+// NewValueSource returns a source of values of up to maxSize bytes with
+// the given compressibility.
+func NewValueSource(seed uint64, compressibility float64, maxSize int) *ValueSource {
+	r := NewRNG(seed, 0xda7a)
 	buf := make([]byte, valueBufferSize+maxSize)
 	raw := int(compressibility*valuePiece + 0.5)
 	if raw < 1 {
@@ -95,24 +97,33 @@ func newValueSource(seed uint64, compressibility float64, maxSize int) *valueSou
 			piece[j] = piece[j-raw]
 		}
 	}
-	return &valueSource{buf: buf}
+	return &ValueSource{buf: buf}
 }
 
 // valueStart returns where a client's values begin in the buffer: a random
 // piece boundary, different for each client stream.
 func valueStart(seed, stream uint64) int {
-	return valuePiece * int(newRNG(seed, stream|3).Uint64n(valueBufferSize/valuePiece))
+	return valuePiece * int(NewRNG(seed, stream|3).Uint64n(valueBufferSize/valuePiece))
 }
 
-// valueGen cuts values for one client goroutine.
-type valueGen struct {
-	src  *valueSource
-	r    *rng
+// NewValueGen returns a generator that cuts values of the given size from
+// src, for the client goroutine of the given stream.
+func NewValueGen(src *ValueSource, seed, stream uint64, size ValueSize) ValueGen {
+	return ValueGen{src: src, r: NewRNG(seed, stream|2), size: size, pos: valueStart(seed, stream)}
+}
+
+// ValueGen cuts values for one client goroutine; its zero value is not
+// usable (see NewValueGen).
+type ValueGen struct {
+	src  *ValueSource
+	r    *RNG
 	size ValueSize
 	pos  int
 }
 
-func (g *valueGen) next() []byte {
+// Next returns the next value: a slice of the source, valid until the
+// source is dropped, which the caller must not modify.
+func (g *ValueGen) Next() []byte {
 	n := g.size.Min
 	if g.size.Max > g.size.Min {
 		n += int(g.r.Uint64n(uint64(g.size.Max - g.size.Min + 1)))

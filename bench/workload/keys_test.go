@@ -1,4 +1,4 @@
-package bench
+package workload
 
 import (
 	"bytes"
@@ -48,12 +48,12 @@ func TestKeysOrderAndMissing(t *testing.T) {
 // from a client's start, each must shrink to about the compressibility.
 func TestEachValueCompressible(t *testing.T) {
 	for _, c := range []float64{0.25, 0.5} {
-		src := newValueSource(1, c, DefaultValueSize)
+		src := NewValueSource(1, c, DefaultValueSize)
 		for stream := range uint64(4) {
-			g := valueGen{src: src, r: newRNG(1, stream), size: ValueSize{DefaultValueSize, DefaultValueSize}, pos: valueStart(1, stream<<8)}
+			g := ValueGen{src: src, r: NewRNG(1, stream), size: ValueSize{DefaultValueSize, DefaultValueSize}, pos: valueStart(1, stream<<8)}
 			in, out := 0, 0
 			for range 1000 {
-				v := g.next()
+				v := g.Next()
 				in += len(v)
 				out += len(snappy.Encode(nil, v))
 			}
@@ -66,11 +66,11 @@ func TestEachValueCompressible(t *testing.T) {
 
 func TestValueSizesAndCompressibility(t *testing.T) {
 	for _, c := range []float64{0.25, 0.5, 1} {
-		src := newValueSource(1, c, 1000)
-		g := valueGen{src: src, r: newRNG(1, 1), size: ValueSize{100, 1000}}
+		src := NewValueSource(1, c, 1000)
+		g := ValueGen{src: src, r: NewRNG(1, 1), size: ValueSize{100, 1000}}
 		var all bytes.Buffer
 		for range 2000 {
-			v := g.next()
+			v := g.Next()
 			if len(v) < 100 || len(v) > 1000 {
 				t.Fatalf("value of %d bytes outside 100-1000", len(v))
 			}

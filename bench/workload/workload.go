@@ -1,4 +1,4 @@
-package bench
+package workload
 
 import (
 	"fmt"
@@ -31,14 +31,15 @@ const (
 	OpPrev
 	// OpBatch is one Write of a batch of inserts (the load phase).
 	OpBatch
-	numOps
+	// NumOps is the number of operations above, not an operation.
+	NumOps
 )
 
-var opNames = [numOps]string{"read", "read-missing", "update", "insert", "delete", "scan", "read-modify-write", "next", "prev", "write-batch"}
+var opNames = [NumOps]string{"read", "read-missing", "update", "insert", "delete", "scan", "read-modify-write", "next", "prev", "write-batch"}
 
 // String returns the operation's name, as reports print it.
 func (o Op) String() string {
-	if o < numOps {
+	if o < NumOps {
 		return opNames[o]
 	}
 	return fmt.Sprintf("Op(%d)", uint8(o))
@@ -62,7 +63,7 @@ type Mix map[Op]float64
 func (m Mix) Normalized() (Mix, error) {
 	sum := 0.0
 	for op, p := range m {
-		if p < 0 || op >= numOps {
+		if p < 0 || op >= NumOps {
 			return nil, configErrorf("operation mix: bad share %g for %v", p, op)
 		}
 		sum += p

@@ -1,8 +1,9 @@
-package bench
+package workload
 
 import (
 	"errors"
 	"math"
+	"strconv"
 	"testing"
 )
 
@@ -158,7 +159,7 @@ func TestSequentialWraps(t *testing.T) {
 
 func TestPermutationIsBijection(t *testing.T) {
 	for _, n := range []uint64{1, 2, 3, 7, 1000, 4096, 5003} {
-		p := newPermutation(n, 99)
+		p := NewPermutation(n, 99)
 		seen := make([]bool, n)
 		fixed := 0
 		for i := range n {
@@ -219,5 +220,5 @@ func TestParseDistribution(t *testing.T) {
 	}
 }
 
-func ftoa(f float64) string { return formatRatio(f) }
-func itoa(i int) string     { return formatCount(float64(i)) }
+func ftoa(f float64) string { return strconv.FormatFloat(f, 'g', 3, 64) }
+func itoa(i int) string     { return strconv.Itoa(i) }

@@ -1,4 +1,4 @@
-package bench
+package workload
 
 import (
 	"errors"
@@ -155,15 +155,15 @@ type KeyChooser interface {
 // redraws numbers that do not exist yet, as YCSB does. Choosers made with
 // the same seed and client draw the same sequence.
 func (d Distribution) NewChooser(space, seed uint64, client, clients int) KeyChooser {
-	r := newRNG(seed, uint64(client)+1)
+	r := NewRNG(seed, uint64(client)+1)
 	if space == 0 {
 		space = 1
 	}
 	switch d.Kind {
 	case Zipfian:
-		return &scrambledZipfian{z: newZipfian(r, space, d.zipfConstant()), perm: newPermutation(space, seed^0x5eed), space: space}
+		return &scrambledZipfian{z: NewZipfGen(r, space, d.zipfConstant()), perm: NewPermutation(space, seed^0x5eed), space: space}
 	case Latest:
-		return &latestChooser{z: newZipfian(r, space, d.zipfConstant())}
+		return &latestChooser{z: NewZipfGen(r, space, d.zipfConstant())}
 	case Sequential:
 		if clients < 1 {
 			clients = 1
@@ -177,7 +177,7 @@ func (d Distribution) NewChooser(space, seed uint64, client, clients int) KeyCho
 	}
 }
 
-type uniformChooser struct{ r *rng }
+type uniformChooser struct{ r *RNG }
 
 func (c uniformChooser) Next(n uint64) uint64 { return c.r.Uint64n(n) }
 
@@ -187,14 +187,14 @@ func (c uniformChooser) Next(n uint64) uint64 { return c.r.Uint64n(n) }
 // bijective permutation scatters them, so each key's frequency is exactly
 // its rank's zipfian probability.
 type scrambledZipfian struct {
-	z     *zipfian
-	perm  *permutation
+	z     *ZipfGen
+	perm  *Permutation
 	space uint64
 }
 
 func (c *scrambledZipfian) Next(n uint64) uint64 {
 	for tries := 0; ; tries++ {
-		k := c.perm.At(c.z.next(c.space))
+		k := c.perm.At(c.z.Next(c.space))
 		if k < n {
 			return k
 		}
@@ -207,9 +207,9 @@ func (c *scrambledZipfian) Next(n uint64) uint64 {
 }
 
 // latestChooser is YCSB's SkewedLatestGenerator: the newest key is rank 0.
-type latestChooser struct{ z *zipfian }
+type latestChooser struct{ z *ZipfGen }
 
-func (c *latestChooser) Next(n uint64) uint64 { return n - 1 - c.z.next(n) }
+func (c *latestChooser) Next(n uint64) uint64 { return n - 1 - c.z.Next(n) }
 
 type sequentialChooser struct{ next uint64 }
 
@@ -225,7 +225,7 @@ func (c *sequentialChooser) Next(n uint64) uint64 {
 // hotspotChooser is YCSB's HotspotIntegerGenerator: the hot set is the
 // lowest key numbers.
 type hotspotChooser struct {
-	r        *rng
+	r        *RNG
 	set, ops float64
 }
 

@@ -1,4 +1,4 @@
-package bench
+package workload
 
 import (
 	"math"
@@ -9,7 +9,7 @@ import (
 // DefaultZipfConstant is YCSB's zipfian constant (theta).
 const DefaultZipfConstant = 0.99
 
-// zipfian draws ranks in [0, items) with P(rank i) proportional to
+// ZipfGen draws ranks in [0, items) with P(rank i) proportional to
 // 1/(i+1)^theta. For 0 < theta < 1 it is YCSB's ZipfianGenerator: the method
 // of Gray et al., "Quickly Generating Billion-Record Synthetic Databases"
 // (SIGMOD 1994), which costs one pow per draw and allows the item count to
@@ -17,9 +17,9 @@ const DefaultZipfConstant = 0.99
 // distribution needs. Go's math/rand Zipf only covers exponents above 1; for
 // theta > 1 the generator uses it (rebuilt when the item count changes).
 //
-// A zipfian is owned by one goroutine.
-type zipfian struct {
-	r            *rng
+// A ZipfGen is owned by one goroutine.
+type ZipfGen struct {
+	r            *RNG
 	theta        float64
 	alpha        float64 // 1/(1-theta)
 	zeta2        float64 // zeta(2, theta)
@@ -32,8 +32,10 @@ type zipfian struct {
 	goItems uint64
 }
 
-func newZipfian(r *rng, items uint64, theta float64) *zipfian {
-	z := &zipfian{r: r, theta: theta}
+// NewZipfGen returns a generator of ranks in [0, items) with exponent
+// theta, drawing from r.
+func NewZipfGen(r *RNG, items uint64, theta float64) *ZipfGen {
+	z := &ZipfGen{r: r, theta: theta}
 	if theta > 1 {
 		return z
 	}
@@ -46,7 +48,7 @@ func newZipfian(r *rng, items uint64, theta float64) *zipfian {
 
 // setItems recomputes zetan and eta for n items, extending zeta
 // incrementally when n grew.
-func (z *zipfian) setItems(n uint64) {
+func (z *ZipfGen) setItems(n uint64) {
 	switch {
 	case z.items == 0 || n < z.items:
 		z.zetan = zetaStatic(n, z.theta)
@@ -57,8 +59,8 @@ func (z *zipfian) setItems(n uint64) {
 	z.eta = (1 - math.Pow(2/float64(n), 1-z.theta)) / (1 - z.zeta2/z.zetan)
 }
 
-// next returns a rank in [0, n); rank 0 is the most popular.
-func (z *zipfian) next(n uint64) uint64 {
+// Next returns a rank in [0, n); rank 0 is the most popular.
+func (z *ZipfGen) Next(n uint64) uint64 {
 	if n <= 1 {
 		return 0
 	}
