@@ -23,6 +23,7 @@ func init() {
 		Description: "kvlab's LSM tree: WAL, memtable, bloom-filtered sstables, leveled compaction",
 		Persistent:  true,
 		Knobs:       knobs(lsm.Settings()),
+		Model:       lsm.Predict,
 		Open: func(dir string, o Options) (kv.Engine, error) {
 			opts, err := lsm.ParseSettings(o.Settings)
 			if err != nil {
@@ -36,6 +37,7 @@ func init() {
 		Description: "kvlab's B+tree: slotted pages, buffer pool, overflow pages, copy-on-write checkpoints + WAL",
 		Persistent:  true,
 		Knobs:       knobs(btree.Settings()),
+		Model:       btree.Predict,
 		Open: func(dir string, o Options) (kv.Engine, error) {
 			opts, err := btree.ParseSettings(o.Settings)
 			if err != nil {

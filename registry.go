@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/kvlab/kvlab/kv"
+	"github.com/kvlab/kvlab/kv/costmodel"
 	"github.com/kvlab/kvlab/vfs"
 )
 
@@ -40,6 +41,9 @@ type EngineInfo struct {
 	Peer bool
 	// Knobs lists the settings the engine accepts.
 	Knobs []Knob
+	// Model is the engine's textbook cost model, which the benchmark
+	// prints beside its measurements; nil when it has none.
+	Model costmodel.Func
 	// Open opens or creates the engine's store in dir. Settings have been
 	// checked against Knobs; FS is never nil.
 	Open func(dir string, o Options) (kv.Engine, error)

@@ -76,24 +76,17 @@ func (s *runState) measure(ph *Phase, clients []*client, before, after kv.Stats)
 // predict returns the cost model's prediction for the phase, or nil when
 // the engine has none.
 func (s *runState) predict(ph *Phase) *Model {
-	if !HasModel(s.cfg.Engine) {
+	if s.cfg.info.Model == nil {
 		return nil
-	}
-	defaults := map[string]string{}
-	for _, k := range s.cfg.info.Knobs {
-		defaults[k.Name] = k.Default
-	}
-	if len(defaults) == 0 {
-		defaults = nil
 	}
 	perWrite := 1
 	if ph.Name == "load" {
 		perWrite = s.cfg.LoadBatch
 	}
-	m, err := Predict(ModelInput{
+	m, err := s.cfg.info.Model(ModelInput{
 		OpsPerWrite: perWrite,
-		Engine:      s.cfg.Engine, Settings: s.cfg.Settings, Defaults: defaults,
-		KeySize: s.cfg.KeySize, ValueSize: s.cfg.values.Mean(), Compressibility: s.cfg.Compressibility,
+		Settings:    s.cfg.Settings,
+		KeySize:     s.cfg.KeySize, ValueSize: s.cfg.values.Mean(), Compressibility: s.cfg.Compressibility,
 		LiveBytes: ph.LiveBytes, LiveBytesBefore: s.liveBefore, UserBytesWritten: ph.UserBytesWritten,
 		GetHits: ph.Stats.Ops.GetHits, Gets: ph.Stats.Ops.Gets,
 	})

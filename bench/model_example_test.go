@@ -14,15 +14,13 @@ import (
 func ExamplePredict() {
 	in := bench.ModelInput{KeySize: 16, ValueSize: 100, Compressibility: 1, LiveBytes: 1 << 30, LiveBytesBefore: 1 << 30}
 
-	in.Engine = "lsm"
 	in.Settings = map[string]string{"memtable-size": "64MiB", "l0-compaction-trigger": "4", "l1-target-size": "64MiB",
 		"level-ratio": "10", "bloom-bits": "10", "compression": "none"}
-	m, _ := bench.Predict(in)
+	m, _ := bench.Predict("lsm", in)
 	fmt.Printf("lsm:   %s, %d levels: write amp %.1f, %.2f blocks per get, space amp %.2f\n", m.Basis, m.Levels, m.WriteAmp, m.BlocksPerGet, m.SpaceAmp)
 
-	in.Engine = "btree"
 	in.Settings = map[string]string{"page-size": "4KiB", "pool-size": "256MiB", "checkpoint-size": "64MiB"}
-	m, _ = bench.Predict(in)
+	m, _ = bench.Predict("btree", in)
 	fmt.Printf("btree: %s, height %d: write amp %.1f, %.0f pages per get, space amp %.2f\n", m.Basis, m.Levels, m.WriteAmp, m.BlocksPerGet, m.SpaceAmp)
 	// Output:
 	// lsm:   leveled compaction, 3 levels: write amp 12.4, 1.03 blocks per get, space amp 1.96

@@ -2,8 +2,8 @@ package bench
 
 import (
 	"fmt"
-	"github.com/kvlab/kvlab/bench/workload"
 
+	"github.com/kvlab/kvlab/bench/workload"
 	"github.com/kvlab/kvlab/kv"
 )
 

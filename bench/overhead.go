@@ -3,8 +3,8 @@ package bench
 import (
 	"context"
 	"fmt"
-	"github.com/kvlab/kvlab/bench/workload"
 
+	"github.com/kvlab/kvlab/bench/workload"
 	"github.com/kvlab/kvlab/kv"
 )
 

@@ -2,8 +2,9 @@ package bench
 
 import (
 	"context"
-	"github.com/kvlab/kvlab/bench/workload"
 	"testing"
+
+	"github.com/kvlab/kvlab/bench/workload"
 )
 
 // BenchmarkHarness measures the harness's own cost per operation against

@@ -2,12 +2,12 @@ package bench
 
 import (
 	"context"
-	"github.com/kvlab/kvlab/bench/workload"
 	"math"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/kvlab/kvlab/bench/workload"
 	"github.com/kvlab/kvlab/kv"
 )
 

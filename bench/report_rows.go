@@ -2,9 +2,10 @@ package bench
 
 import (
 	"fmt"
-	"github.com/kvlab/kvlab/bench/workload"
 	"slices"
 	"strings"
+
+	"github.com/kvlab/kvlab/bench/workload"
 )
 
 // row is one line of the side-by-side table: a label and, per result, a

@@ -3,13 +3,13 @@ package bench
 import (
 	"bytes"
 	"encoding/csv"
-	"github.com/kvlab/kvlab/bench/workload"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/kvlab/kvlab/bench/workload"
 	"github.com/kvlab/kvlab/kv"
 )
 

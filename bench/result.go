@@ -2,10 +2,10 @@ package bench
 
 import (
 	"fmt"
-	"github.com/kvlab/kvlab/bench/workload"
 	"slices"
 	"time"
 
+	"github.com/kvlab/kvlab/bench/workload"
 	"github.com/kvlab/kvlab/kv"
 )
 

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/kvlab/kvlab/bench/workload"
 	"maps"
 	"os"
 	"time"
 
 	"github.com/kvlab/kvlab"
+	"github.com/kvlab/kvlab/bench/workload"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/vfs"
 )

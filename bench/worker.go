@@ -1,9 +1,9 @@
 package bench
 
 import (
-	"github.com/kvlab/kvlab/bench/workload"
 	"time"
 
+	"github.com/kvlab/kvlab/bench/workload"
 	"github.com/kvlab/kvlab/kv"
 )
 

@@ -1,9 +1,9 @@
-package bench
+package lsm
 
 import (
 	"fmt"
 
-	"github.com/kvlab/kvlab/lsm"
+	"github.com/kvlab/kvlab/kv/costmodel"
 	"github.com/kvlab/kvlab/lsm/compaction"
 )
 
@@ -17,7 +17,7 @@ const (
 	lsmEntryOverhead = 11
 )
 
-// PredictLSM is the cost model of the lsm engine: compaction.Predict, the
+// Predict is the cost model of the lsm engine: compaction.Predict, the
 // textbook model of leveled compaction, applied to the engine's settings
 // (memtable-size, l0-compaction-trigger, l1-target-size, level-ratio,
 // target-file-size, bloom-bits, compression).
@@ -42,10 +42,13 @@ const (
 // positives only) by the phase's Get hit ratio; ReadAmpPerGet is
 // data blocks read per Get of a present key. Restart points, index blocks
 // and the compression's true ratio on keys are left out.
-func PredictLSM(in ModelInput) (*Model, error) {
-	o, err := lsm.ParseSettings(in.Settings)
+func Predict(in costmodel.Input) (*costmodel.Prediction, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	o, err := ParseSettings(in.Settings)
 	if err != nil {
-		return nil, fmt.Errorf("bench: model: %w", err)
+		return nil, fmt.Errorf("lsm: cost model: %w", err)
 	}
 	// c is the table bytes per user byte: an entry holds its key, the
 	// 8-byte trailer of the internal key, about 3 bytes of lengths, the
@@ -54,10 +57,10 @@ func PredictLSM(in ModelInput) (*Model, error) {
 	if o.Compression {
 		v *= in.Compressibility
 	}
-	entry := in.entryBytes()
+	entry := in.EntryBytes()
 	c := (float64(in.KeySize) + lsmEntryOverhead + v + float64(o.BloomBitsPerKey)/8) / entry
-	wal := in.walBytesPerOp(lsmRecordHeader) / entry
-	live := float64(max(in.LiveBytes, 1))
+	wal := in.WALBytesPerOp(lsmRecordHeader) / entry
+	live := in.Live()
 	copts := compaction.Options{
 		L0CompactionThreshold: o.L0CompactionTrigger,
 		L1TargetSize:          uint64(o.L1TargetSize),
@@ -65,8 +68,8 @@ func PredictLSM(in ModelInput) (*Model, error) {
 		TargetFileSize:        uint64(o.TargetFileSize),
 	}
 	p := compaction.Predict(copts, uint64(c*live), uint64(c*float64(o.MemtableSize)), o.BloomBitsPerKey)
-	h := in.hitRatio()
-	m := &Model{
+	h := in.HitRatio()
+	m := &costmodel.Prediction{
 		Basis:        "leveled compaction",
 		WriteAmp:     wal + c*(p.WriteAmp-1),
 		BlocksPerGet: h*p.ReadAmpPerGet + (1-h)*p.ReadAmpPerMiss,
@@ -79,16 +82,16 @@ func PredictLSM(in ModelInput) (*Model, error) {
 	switch {
 	case w <= 0:
 	case w < mem:
-		m.Transient = fmt.Sprintf("the phase wrote %s, less than one memtable (%s): nothing was flushed, only the WAL was written", size(w), size(mem))
+		m.Transient = fmt.Sprintf("the phase wrote %s, less than one memtable (%s): nothing was flushed, only the WAL was written", costmodel.Size(w), costmodel.Size(mem))
 	case w < batch:
-		m.Transient = fmt.Sprintf("the phase wrote %s, less than the %d memtables (%s) whose flushes start the first L0→L1 compaction", size(w), o.L0CompactionTrigger, size(batch))
+		m.Transient = fmt.Sprintf("the phase wrote %s, less than the %d memtables (%s) whose flushes start the first L0→L1 compaction", costmodel.Size(w), o.L0CompactionTrigger, costmodel.Size(batch))
 	case float64(in.LiveBytesBefore) < live/2:
-		m.Transient = fmt.Sprintf("the store grew from %s to %s during the phase, so its levels were smaller than the model's full ones", sizeOrEmpty(float64(in.LiveBytesBefore)), size(live))
+		m.Transient = fmt.Sprintf("the store grew from %s to %s during the phase, so its levels were smaller than the model's full ones", costmodel.SizeOrEmpty(float64(in.LiveBytesBefore)), costmodel.Size(live))
 	case w < 5*live:
-		m.Transient = fmt.Sprintf("the phase rewrote %.1f× the store's %s, while compaction's steady state takes many rewrites", w/live, size(live))
+		m.Transient = fmt.Sprintf("the phase rewrote %.1f× the store's %s, while compaction's steady state takes many rewrites", w/live, costmodel.Size(live))
 	}
 	if live < mem {
-		m.ReadTransient = fmt.Sprintf("the store (%s) fits in one memtable (%s), so Gets found most keys before reaching a table", size(live), size(mem))
+		m.ReadTransient = fmt.Sprintf("the store (%s) fits in one memtable (%s), so Gets found most keys before reaching a table", costmodel.Size(live), costmodel.Size(mem))
 	}
 	return m, nil
 }

@@ -1,33 +1,27 @@
-package bench
+package btree
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/kvlab/kvlab/kv/costmodel"
 )
 
-// The B+tree layout the model assumes, after docs/format/btree.md.
-const (
-	btreePageHeader   = 32 // bytes at the start of every page
-	btreeSlot         = 2  // slot array entry per cell
-	btreeChildPointer = 8  // a branch cell's child page number
-	// btreeRecordHeader is the header of the btree's WAL record: the
-	// batch's operation count (docs/format/btree.md, "Log records").
-	btreeRecordHeader = 4
-)
+// recordHeader is the header of the btree's WAL record beyond the batch:
+// its operation count (docs/format/btree.md, "Log records").
+const recordHeader = 4
+
+// branchChildSize is a branch cell's child page number (a u64,
+// docs/format/btree.md).
+const branchChildSize = 8
 
 // randomFill is the expected fill of B+tree pages that split in half under
 // random insertions: ln 2 (Yao, "On random 2-3 trees", 1978).
 var randomFill = math.Ln2
 
-// btreeDefaults are the btree engine's defaults (btree.DefaultOptions),
-// used when ModelInput.Defaults does not give them: the runner passes the
-// registered engine's own, so these serve only programs that benchmark an
-// unregistered btree through Config.OpenEngine.
-var btreeDefaults = map[string]string{"page-size": "4KiB", "pool-size": "256MiB", "checkpoint-size": "64MiB"}
-
-// BTreeShape is the shape of a B+tree the model predicts.
-type BTreeShape struct {
+// Shape is the shape of a B+tree as the cost model predicts it
+// (PredictShape).
+type Shape struct {
 	// PagesPerLevel are the pages of each level, leaves first, root last.
 	PagesPerLevel []float64
 	// LeafCell and BranchCell are the bytes of one cell with its slot.
@@ -37,10 +31,10 @@ type BTreeShape struct {
 }
 
 // Height is the number of levels, leaves included.
-func (s BTreeShape) Height() int { return len(s.PagesPerLevel) }
+func (s Shape) Height() int { return len(s.PagesPerLevel) }
 
 // Pages is the total number of pages.
-func (s BTreeShape) Pages() float64 {
+func (s Shape) Pages() float64 {
 	t := 0.0
 	for _, p := range s.PagesPerLevel {
 		t += p
@@ -53,7 +47,7 @@ func (s BTreeShape) Pages() float64 {
 // with probability (1 − 1/P)^n ≈ e^(−n/P), so P·(1 − e^(−n/P)) are dirty;
 // a branch page is dirty when any page below it is (copy-on-write rewrites
 // the path), which for random keys is the same formula on its level.
-func (s BTreeShape) DirtyPages(n float64) float64 {
+func (s Shape) DirtyPages(n float64) float64 {
 	t := 0.0
 	for _, p := range s.PagesPerLevel {
 		t += p * (1 - math.Exp(-n/p))
@@ -61,16 +55,16 @@ func (s BTreeShape) DirtyPages(n float64) float64 {
 	return t
 }
 
-// PredictBTreeShape returns the shape of a B+tree of keys entries of
+// PredictShape returns the shape of a B+tree of keys entries of
 // keySize-byte keys and valueSize-byte values in pageSize-byte pages filled
 // to fill (0 < fill ≤ 1), except the root, which may fill up before it
 // splits.
-func PredictBTreeShape(keys float64, keySize int, valueSize float64, pageSize int, fill float64) BTreeShape {
-	full := float64(pageSize - btreePageHeader)
+func PredictShape(keys float64, keySize int, valueSize float64, pageSize int, fill float64) Shape {
+	full := float64(pageSize - pageHeaderSize)
 	usable := full * fill
-	s := BTreeShape{
-		LeafCell:   1 + float64(uvarintLen(uint64(keySize))+uvarintLen(uint64(valueSize))) + float64(keySize) + valueSize + btreeSlot,
-		BranchCell: btreeChildPointer + float64(uvarintLen(uint64(keySize))+keySize) + btreeSlot,
+	s := Shape{
+		LeafCell:   1 + float64(costmodel.UvarintLen(uint64(keySize))+costmodel.UvarintLen(uint64(valueSize))) + float64(keySize) + valueSize + slotSize,
+		BranchCell: branchChildSize + float64(costmodel.UvarintLen(uint64(keySize))+keySize) + slotSize,
 	}
 	s.Fanout = max(math.Floor(usable/s.BranchCell), 2)
 	// A page splits only when it is full: a lone leaf holds up to a full
@@ -92,13 +86,13 @@ func PredictBTreeShape(keys float64, keySize int, valueSize float64, pageSize in
 	return s
 }
 
-// PredictBTree is the cost model of the btree engine under uniformly
+// Predict is the cost model of the btree engine under uniformly
 // random updates, from its settings page-size, pool-size and
 // checkpoint-size.
 //
 // The tree: N = live / (key + value) entries in leaves filled to ln 2
 // (random insertions split pages in half), a branch fanout of the usable
-// page over a branch cell, levels up to a single root (PredictBTreeShape).
+// page over a branch cell, levels up to a single root (PredictShape).
 //
 // Writes: every update appends its key and value and about 3 bytes to the
 // WAL, plus its share of the 11-byte record header (whole when single
@@ -113,34 +107,27 @@ func PredictBTreeShape(keys float64, keySize int, valueSize float64, pageSize in
 // Reads: a Get touches Height pages. Space: the pages file holds the tree
 // and the DirtyPages(n) pages that the last checkpoint freed (copy-on-write),
 // beside half a checkpoint interval of WAL on average and two meta pages.
-func PredictBTree(in ModelInput) (*Model, error) {
-	if in.Defaults == nil {
-		in.Defaults = btreeDefaults
-	}
-	pageSize, err := in.sizeSetting("page-size", btreeDefaults["page-size"])
-	if err != nil {
+func Predict(in costmodel.Input) (*costmodel.Prediction, error) {
+	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	pool, err := in.sizeSetting("pool-size", btreeDefaults["pool-size"])
+	o, err := ParseSettings(in.Settings)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("btree: cost model: %w", err)
 	}
-	ckpt, err := in.sizeSetting("checkpoint-size", btreeDefaults["checkpoint-size"])
-	if err != nil {
-		return nil, err
+	pageSize, pool, ckpt := int64(o.PageSize), o.PoolSize, o.CheckpointSize
+	if pageSize <= pageHeaderSize || ckpt <= 0 {
+		return nil, fmt.Errorf("btree: cost model: page size %d, checkpoint size %d", pageSize, ckpt)
 	}
-	if pageSize <= btreePageHeader || ckpt <= 0 {
-		return nil, fmt.Errorf("bench: model: btree page size %d, checkpoint size %d", pageSize, ckpt)
-	}
-	entry := in.entryBytes()
-	live := float64(max(in.LiveBytes, 1))
+	entry := in.EntryBytes()
+	live := in.Live()
 	keys := live / entry
-	shape := PredictBTreeShape(keys, in.KeySize, in.ValueSize, int(pageSize), randomFill)
-	walPerUpdate := in.walBytesPerOp(btreeRecordHeader)
-	n := BTreeCheckpointInterval(shape, walPerUpdate, float64(pool)/float64(pageSize), float64(ckpt))
+	shape := PredictShape(keys, in.KeySize, in.ValueSize, int(pageSize), randomFill)
+	walPerUpdate := in.WALBytesPerOp(recordHeader)
+	n := CheckpointInterval(shape, walPerUpdate, float64(pool)/float64(pageSize), float64(ckpt))
 	dirty := shape.DirtyPages(n)
 	ps := float64(pageSize)
-	m := &Model{
+	m := &costmodel.Prediction{
 		Basis:        "B+tree checkpoints",
 		WriteAmp:     (n*walPerUpdate + ps*(dirty+1)) / (n * entry),
 		BlocksPerGet: float64(shape.Height()),
@@ -152,18 +139,18 @@ func PredictBTree(in ModelInput) (*Model, error) {
 	case w <= 0:
 	case w/entry < n:
 		m.Transient = fmt.Sprintf("the phase made %.0f writes, fewer than one checkpoint interval (%.0f writes, %s of WAL), so what it measured depends on whether a checkpoint fell inside it: without one the changed pages stay in the pool, with one it also writes those changed before the phase",
-			w/entry, n, size(n*walPerUpdate))
+			w/entry, n, costmodel.Size(n*walPerUpdate))
 	case float64(in.LiveBytesBefore) < live/2:
 		m.Transient = fmt.Sprintf("the tree grew from %s to %s during the phase: inserts split pages, the model counts updates of a tree of the final size",
-			sizeOrEmpty(float64(in.LiveBytesBefore)), size(live))
+			costmodel.SizeOrEmpty(float64(in.LiveBytesBefore)), costmodel.Size(live))
 	}
 	return m, nil
 }
 
-// BTreeCheckpointInterval returns the updates between two checkpoints: the
+// CheckpointInterval returns the updates between two checkpoints: the
 // fewer of those that fill the WAL to checkpointBytes and those that dirty
 // half of poolPages (at least 16 frames, as the engine's pool).
-func BTreeCheckpointInterval(s BTreeShape, walPerUpdate, poolPages, checkpointBytes float64) float64 {
+func CheckpointInterval(s Shape, walPerUpdate, poolPages, checkpointBytes float64) float64 {
 	n := checkpointBytes / walPerUpdate
 	limit := max(poolPages, 16) / 2
 	if s.DirtyPages(n) <= limit {
@@ -180,10 +167,4 @@ func BTreeCheckpointInterval(s BTreeShape, walPerUpdate, poolPages, checkpointBy
 		}
 	}
 	return max(hi, 1)
-}
-
-// uvarintLen is the length of x as an encoding/binary unsigned varint.
-func uvarintLen(x uint64) int {
-	var b [binary.MaxVarintLen64]byte
-	return binary.PutUvarint(b[:], x)
 }
