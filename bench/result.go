@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -165,13 +166,10 @@ func (p *Phase) Throughput(write bool) float64 {
 	return t
 }
 
+// opIsWrite reports whether the named operation writes.
 func opIsWrite(name string) bool {
-	for op := workload.Op(0); op < workload.NumOps; op++ {
-		if op.String() == name {
-			return op.IsWrite()
-		}
-	}
-	return false
+	op, ok := workload.OpByName(name)
+	return ok && op.IsWrite()
 }
 
 // Unreports reports whether the engine does not measure the named figure
@@ -195,17 +193,8 @@ type PartialStats interface {
 // Label returns "engine", or "engine opt=value ..." for a sweep point.
 func (r *Result) Label() string {
 	s := r.Engine
-	for _, k := range sortedKeys(r.Sweep) {
+	for _, k := range slices.Sorted(maps.Keys(r.Sweep)) {
 		s += fmt.Sprintf(" %s=%s", k, r.Sweep[k])
 	}
 	return s
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -7,7 +7,7 @@
 // beside each sweep curve. All charts of a results file go into one SVG,
 // PNG or PDF image, tiled two to a row.
 //
-//	results, _ := bench.ReadJSON(f)
+//	results, _ := report.ReadJSON(f)
 //	err := plot.Render(out, results, "svg", plot.Options{})
 package plot
 

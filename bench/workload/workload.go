@@ -37,6 +37,16 @@ const (
 
 var opNames = [NumOps]string{"read", "read-missing", "update", "insert", "delete", "scan", "read-modify-write", "next", "prev", "write-batch"}
 
+// OpByName returns the operation whose String is name.
+func OpByName(name string) (Op, bool) {
+	for op := Op(0); op < NumOps; op++ {
+		if opNames[op] == name {
+			return op, true
+		}
+	}
+	return 0, false
+}
+
 // String returns the operation's name, as reports print it.
 func (o Op) String() string {
 	if o < NumOps {

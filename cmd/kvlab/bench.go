@@ -17,6 +17,7 @@ import (
 
 	"github.com/kvlab/kvlab"
 	"github.com/kvlab/kvlab/bench"
+	"github.com/kvlab/kvlab/bench/report"
 	"github.com/kvlab/kvlab/bench/workload"
 	"github.com/kvlab/kvlab/internal/units"
 )
@@ -28,51 +29,6 @@ var (
 	defaultBenchEngines   = []string{"lsm", "btree", "memory"}
 	defaultBenchWorkloads = []string{"fillrandom", "readrandom", "seekrandom", "ycsb-a"}
 )
-
-// defaultBenchNum is --num's default: with defaultLSMMemtable, large enough
-// that the LSM flushes many times and compacts into L1 and the B+tree is
-// several levels deep, small enough that "kvlab bench" takes about a minute
-// on two cores.
-const defaultBenchNum = "400k"
-
-// defaultLSMMemtable is the lsm memtable size of a run at the default
-// --num: the engine's own default (64 MiB) would hold the whole store of
-// defaultBenchNum records (about 44 MiB) in memory, so the run would never
-// flush or compact and measure nothing of the LSM but its WAL.
-const defaultLSMMemtable = "4MiB"
-
-// defaultSizeSettings applies defaultLSMMemtable when the run uses the
-// default record count and lsm runs without a memtable size of the
-// caller's, and returns a note saying so ("" when it does not apply).
-func defaultSizeSettings(numChanged bool, engines []string, settings map[string]map[string]string) string {
-	if numChanged || !slices.Contains(engines, "lsm") || settings["lsm"]["memtable-size"] != "" {
-		return ""
-	}
-	if settings["lsm"] == nil {
-		settings["lsm"] = map[string]string{}
-	}
-	settings["lsm"]["memtable-size"] = defaultLSMMemtable
-	def := "64MiB"
-	if info, err := kvlab.Lookup("lsm"); err == nil {
-		for _, k := range info.Knobs {
-			if k.Name == "memtable-size" {
-				def = k.Default
-			}
-		}
-	}
-	return fmt.Sprintf("lsm runs with memtable-size=%s instead of its default %s, so that a store of %s records flushes and compacts (--num or --set lsm.memtable-size=... to change)",
-		defaultLSMMemtable, def, defaultBenchNum)
-}
-
-// defaultNumFor returns the record count for w when --num is not given:
-// the workload file's recordcount, else defaultBenchNum.
-func defaultNumFor(c bench.Config, w workload.Workload) int64 {
-	if c.Num > 0 || w.Records > 0 {
-		return c.Num
-	}
-	n, _ := units.ParseCount(defaultBenchNum)
-	return n
-}
 
 func newBenchCommand() *cobra.Command {
 	var f runFlags
@@ -89,8 +45,8 @@ marked with *) and a one-line reading.
 
 With no arguments it runs lsm, btree and the in-memory baseline (those
 registered in this build) through fillrandom, readrandom, seekrandom and
-ycsb-a, ` + defaultBenchNum + ` records each, on a temporary directory, which it removes:
-about a minute on two cores. At that size lsm runs with a ` + defaultLSMMemtable + ` memtable
+ycsb-a, 400k records each, on a temporary directory, which it removes:
+about a minute on two cores. At that size lsm runs with a 4MiB memtable
 (unless --num or --set lsm.memtable-size is given), so that it flushes and
 compacts; the output says so.
 
@@ -145,7 +101,7 @@ type runFlags struct {
 
 func (f *runFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.num, "num", defaultBenchNum, "records to load, or keys a fill workload writes (e.g. 100k, 1M)")
+	fl.StringVar(&f.num, "num", "400k", "records to load, or keys a fill workload writes (e.g. 100k, 1M)")
 	fl.StringVar(&f.reads, "reads", "", "run-phase operations (default: --num, or the workload file's operationcount)")
 	fl.DurationVar(&f.duration, "duration", 0, "bound the run phase by time as well (e.g. 30s)")
 	fl.DurationVar(&f.warmup, "warmup", 0, "run this long before measuring the run phase")
@@ -432,12 +388,10 @@ func runBench(cmd *cobra.Command, f *runFlags, engineNames, workloadNames string
 	if err != nil {
 		return err
 	}
-	if note := defaultSizeSettings(cmd.Flags().Changed("num") || len(files) > 0, engines, settings); note != "" {
-		if f.format == "table" {
-			fmt.Fprintf(stdout, "note: %s\n\n", note)
-		} else {
-			fmt.Fprintf(stderr, "kvlab: note: %s\n", note)
-		}
+	plan := &bench.Plan{Config: tmpl, Engines: engines, Workloads: workloads, Settings: settings,
+		Count: f.count, Keep: f.keep, DefaultNum: bench.SmallRunNum}
+	if !cmd.Flags().Changed("num") && len(files) == 0 {
+		printNotes(stdout, stderr, f.format, plan.SizeForSmallRun())
 	}
 	root, cleanup, err := benchDirs(f.dir, f.keep)
 	if err != nil {
@@ -445,6 +399,7 @@ func runBench(cmd *cobra.Command, f *runFlags, engineNames, workloadNames string
 	}
 	defer cleanup()
 	defer keptNote(stderr, f.keep, root)
+	plan.Root = root
 	if err := checkEngineSettings(root, engines, settings); err != nil {
 		return err
 	}
@@ -458,44 +413,16 @@ func runBench(cmd *cobra.Command, f *runFlags, engineNames, workloadNames string
 	ctx, stop := signal.NotifyContext(cmdContext(cmd), os.Interrupt)
 	defer stop()
 
-	tmpl.Progress = progressFor(stderr)
-	var results []*bench.Result
-	var runErr error
-	overhead := map[string]float64{}
-outer:
-	for _, w := range workloads {
-		for rep := range f.count * len(engines) {
-			e := engines[rep%len(engines)] // engines interleaved, so drift hits all alike
-			c := tmpl
-			c.Engine, c.Workload, c.Settings = e, w, settings[e]
-			c.Num = defaultNumFor(c, w)
-			res, err := runInDir(ctx, c, filepath.Join(root, fmt.Sprintf("%s-%s-%d", e, w.Name, rep/len(engines))), f.keep)
-			if res != nil {
-				results = append(results, res)
-			}
-			if err != nil {
-				if isUsage(err) {
-					return err
-				}
-				runErr = err
-				break outer
-			}
-		}
-		if runErr == nil {
-			ns, err := measureOverhead(ctx, tmpl, w)
-			if err == nil {
-				overhead[w.Name] = ns
-			}
-		}
+	plan.Config.Progress = progressFor(stderr)
+	results, runErr := plan.Run(ctx)
+	if errors.Is(runErr, bench.ErrConfig) {
+		return usageErrorf("%s", trimConfig(runErr))
 	}
-	for _, r := range results {
-		r.HarnessNsPerOp = overhead[r.Workload]
-	}
-	if err := writeResults(stdout, f.format, results, bench.TableOptions{VerifyIO: f.verifyIO}); err != nil {
+	if err := writeResults(stdout, f.format, results, report.TableOptions{VerifyIO: f.verifyIO}); err != nil {
 		return err
 	}
 	if out != nil {
-		if err := bench.WriteJSON(out, results); err != nil {
+		if err := report.WriteJSON(out, results); err != nil {
 			return err
 		}
 		if err := out.Close(); err != nil {
@@ -506,49 +433,29 @@ outer:
 	return runErr
 }
 
-// measureOverhead measures the harness's cost per operation on workload w
-// against a no-op engine, on at most 200k operations with one client, best
-// of three.
-func measureOverhead(ctx context.Context, tmpl bench.Config, w workload.Workload) (float64, error) {
-	c := tmpl
-	c.Workload = w
-	c.Num = defaultNumFor(c, w)
-	c.Threads = 1
-	c.Duration, c.Warmup = 0, 0
-	c.Progress = nil
-	c.Num = min(orDefault(c.Num, orDefault(w.Records, bench.DefaultNum)), 200_000)
-	c.Ops = min(orDefault(c.Ops, orDefault(w.Operations, c.Num)), 200_000)
-	best := 0.0
-	for range 3 {
-		ns, err := bench.MeasureOverhead(ctx, c)
-		if err != nil {
-			return 0, err
-		}
-		if best == 0 || ns < best {
-			best = ns
+// printNotes prints the plan's notes: above the table, or on stderr when
+// stdout is a machine format.
+func printNotes(stdout, stderr io.Writer, format string, notes []string) {
+	for _, n := range notes {
+		if format == "table" {
+			fmt.Fprintf(stdout, "note: %s\n\n", n)
+		} else {
+			fmt.Fprintf(stderr, "kvlab: note: %s\n", n)
 		}
 	}
-	return best, nil
-}
-
-func orDefault(v, def int64) int64 {
-	if v > 0 {
-		return v
-	}
-	return def
 }
 
 // writeResults renders the results in the chosen format.
-func writeResults(w io.Writer, format string, results []*bench.Result, o bench.TableOptions) error {
+func writeResults(w io.Writer, format string, results []*bench.Result, o report.TableOptions) error {
 	switch format {
 	case "json":
-		return bench.WriteJSON(w, results)
+		return report.WriteJSON(w, results)
 	case "csv":
-		return bench.WriteCSV(w, results)
+		return report.WriteCSV(w, results)
 	case "benchstat":
-		return bench.WriteBenchstat(w, results)
+		return report.WriteBenchstat(w, results)
 	default:
-		return bench.WriteTable(w, results, o)
+		return report.WriteTable(w, results, o)
 	}
 }
 
@@ -567,22 +474,4 @@ func cmdContext(cmd *cobra.Command) context.Context {
 		return ctx
 	}
 	return context.Background()
-}
-
-// runInDir runs one engine and workload on a store in the new directory
-// dir, removed afterwards unless keep. A configuration the runner refuses
-// is a usage error; the result holds the figures so far even on error.
-func runInDir(ctx context.Context, c bench.Config, dir string, keep bool) (*bench.Result, error) {
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("bench: %w", err)
-	}
-	c.Dir = dir
-	res, err := bench.Run(ctx, c)
-	if !keep {
-		os.RemoveAll(dir)
-	}
-	if errors.Is(err, bench.ErrConfig) {
-		return res, usageErrorf("%s", trimConfig(err))
-	}
-	return res, err
 }

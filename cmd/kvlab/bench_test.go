@@ -2,10 +2,8 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,8 +13,7 @@ import (
 
 	"github.com/kvlab/kvlab"
 	"github.com/kvlab/kvlab/bench"
-	"github.com/kvlab/kvlab/bench/workload"
-	"github.com/kvlab/kvlab/internal/units"
+	"github.com/kvlab/kvlab/bench/report"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/kv/memory"
 )
@@ -90,54 +87,6 @@ func TestBenchBadInputExitsTwo(t *testing.T) {
 	}
 }
 
-func TestDefaultSizeSettings(t *testing.T) {
-	settings := map[string]map[string]string{"memory": {}}
-	note := defaultSizeSettings(false, []string{"lsm", "memory"}, settings)
-	if settings["lsm"]["memtable-size"] != defaultLSMMemtable || !strings.Contains(note, "memtable-size="+defaultLSMMemtable+" instead of its default 64MiB") {
-		t.Errorf("default run: settings %v, note %q", settings, note)
-	}
-	for _, tc := range []struct {
-		numChanged bool
-		engines    []string
-		settings   map[string]map[string]string
-	}{
-		{true, []string{"lsm"}, map[string]map[string]string{}},
-		{false, []string{"memory"}, map[string]map[string]string{}},
-		{false, []string{"lsm"}, map[string]map[string]string{"lsm": {"memtable-size": "1MiB"}}},
-	} {
-		before := fmt.Sprint(tc.settings)
-		if note := defaultSizeSettings(tc.numChanged, tc.engines, tc.settings); note != "" || fmt.Sprint(tc.settings) != before {
-			t.Errorf("%+v: note %q, settings %v", tc, note, tc.settings)
-		}
-	}
-}
-
-// TestDefaultRunFlushesAndCompacts runs lsm through fillrandom at the
-// default run's size and memtable: the LSM must flush and compact, or the
-// default run would measure nothing of it but its WAL.
-func TestDefaultRunFlushesAndCompacts(t *testing.T) {
-	if testing.Short() {
-		t.Skip("writes the default run's store")
-	}
-	num, err := units.ParseCount(defaultBenchNum)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, _ := workload.LookupWorkload("fillrandom")
-	res, err := bench.Run(context.Background(), bench.Config{Engine: "lsm", Workload: w, Num: num,
-		Settings: map[string]string{"memtable-size": defaultLSMMemtable}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := res.Run.Stats.LSM
-	if st == nil || st.Flushes < 2 || st.Compactions < 1 {
-		t.Fatalf("lsm at the default size: %+v", st)
-	}
-	if m := res.Run.Model; m == nil || m.WriteAmp <= 1 {
-		t.Fatalf("no cost model beside the measurement: %+v", m)
-	}
-}
-
 // TestBenchShowsModel runs lsm beside the memory engine: the table has the
 // cost model's rows and the reading compares the two.
 func TestBenchShowsModel(t *testing.T) {
@@ -161,7 +110,7 @@ func TestBenchFormatsParseBack(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("json: exit %d, %s", code, stderr)
 	}
-	rs, err := bench.ReadJSON(strings.NewReader(out))
+	rs, err := report.ReadJSON(strings.NewReader(out))
 	if err != nil || len(rs) != 2 || rs[0].Workload != "readrandom" || rs[1].Run.Op("update") == nil || rs[0].HarnessNsPerOp <= 0 {
 		t.Fatalf("json results %v, %v", rs, err)
 	}
@@ -233,7 +182,7 @@ func TestSweepRunsEachPoint(t *testing.T) {
 	}
 	f, _ := os.Open(out)
 	defer f.Close()
-	rs, err := bench.ReadJSON(f)
+	rs, err := report.ReadJSON(f)
 	if err != nil || len(rs) != 2 || rs[1].Sweep[engine+"."+knob] != "10" || rs[1].Settings[knob] != "10" {
 		t.Fatalf("sweep results %+v, %v", rs, err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kvlab/kvlab/bench"
 	"github.com/kvlab/kvlab/bench/plot"
+	"github.com/kvlab/kvlab/bench/report"
 )
 
 func newPlotCommand() *cobra.Command {
@@ -44,9 +45,9 @@ dashed beside the measurements. The format follows the file name.`,
 				if err != nil {
 					return usageErrorf("%v", err)
 				}
-				rs, err := bench.ReadJSON(f)
+				rs, err := report.ReadJSON(f)
 				f.Close()
-				if errors.Is(err, bench.ErrResultsVersion) {
+				if errors.Is(err, report.ErrResultsVersion) {
 					return usageErrorf("%s: %v", path, err)
 				}
 				if err != nil {

@@ -1,16 +1,19 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/signal"
-	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kvlab/kvlab"
 	"github.com/kvlab/kvlab/bench"
+	"github.com/kvlab/kvlab/bench/report"
 )
 
 // maxSweptOptions is how many options one sweep may vary.
@@ -87,23 +90,27 @@ func runSweep(cmd *cobra.Command, f *runFlags, engine, workload string) error {
 	if swept > maxSweptOptions {
 		return usageErrorf("%d options have several values: a sweep varies at most %d", swept, maxSweptOptions)
 	}
-	given := map[string]map[string]string{engine: {}}
+	fixed := map[string]string{} // each axis's first value: what sizing must not override
 	for _, a := range axes {
-		given[engine][a.Option] = a.Values[0]
+		fixed[a.Option] = a.Values[0]
 	}
-	if note := defaultSizeSettings(cmd.Flags().Changed("num"), []string{engine}, given); note != "" {
-		axes = append(axes, bench.SweepAxis{Engine: engine, Option: "memtable-size", Values: []string{given[engine]["memtable-size"]}})
-		if f.format == "table" {
-			fmt.Fprintf(cmd.OutOrStdout(), "note: %s\n\n", note)
-		} else {
-			fmt.Fprintf(stderr, "kvlab: note: %s\n", note)
+	if !cmd.Flags().Changed("num") {
+		given := maps.Clone(fixed)
+		sizing := &bench.Plan{Engines: []string{engine}, Settings: map[string]map[string]string{engine: fixed}}
+		printNotes(cmd.OutOrStdout(), stderr, f.format, sizing.SizeForSmallRun())
+		for _, knob := range slices.Sorted(maps.Keys(fixed)) {
+			if _, ok := given[knob]; !ok {
+				axes = append(axes, bench.SweepAxis{Engine: engine, Option: knob, Values: []string{fixed[knob]}})
+			}
 		}
 	}
-	points := bench.SweepPoints(axes)
-	for _, p := range points {
-		if err := info.CheckSettings(settingsOf(p)); err != nil {
+	var points []bench.SweepPoint
+	for _, p := range bench.SweepPoints(axes) {
+		s := settingsOf(p)
+		if err := info.CheckSettings(s); err != nil {
 			return &usageError{err}
 		}
+		points = append(points, bench.SweepPoint{Settings: s, Label: sweptOnly(p, axes)})
 	}
 	root, cleanup, err := benchDirs(f.dir, f.keep)
 	if err != nil {
@@ -112,7 +119,7 @@ func runSweep(cmd *cobra.Command, f *runFlags, engine, workload string) error {
 	defer cleanup()
 	defer keptNote(stderr, f.keep, root)
 	for _, p := range points {
-		if err := checkEngineSettings(root, []string{engine}, map[string]map[string]string{engine: settingsOf(p)}); err != nil {
+		if err := checkEngineSettings(root, []string{engine}, map[string]map[string]string{engine: p.Settings}); err != nil {
 			return err
 		}
 	}
@@ -132,35 +139,22 @@ func runSweep(cmd *cobra.Command, f *runFlags, engine, workload string) error {
 	defer stop()
 
 	tmpl.Progress = progressFor(stderr)
-	var results []*bench.Result
-	var runErr error
-	for i, p := range points {
-		c := tmpl
-		c.Engine, c.Workload, c.Settings = engine, ws[0], settingsOf(p)
-		c.Num = defaultNumFor(c, ws[0])
-		c.Sweep = sweptOnly(p, axes)
-		res, err := runInDir(ctx, c, filepath.Join(root, fmt.Sprintf("point-%d", i)), f.keep)
-		if res != nil {
-			results = append(results, res)
-		}
-		if err != nil {
-			if isUsage(err) {
-				return err
-			}
-			runErr = err
-			break
-		}
+	plan := &bench.Plan{Config: tmpl, Engines: []string{engine}, Workloads: ws, Points: points,
+		Root: root, Keep: f.keep, DefaultNum: bench.SmallRunNum, SkipOverhead: true}
+	results, runErr := plan.Run(ctx)
+	if errors.Is(runErr, bench.ErrConfig) {
+		return usageErrorf("%s", trimConfig(runErr))
 	}
 	stdout := cmd.OutOrStdout()
 	if f.format == "table" {
-		err = bench.WriteSweepTable(stdout, results)
+		err = report.WriteSweepTable(stdout, results)
 	} else {
-		err = writeResults(stdout, f.format, results, bench.TableOptions{})
+		err = writeResults(stdout, f.format, results, report.TableOptions{})
 	}
 	if err != nil {
 		return err
 	}
-	if err := bench.WriteJSON(out, results); err != nil {
+	if err := report.WriteJSON(out, results); err != nil {
 		return err
 	}
 	if err := out.Close(); err != nil {

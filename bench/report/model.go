@@ -1,7 +1,8 @@
-package bench
+package report
 
 import (
 	"fmt"
+	"github.com/kvlab/kvlab/bench"
 	"slices"
 	"strings"
 )
@@ -9,22 +10,22 @@ import (
 // modelFigure is one figure the cost model predicts beside a measurement.
 type modelFigure struct {
 	name     string // "write amp"
-	measured func(*Phase) float64
-	model    func(*Model) float64
-	write    bool // shaped by the writes (Model.Transient), else by the reads
+	measured func(*bench.Phase) float64
+	model    func(*bench.Model) float64
+	write    bool // shaped by the writes (bench.Model.Transient), else by the reads
 }
 
 var modelFigures = []modelFigure{
-	{"write amp", func(p *Phase) float64 { return p.WriteAmp }, func(m *Model) float64 { return m.WriteAmp }, true},
-	{"blocks per get", func(p *Phase) float64 { return p.BlocksPerGet }, func(m *Model) float64 { return m.BlocksPerGet }, false},
-	{"space amp", func(p *Phase) float64 { return p.SpaceAmp }, func(m *Model) float64 { return m.SpaceAmp }, true},
+	{"write amp", func(p *bench.Phase) float64 { return p.WriteAmp }, func(m *bench.Model) float64 { return m.WriteAmp }, true},
+	{"blocks per get", func(p *bench.Phase) float64 { return p.BlocksPerGet }, func(m *bench.Model) float64 { return m.BlocksPerGet }, false},
+	{"space amp", func(p *bench.Phase) float64 { return p.SpaceAmp }, func(m *bench.Model) float64 { return m.SpaceAmp }, true},
 }
 
 // modelRow is the row of the model's prediction of a figure, shown under
 // the measured row: only for the results that have both the measurement
 // and a model, and never marked best (it is not a measurement).
-func modelRow(label, phase string, measured func(*Phase) float64, model func(*Model) float64) row {
-	return row{label: label, better: 0, format: formatRatio, value: func(r *Result) (float64, bool) {
+func modelRow(label, phase string, measured func(*bench.Phase) float64, model func(*bench.Model) float64) row {
+	return row{label: label, better: 0, format: formatRatio, value: func(r *bench.Result) (float64, bool) {
 		p := phaseOf(r, phase)
 		if p == nil || p.Model == nil || measured(p) == 0 {
 			return 0, false
@@ -43,7 +44,7 @@ const farApart = 1.5
 // its cost model (leveled compaction): write amp 1.19 vs 6.60, space amp
 // 1.03 vs 1.52 — not at steady state: the phase wrote 22MiB, less than one
 // memtable (64MiB): nothing was flushed, only the WAL was written".
-func modelReading(rs []*Result) []string {
+func modelReading(rs []*bench.Result) []string {
 	var out []string
 	for _, r := range rs {
 		if r.Run == nil || r.Error != "" {
@@ -101,7 +102,7 @@ func modelReading(rs []*Result) []string {
 }
 
 // modelOf returns the run phase's model, else the load phase's.
-func modelOf(r *Result) *Model {
+func modelOf(r *bench.Result) *bench.Model {
 	if r.Run != nil && r.Run.Model != nil {
 		return r.Run.Model
 	}
@@ -113,7 +114,7 @@ func modelOf(r *Result) *Model {
 
 // modelBases lists the engines' models: "lsm: leveled compaction; btree:
 // B+tree checkpoints".
-func modelBases(rs []*Result) string {
+func modelBases(rs []*bench.Result) string {
 	var parts []string
 	for _, r := range rs {
 		if m := modelOf(r); m != nil {
@@ -127,7 +128,7 @@ func modelBases(rs []*Result) string {
 
 // writeModelOf returns the model of the phase whose write amplification
 // writeAmpOf reports: the run's, or the load's when the run wrote nothing.
-func writeModelOf(r *Result) *Model {
+func writeModelOf(r *bench.Result) *bench.Model {
 	if r.Run != nil && r.Run.WriteAmp > 0 {
 		return r.Run.Model
 	}
@@ -140,7 +141,7 @@ func writeModelOf(r *Result) *Model {
 // sweepModelGap says at how many sweep points the measured write or space
 // amplification is more than farApart from the model's, and why at the
 // first of them, or "" when none is.
-func sweepModelGap(rs []*Result) string {
+func sweepModelGap(rs []*bench.Result) string {
 	far, why := 0, ""
 	for _, r := range rs {
 		m := writeModelOf(r)

@@ -1,9 +1,12 @@
-package bench
+package report
 
 import (
 	"fmt"
+	"github.com/kvlab/kvlab/bench"
 	"io"
+	"maps"
 	"runtime"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -21,7 +24,7 @@ import (
 // unitless ("write-amp"), and the cost model's predictions of them, where
 // the engine has a model, are "model-write-amp", "model-blocks/get" and
 // "model-space-amp". Unit lines tell benchstat which direction is better.
-func WriteBenchstat(w io.Writer, results []*Result) error {
+func WriteBenchstat(w io.Writer, results []*bench.Result) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "goos: %s\ngoarch: %s\npkg: github.com/kvlab/kvlab/bench\n", runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintln(ew, "Unit ops/s better=higher")
@@ -39,7 +42,7 @@ func WriteBenchstat(w io.Writer, results []*Result) error {
 		}
 		name := benchName(r.Workload)
 		sub := "/engine=" + benchKeyValue(r.Engine)
-		for _, k := range sortedKeys(r.Sweep) {
+		for _, k := range slices.Sorted(maps.Keys(r.Sweep)) {
 			_, opt, _ := strings.Cut(k, ".")
 			if opt == "" {
 				opt = k
@@ -56,7 +59,7 @@ func WriteBenchstat(w io.Writer, results []*Result) error {
 	return ew.err
 }
 
-func writeBenchLine(w io.Writer, name string, ph *Phase) {
+func writeBenchLine(w io.Writer, name string, ph *bench.Phase) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\t%d\t%.1f ns/op\t%.0f ops/s", name, ph.Ops, ph.Seconds*1e9/float64(ph.Ops), ph.OpsPerSec)
 	for _, o := range ph.ByOp {

@@ -1,8 +1,11 @@
-package bench
+package report
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
+	"github.com/kvlab/kvlab/bench"
+	"github.com/kvlab/kvlab/kv/memory"
 	"reflect"
 	"slices"
 	"strconv"
@@ -15,14 +18,17 @@ import (
 
 // sampleResults runs two engines (the memory engine, and the memory engine
 // posing as a persistent one with file I/O) through two workloads.
-func sampleResults(t *testing.T) []*Result {
+func sampleResults(t *testing.T) []*bench.Result {
 	t.Helper()
-	var out []*Result
+	var out []*bench.Result
 	for _, name := range []string{"fillrandom", "ycsb-a"} {
 		w, _ := workload.LookupWorkload(name)
-		out = append(out, runMemory(t, Config{Workload: w, Num: 2000, Ops: 2000}))
-		var rec recorder
-		r := runRecorded(t, &rec, Config{Workload: w, Num: 2000, Ops: 2000})
+		out = append(out, runMemory(t, bench.Config{Workload: w, Num: 2000, Ops: 2000}))
+		r, err := bench.Run(context.Background(), bench.Config{Engine: "disky", Workload: w, Num: 2000, Ops: 2000,
+			OpenEngine: func(string) (kv.Engine, error) { return memory.New(), nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
 		r.Engine, r.Persistent = "disky", true
 		out = append(out, r)
 	}
@@ -164,7 +170,7 @@ func TestTableMarksBestAndReads(t *testing.T) {
 	run := *rs[1].Run
 	run.OpsPerSec, run.WriteAmp = 1000, 2.4
 	third.Run = &run
-	rs = append(rs[:2], append([]*Result{&third}, rs[2:]...)...)
+	rs = append(rs[:2], append([]*bench.Result{&third}, rs[2:]...)...)
 	var buf bytes.Buffer
 	if err := WriteTable(&buf, rs, TableOptions{VerifyIO: true}); err != nil {
 		t.Fatal(err)
@@ -189,23 +195,23 @@ func TestTableMarksBestAndReads(t *testing.T) {
 }
 
 func TestSweepTable(t *testing.T) {
-	axes := []SweepAxis{{Engine: "lsm", Option: "bloom-bits", Values: []string{"0", "10"}}, {Engine: "lsm", Option: "block-size", Values: []string{"4KiB", "16KiB", "64KiB"}}}
-	points := SweepPoints(axes)
+	axes := []bench.SweepAxis{{Engine: "lsm", Option: "bloom-bits", Values: []string{"0", "10"}}, {Engine: "lsm", Option: "block-size", Values: []string{"4KiB", "16KiB", "64KiB"}}}
+	points := bench.SweepPoints(axes)
 	if len(points) != 6 || points[0]["lsm.bloom-bits"] != "0" || points[5]["lsm.block-size"] != "64KiB" || points[5]["lsm.bloom-bits"] != "10" {
 		t.Fatalf("points %v", points)
 	}
-	if a, err := ParseSweepAxis("lsm.bloom-bits=0, 5,10"); err != nil || len(a.Values) != 3 || a.Key() != "lsm.bloom-bits" {
+	if a, err := bench.ParseSweepAxis("lsm.bloom-bits=0, 5,10"); err != nil || len(a.Values) != 3 || a.Key() != "lsm.bloom-bits" {
 		t.Fatalf("ParseSweepAxis: %+v %v", a, err)
 	}
 	for _, bad := range []string{"lsm.bloom-bits", "bloom-bits=1", "lsm.x=1,,2", ".x=1"} {
-		if _, err := ParseSweepAxis(bad); err == nil {
+		if _, err := bench.ParseSweepAxis(bad); err == nil {
 			t.Errorf("ParseSweepAxis(%q) accepted", bad)
 		}
 	}
 	w, _ := workload.LookupWorkload("readrandom")
-	var rs []*Result
+	var rs []*bench.Result
 	for i, v := range []string{"0", "10"} {
-		r := runMemory(t, Config{Workload: w, Num: 1000, Sweep: map[string]string{"memory.bits": v}})
+		r := runMemory(t, bench.Config{Workload: w, Num: 1000, Sweep: map[string]string{"memory.bits": v}})
 		r.Run.OpsPerSec = float64(1000 * (i + 1))
 		rs = append(rs, r)
 	}
@@ -221,9 +227,9 @@ func TestSweepTable(t *testing.T) {
 }
 
 func TestTableEngineFigures(t *testing.T) {
-	phase := func(lsm bool) *Phase {
-		p := &Phase{Name: "run", Ops: 100, Seconds: 1, OpsPerSec: 100, UserBytesWritten: 1000, WriteAmp: 3,
-			ByOp: []OpResult{{Op: "insert", Count: 100, OpsPerSec: 100, Latency: Latency{P50: 1000, P99: 5000, Max: 9000}}}}
+	phase := func(lsm bool) *bench.Phase {
+		p := &bench.Phase{Name: "run", Ops: 100, Seconds: 1, OpsPerSec: 100, UserBytesWritten: 1000, WriteAmp: 3,
+			ByOp: []bench.OpResult{{Op: "insert", Count: 100, OpsPerSec: 100, Latency: bench.Latency{P50: 1000, P99: 5000, Max: 9000}}}}
 		if lsm {
 			p.Stats.LSM = &kv.LSMStats{Compactions: 7, Levels: []kv.LevelStats{{Level: 0, Files: 2}, {Level: 1, Files: 5}}}
 			p.Stats.IO = map[string]kv.IOStats{"wal": {BytesWritten: 1000}, "sstable": {BytesWritten: 2000}}
@@ -234,9 +240,9 @@ func TestTableEngineFigures(t *testing.T) {
 		}
 		return p
 	}
-	rs := []*Result{
-		{Engine: "lsm", Workload: "fillrandom", Persistent: true, Run: phase(true), Params: Params{Mix: map[string]float64{"insert": 1}}, Settings: map[string]string{"bloom-bits": "5"}},
-		{Engine: "btree", Workload: "fillrandom", Persistent: true, Run: phase(false), Params: Params{Mix: map[string]float64{"insert": 1}}},
+	rs := []*bench.Result{
+		{Engine: "lsm", Workload: "fillrandom", Persistent: true, Run: phase(true), Params: bench.Params{Mix: map[string]float64{"insert": 1}}, Settings: map[string]string{"bloom-bits": "5"}},
+		{Engine: "btree", Workload: "fillrandom", Persistent: true, Run: phase(false), Params: bench.Params{Mix: map[string]float64{"insert": 1}}},
 	}
 	var buf bytes.Buffer
 	if err := WriteTable(&buf, rs, TableOptions{}); err != nil {
@@ -275,16 +281,16 @@ func TestTableEngineFigures(t *testing.T) {
 // (a peer's LSM without tables per Get or filter false positives) shows "-"
 // in its row, never its zero, and is never marked best.
 func TestUnreportedFiguresShowDash(t *testing.T) {
-	run := func(tables float64, fp int64) *Phase {
-		return &Phase{Name: "run", Ops: 100, Seconds: 1, OpsPerSec: 100,
-			ByOp:  []OpResult{{Op: "read", Count: 100, OpsPerSec: 100}},
+	run := func(tables float64, fp int64) *bench.Phase {
+		return &bench.Phase{Name: "run", Ops: 100, Seconds: 1, OpsPerSec: 100,
+			ByOp:  []bench.OpResult{{Op: "read", Count: 100, OpsPerSec: 100}},
 			Stats: kv.Stats{Ops: kv.OpStats{Gets: 100}, LSM: &kv.LSMStats{TablesPerGet: tables, BloomFalsePositives: fp, BloomNegatives: 100, Stalls: 3}}}
 	}
-	mk := func(engine string, p *Phase, unreported ...string) *Result {
-		return &Result{Engine: engine, Workload: "readrandom", Persistent: true, Run: p, Unreported: unreported,
-			Params: Params{Mix: map[string]float64{"read": 1}}}
+	mk := func(engine string, p *bench.Phase, unreported ...string) *bench.Result {
+		return &bench.Result{Engine: engine, Workload: "readrandom", Persistent: true, Run: p, Unreported: unreported,
+			Params: bench.Params{Mix: map[string]float64{"read": 1}}}
 	}
-	rs := []*Result{
+	rs := []*bench.Result{
 		mk("lsm", run(1.5, 2)),
 		mk("lsm2", run(0.9, 1)),
 		mk("pebble", run(0, 0), "LSM.TablesPerGet", "LSM.BloomFalsePositives"),
@@ -313,18 +319,18 @@ func TestUnreportedFiguresShowDash(t *testing.T) {
 	noGets := mk("lsm3", run(0, 0))
 	noGets.Run.Stats.Ops.Gets = 0
 	var ng bytes.Buffer
-	if err := WriteTable(&ng, []*Result{noGets, rs[0]}, TableOptions{}); err != nil {
+	if err := WriteTable(&ng, []*bench.Result{noGets, rs[0]}, TableOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(strings.Join(strings.Fields(ng.String()), " "), "lsm tables per get - 1.50 lsm bloom false + - 2.0%") {
 		t.Errorf("tables per get without Gets:\n%s", ng.String())
 	}
-	if r := (&Result{Unreported: []string{"LSM.Flushes"}}); !r.Unreports("LSM.Flushes") || r.Unreports("") || r.Unreports("LSM.Stalls") {
+	if r := (&bench.Result{Unreported: []string{"LSM.Flushes"}}); !r.Unreports("LSM.Flushes") || r.Unreports("") || r.Unreports("LSM.Stalls") {
 		t.Error("Unreports")
 	}
 	// Only one engine reports the figure: nothing to compare, nothing marked.
 	var one bytes.Buffer
-	if err := WriteTable(&one, []*Result{rs[0], rs[2]}, TableOptions{}); err != nil {
+	if err := WriteTable(&one, []*bench.Result{rs[0], rs[2]}, TableOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range strings.Split(one.String(), "\n") {
@@ -332,4 +338,15 @@ func TestUnreportedFiguresShowDash(t *testing.T) {
 			t.Errorf("row %q: want the peer's cell \"-\" and no mark", l)
 		}
 	}
+}
+
+// runMemory runs cfg against the memory engine.
+func runMemory(t *testing.T, cfg bench.Config) *bench.Result {
+	t.Helper()
+	cfg.Engine = "memory"
+	res, err := bench.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }

@@ -1,7 +1,9 @@
-package bench
+package report
 
 import (
 	"fmt"
+	"github.com/kvlab/kvlab/bench"
+	"github.com/kvlab/kvlab/bench/workload"
 	"slices"
 	"strings"
 )
@@ -10,8 +12,8 @@ import (
 // "lsm writes 3.1× faster than btree (412k vs 133k ops/s); lsm writes 9.2
 // bytes per user byte, btree 2.4; space amp lsm 1.10, btree 1.62". A
 // non-persistent engine is read as the no-I/O baseline.
-func Reading(rs []*Result) string {
-	var persistent, baseline, failed []*Result
+func Reading(rs []*bench.Result) string {
+	var persistent, baseline, failed []*bench.Result
 	for _, r := range rs {
 		switch {
 		case r.Error != "" || r.Run == nil || r.Run.Ops == 0:
@@ -22,7 +24,7 @@ func Reading(rs []*Result) string {
 			baseline = append(baseline, r)
 		}
 	}
-	slices.SortStableFunc(persistent, func(a, b *Result) int { return cmpDesc(a.Run.OpsPerSec, b.Run.OpsPerSec) })
+	slices.SortStableFunc(persistent, func(a, b *bench.Result) int { return cmpDesc(a.Run.OpsPerSec, b.Run.OpsPerSec) })
 	var parts []string
 	verb := mixVerb(rs[0])
 	switch len(persistent) {
@@ -48,10 +50,10 @@ func Reading(rs []*Result) string {
 			parts = append(parts, p99Comparison(persistent)...)
 		}
 	}
-	if s := ampComparison("writes", "bytes per user byte", persistent, func(r *Result) float64 { return writeAmpOf(r) }); s != "" {
+	if s := ampComparison("writes", "bytes per user byte", persistent, func(r *bench.Result) float64 { return writeAmpOf(r) }); s != "" {
 		parts = append(parts, s)
 	}
-	if s := ampComparison("reads", "file bytes per byte returned", persistent, func(r *Result) float64 {
+	if s := ampComparison("reads", "file bytes per byte returned", persistent, func(r *bench.Result) float64 {
 		if r.Run.ReadAmp < 0.01 {
 			return 0 // served from memory: nothing to compare
 		}
@@ -59,7 +61,7 @@ func Reading(rs []*Result) string {
 	}); s != "" {
 		parts = append(parts, s)
 	}
-	if s := ampComparison("", "", persistent, func(r *Result) float64 { return r.Run.SpaceAmp }); s != "" {
+	if s := ampComparison("", "", persistent, func(r *bench.Result) float64 { return r.Run.SpaceAmp }); s != "" {
 		parts = append(parts, "space amp "+s)
 	}
 	parts = append(parts, modelReading(persistent)...)
@@ -90,10 +92,10 @@ func Reading(rs []*Result) string {
 
 // mixVerb says what a workload mostly does: "writes", "reads" or "runs the
 // mix".
-func mixVerb(r *Result) string {
+func mixVerb(r *bench.Result) string {
 	var w, rd float64
 	for name, p := range r.Params.Mix {
-		if opIsWrite(name) {
+		if op, ok := workload.OpByName(name); ok && op.IsWrite() {
 			w += p
 		} else {
 			rd += p
@@ -127,7 +129,7 @@ func verbRate(verb string) string {
 }
 
 // worstP99 is the highest p99 over a phase's operations.
-func worstP99(p *Phase) int64 {
+func worstP99(p *bench.Phase) int64 {
 	var m int64
 	for _, o := range p.ByOp {
 		m = max(m, o.Latency.P99)
@@ -136,7 +138,7 @@ func worstP99(p *Phase) int64 {
 }
 
 // p99Comparison compares the p99 of each operation of a mix across engines.
-func p99Comparison(rs []*Result) []string {
+func p99Comparison(rs []*bench.Result) []string {
 	var out []string
 	for _, o := range rs[0].Run.ByOp {
 		var vals []string
@@ -154,7 +156,7 @@ func p99Comparison(rs []*Result) []string {
 
 // writeAmpOf is the run phase's write amplification, or the load phase's
 // when the run phase wrote nothing.
-func writeAmpOf(r *Result) float64 {
+func writeAmpOf(r *bench.Result) float64 {
 	if r.Run.WriteAmp > 0 {
 		return r.Run.WriteAmp
 	}
@@ -166,7 +168,7 @@ func writeAmpOf(r *Result) float64 {
 
 // ampComparison renders "lsm writes 9.2 bytes per user byte, btree 2.4"
 // over the results that have the figure, lowest first.
-func ampComparison(verb, unit string, rs []*Result, f func(*Result) float64) string {
+func ampComparison(verb, unit string, rs []*bench.Result, f func(*bench.Result) float64) string {
 	type pair struct {
 		label string
 		v     float64

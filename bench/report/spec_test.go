@@ -1,7 +1,8 @@
-package bench
+package report
 
 import (
 	"bufio"
+	"github.com/kvlab/kvlab/bench"
 	"os"
 	"reflect"
 	"strings"
@@ -11,7 +12,7 @@ import (
 
 // specPath is the results format's specification, relative to this
 // package.
-const specPath = "../docs/format/results.md"
+const specPath = "../../docs/format/results.md"
 
 // specRow is one field row of a table in the specification.
 type specRow struct {
@@ -28,7 +29,7 @@ type specRow struct {
 func TestResultsSpecMatchesCode(t *testing.T) {
 	spec := readSpec(t)
 	seen := map[string]bool{}
-	for _, st := range resultStructs(reflect.TypeFor[Result]()) {
+	for _, st := range resultStructs(reflect.TypeFor[bench.Result]()) {
 		name := st.String()
 		seen[name] = true
 		rows, ok := spec[name]

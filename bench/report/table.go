@@ -1,8 +1,10 @@
-package bench
+package report
 
 import (
 	"fmt"
+	"github.com/kvlab/kvlab/bench"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -24,7 +26,7 @@ const bestMark = "*"
 // WriteTable writes, for each workload, a table with one column per
 // engine (or sweep point) and a row per figure, the best figure of each
 // row marked with *, followed by a one-line reading of the results.
-func WriteTable(w io.Writer, results []*Result, o TableOptions) error {
+func WriteTable(w io.Writer, results []*bench.Result, o TableOptions) error {
 	bw := &errWriter{w: w}
 	modelExplained := false
 	for i, group := range groupByWorkload(results) {
@@ -37,8 +39,8 @@ func WriteTable(w io.Writer, results []*Result, o TableOptions) error {
 }
 
 // groupByWorkload splits results by workload, in order of first appearance.
-func groupByWorkload(results []*Result) [][]*Result {
-	var groups [][]*Result
+func groupByWorkload(results []*bench.Result) [][]*bench.Result {
+	var groups [][]*bench.Result
 	index := map[string]int{}
 	for _, r := range results {
 		i, ok := index[r.Workload]
@@ -52,7 +54,7 @@ func groupByWorkload(results []*Result) [][]*Result {
 	return groups
 }
 
-func writeWorkloadTable(w io.Writer, rs []*Result, o TableOptions, first bool, modelExplained *bool) {
+func writeWorkloadTable(w io.Writer, rs []*bench.Result, o TableOptions, first bool, modelExplained *bool) {
 	fmt.Fprintf(w, "%s: %s\n", rs[0].Workload, describeParams(rs[0]))
 	var set []string
 	for _, r := range rs {
@@ -111,7 +113,7 @@ func writeWorkloadTable(w io.Writer, rs []*Result, o TableOptions, first bool, m
 	default:
 		fmt.Fprintf(w, "note: %s do their own file I/O: their amplification comes from /proc/self/io, not per-file accounting\n", strings.Join(osIO, ", "))
 	}
-	if !*modelExplained && slices.ContainsFunc(rs, func(r *Result) bool { return modelOf(r) != nil }) {
+	if !*modelExplained && slices.ContainsFunc(rs, func(r *bench.Result) bool { return modelOf(r) != nil }) {
 		*modelExplained = true
 		fmt.Fprintf(w, "note: \"model\" rows are what the textbook cost model predicts at steady state (%s), not measurements\n", modelBases(rs))
 	}
@@ -124,9 +126,11 @@ func writeWorkloadTable(w io.Writer, rs []*Result, o TableOptions, first bool, m
 
 // harnessShare compares the harness's cost with the fastest engine's time
 // per operation and client.
-func harnessShare(rs []*Result, h float64) string {
-	var fastest *Result
-	per := func(r *Result) float64 { return r.Run.Seconds * 1e9 * float64(r.Params.Threads) / float64(r.Run.Ops) }
+func harnessShare(rs []*bench.Result, h float64) string {
+	var fastest *bench.Result
+	per := func(r *bench.Result) float64 {
+		return r.Run.Seconds * 1e9 * float64(r.Params.Threads) / float64(r.Run.Ops)
+	}
 	for _, r := range rs {
 		if r.Run != nil && r.Run.Ops > 0 && (fastest == nil || per(r) < per(fastest)) {
 			fastest = r
@@ -140,7 +144,7 @@ func harnessShare(rs []*Result, h float64) string {
 
 // renderRow formats a row's cells, marking the best; ok is false when no
 // result has the figure.
-func renderRow(rw row, rs []*Result) ([]string, bool) {
+func renderRow(rw row, rs []*bench.Result) ([]string, bool) {
 	cells := make([]string, len(rs))
 	if rw.text != nil {
 		nonEmpty := false
@@ -185,7 +189,7 @@ func renderRow(rw row, rs []*Result) ([]string, bool) {
 // persistent engines have the figure; nothing is marked when fewer than two
 // compete or all look equal once formatted (ties with the best are marked
 // by the caller).
-func bestIndex(better int, rs []*Result, vals []float64, have []bool, format func(float64) string) int {
+func bestIndex(better int, rs []*bench.Result, vals []float64, have []bool, format func(float64) string) int {
 	if better == 0 {
 		return -1
 	}
@@ -216,7 +220,7 @@ func bestIndex(better int, rs []*Result, vals []float64, have []bool, format fun
 }
 
 // describeParams renders a result's parameters in one line.
-func describeParams(r *Result) string {
+func describeParams(r *bench.Result) string {
 	p := r.Params
 	var parts []string
 	if r.Load != nil {
@@ -254,22 +258,22 @@ func describeParams(r *Result) string {
 }
 
 // writeIOCheck prints each engine's byte accounting beside /proc/self/io.
-func writeIOCheck(w io.Writer, rs []*Result, explain bool) {
+func writeIOCheck(w io.Writer, rs []*bench.Result, explain bool) {
 	fmt.Fprintln(w, "I/O check: engine accounting vs /proc/self/io")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "\t")
 	for _, r := range rs {
-		for _, ph := range []*Phase{r.Load, r.Run} {
+		for _, ph := range []*bench.Phase{r.Load, r.Run} {
 			if ph != nil {
 				fmt.Fprintf(tw, "%s %s \t", r.Label(), ph.Name)
 			}
 		}
 	}
 	fmt.Fprintln(tw)
-	line := func(label string, f func(*Phase) string) {
+	line := func(label string, f func(*bench.Phase) string) {
 		fmt.Fprintf(tw, "%s\t", label)
 		for _, r := range rs {
-			for _, ph := range []*Phase{r.Load, r.Run} {
+			for _, ph := range []*bench.Phase{r.Load, r.Run} {
 				if ph != nil {
 					fmt.Fprintf(tw, "%s \t", f(ph))
 				}
@@ -278,7 +282,7 @@ func writeIOCheck(w io.Writer, rs []*Result, explain bool) {
 		fmt.Fprintln(tw)
 	}
 	size := func(n int64) string { return units.FormatSize(n) }
-	osv := func(ph *Phase, f func(*ProcIO) int64) string {
+	osv := func(ph *bench.Phase, f func(*bench.ProcIO) int64) string {
 		if ph.OSIO == nil {
 			return "n/a"
 		}
@@ -293,26 +297,26 @@ func writeIOCheck(w io.Writer, rs []*Result, explain bool) {
 		}
 		return fmt.Sprintf("%+.1f%%", (float64(a)/float64(b)-1)*100)
 	}
-	line("engine bytes written", func(ph *Phase) string { return size(ph.Stats.TotalIO().BytesWritten) })
-	line("OS wchar (write calls)", func(ph *Phase) string { return osv(ph, func(p *ProcIO) int64 { return p.WChar }) })
-	line("  wchar vs engine", func(ph *Phase) string {
+	line("engine bytes written", func(ph *bench.Phase) string { return size(ph.Stats.TotalIO().BytesWritten) })
+	line("OS wchar (write calls)", func(ph *bench.Phase) string { return osv(ph, func(p *bench.ProcIO) int64 { return p.WChar }) })
+	line("  wchar vs engine", func(ph *bench.Phase) string {
 		if ph.OSIO == nil {
 			return "n/a"
 		}
 		return diff(ph.OSIO.WChar, ph.Stats.TotalIO().BytesWritten)
 	})
-	line("OS write_bytes (to disk)", func(ph *Phase) string {
-		return osv(ph, func(p *ProcIO) int64 { return p.WriteBytes - p.CancelledWriteBytes })
+	line("OS write_bytes (to disk)", func(ph *bench.Phase) string {
+		return osv(ph, func(p *bench.ProcIO) int64 { return p.WriteBytes - p.CancelledWriteBytes })
 	})
-	line("engine bytes read", func(ph *Phase) string { return size(ph.Stats.TotalIO().BytesRead) })
-	line("OS rchar (read calls)", func(ph *Phase) string { return osv(ph, func(p *ProcIO) int64 { return p.RChar }) })
-	line("  rchar vs engine", func(ph *Phase) string {
+	line("engine bytes read", func(ph *bench.Phase) string { return size(ph.Stats.TotalIO().BytesRead) })
+	line("OS rchar (read calls)", func(ph *bench.Phase) string { return osv(ph, func(p *bench.ProcIO) int64 { return p.RChar }) })
+	line("  rchar vs engine", func(ph *bench.Phase) string {
 		if ph.OSIO == nil {
 			return "n/a"
 		}
 		return diff(ph.OSIO.RChar, ph.Stats.TotalIO().BytesRead)
 	})
-	line("OS read_bytes (from disk)", func(ph *Phase) string { return osv(ph, func(p *ProcIO) int64 { return p.ReadBytes }) })
+	line("OS read_bytes (from disk)", func(ph *bench.Phase) string { return osv(ph, func(p *bench.ProcIO) int64 { return p.ReadBytes }) })
 	tw.Flush()
 	if !explain {
 		return
@@ -341,9 +345,9 @@ func (e *errWriter) Write(p []byte) (int, error) {
 
 // settingsText renders a result's engine settings as "k=v k=v"; with
 // fixedOnly, those a sweep varies are left out.
-func settingsText(r *Result, fixedOnly bool) string {
+func settingsText(r *bench.Result, fixedOnly bool) string {
 	var parts []string
-	for _, k := range sortedKeys(r.Settings) {
+	for _, k := range slices.Sorted(maps.Keys(r.Settings)) {
 		if _, swept := r.Sweep[r.Engine+"."+k]; fixedOnly && swept {
 			continue
 		}

@@ -1,9 +1,12 @@
-package bench
+package report
 
 import (
 	"encoding/csv"
 	"fmt"
+	"github.com/kvlab/kvlab/bench"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -20,7 +23,7 @@ var CSVHeader = []string{
 // with op "all" for each phase's totals (its amplification figures, and the
 // cost model's predictions of them, are on that row only; model_* cells are
 // empty for engines without a model).
-func WriteCSV(w io.Writer, results []*Result) error {
+func WriteCSV(w io.Writer, results []*bench.Result) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
 		return fmt.Errorf("bench: write csv: %w", err)
@@ -29,15 +32,15 @@ func WriteCSV(w io.Writer, results []*Result) error {
 	i := func(v int64) string { return strconv.FormatInt(v, 10) }
 	for _, r := range results {
 		var sweep []string
-		for _, k := range sortedKeys(r.Sweep) {
+		for _, k := range slices.Sorted(maps.Keys(r.Sweep)) {
 			sweep = append(sweep, k+"="+r.Sweep[k])
 		}
-		for _, ph := range []*Phase{r.Load, r.Run} {
+		for _, ph := range []*bench.Phase{r.Load, r.Run} {
 			if ph == nil {
 				continue
 			}
 			p := r.Params
-			common := func(op string, count, misses int64, rate float64, l Latency) []string {
+			common := func(op string, count, misses int64, rate float64, l bench.Latency) []string {
 				return []string{r.Workload, r.Engine, strings.Join(sweep, ";"), ph.Name, op, i(count), i(misses), f(ph.Seconds), f(rate),
 					i(l.P50), i(l.P95), i(l.P99), i(l.P999), i(l.Max), f(l.Mean)}
 			}
@@ -57,7 +60,7 @@ func WriteCSV(w io.Writer, results []*Result) error {
 					return fmt.Errorf("bench: write csv: %w", err)
 				}
 			}
-			if err := cw.Write(append(common("all", ph.Ops, 0, ph.OpsPerSec, Latency{}), tail(true)...)); err != nil {
+			if err := cw.Write(append(common("all", ph.Ops, 0, ph.OpsPerSec, bench.Latency{}), tail(true)...)); err != nil {
 				return fmt.Errorf("bench: write csv: %w", err)
 			}
 		}

@@ -1,10 +1,11 @@
-package bench
+package report
 
 import (
 	"bytes"
 	"context"
 	"encoding/csv"
 	"fmt"
+	"github.com/kvlab/kvlab/bench"
 	"math"
 	"slices"
 	"strings"
@@ -27,7 +28,7 @@ func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol*math.Max(math.Ab
 // that the results carry the model and that the table and reading show it.
 func TestRunLSMHasModel(t *testing.T) {
 	w, _ := workload.LookupWorkload("fillrandom")
-	res, err := Run(context.Background(), Config{Engine: "lsm", Workload: w, Num: 20000, Settings: map[string]string{"memtable-size": "64KiB"}})
+	res, err := bench.Run(context.Background(), bench.Config{Engine: "lsm", Workload: w, Num: 20000, Settings: map[string]string{"memtable-size": "64KiB"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,12 +39,12 @@ func TestRunLSMHasModel(t *testing.T) {
 	if res.Run.Stats.LSM == nil || res.Run.Stats.LSM.Flushes == 0 {
 		t.Fatalf("no flush with a 64 KiB memtable: %+v", res.Run.Stats.LSM)
 	}
-	mem := runMemory(t, Config{Workload: w, Num: 20000})
+	mem := runMemory(t, bench.Config{Workload: w, Num: 20000})
 	if mem.Run.Model != nil {
 		t.Errorf("memory engine has a model: %+v", mem.Run.Model)
 	}
 	var buf bytes.Buffer
-	if err := WriteTable(&buf, []*Result{res, mem}, TableOptions{}); err != nil {
+	if err := WriteTable(&buf, []*bench.Result{res, mem}, TableOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -64,7 +65,7 @@ func TestRunLSMHasModel(t *testing.T) {
 // phase's "all" row, benchstat as model-* units.
 func TestModelInEveryFormat(t *testing.T) {
 	rs := sampleResults(t)
-	want := &Model{Basis: "leveled compaction", WriteAmp: 3.5, BlocksPerGet: 2, SpaceAmp: 1.25, Levels: 2, Transient: "short"}
+	want := &bench.Model{Basis: "leveled compaction", WriteAmp: 3.5, BlocksPerGet: 2, SpaceAmp: 1.25, Levels: 2, Transient: "short"}
 	rs[1].Run.Model = want // disky, fillrandom
 
 	var js bytes.Buffer
@@ -135,17 +136,17 @@ func TestModelInEveryFormat(t *testing.T) {
 // model, and explains a wide gap with the model's own account of why the
 // phase was short of steady state, or says the model misses.
 func TestModelReading(t *testing.T) {
-	mk := func(name string, wa, space float64, m *Model) *Result {
-		return &Result{Engine: name, Workload: "w", Persistent: true, Params: Params{Mix: map[string]float64{"update": 1}},
-			Run: &Phase{Name: "run", Ops: 10, OpsPerSec: 10, WriteAmp: wa, SpaceAmp: space, Model: m}}
+	mk := func(name string, wa, space float64, m *bench.Model) *bench.Result {
+		return &bench.Result{Engine: name, Workload: "w", Persistent: true, Params: bench.Params{Mix: map[string]float64{"update": 1}},
+			Run: &bench.Phase{Name: "run", Ops: 10, OpsPerSec: 10, WriteAmp: wa, SpaceAmp: space, Model: m}}
 	}
-	fits := mk("fits", 4, 1.1, &Model{Basis: "b", WriteAmp: 4.4, SpaceAmp: 1.2, Transient: "never shown"})
-	short := mk("short", 1.2, 1.1, &Model{Basis: "b", WriteAmp: 4.4, SpaceAmp: 1.2, Transient: "it was short"})
-	off := mk("off", 12, 1.1, &Model{Basis: "b", WriteAmp: 4.4, SpaceAmp: 1.2})
+	fits := mk("fits", 4, 1.1, &bench.Model{Basis: "b", WriteAmp: 4.4, SpaceAmp: 1.2, Transient: "never shown"})
+	short := mk("short", 1.2, 1.1, &bench.Model{Basis: "b", WriteAmp: 4.4, SpaceAmp: 1.2, Transient: "it was short"})
+	off := mk("off", 12, 1.1, &bench.Model{Basis: "b", WriteAmp: 4.4, SpaceAmp: 1.2})
 	// A read-only run on a store its load wrote: the load's account counts.
-	ro := mk("ro", 0, 3, &Model{Basis: "b", WriteAmp: 4.4, SpaceAmp: 1.2})
-	ro.Load = &Phase{Name: "load", Ops: 10, WriteAmp: 1.1, Model: &Model{Basis: "b", WriteAmp: 4.4, SpaceAmp: 1.2, Transient: "the load grew the store"}}
-	got := Reading([]*Result{fits, short, off, ro})
+	ro := mk("ro", 0, 3, &bench.Model{Basis: "b", WriteAmp: 4.4, SpaceAmp: 1.2})
+	ro.Load = &bench.Phase{Name: "load", Ops: 10, WriteAmp: 1.1, Model: &bench.Model{Basis: "b", WriteAmp: 4.4, SpaceAmp: 1.2, Transient: "the load grew the store"}}
+	got := Reading([]*bench.Result{fits, short, off, ro})
 	for _, want := range []string{
 		"fits measured vs its cost model (b): write amp 4.00 vs 4.40, space amp 1.10 vs 1.20, within 1.50×",
 		"short measured vs its cost model (b): write amp 1.20 vs 4.40, space amp 1.10 vs 1.20 — short of the model's steady state: it was short",
@@ -160,10 +161,10 @@ func TestModelReading(t *testing.T) {
 		t.Errorf("a transient shown for figures within 1.5× of the model:\n%s", got)
 	}
 	// A sweep sums the gaps up: how many points, and the first account.
-	for i, r := range []*Result{fits, short, off} {
+	for i, r := range []*bench.Result{fits, short, off} {
 		r.Sweep = map[string]string{"e.x": fmt.Sprint(i)}
 	}
-	sr := SweepReading([]*Result{fits, short, off})
+	sr := SweepReading([]*bench.Result{fits, short, off})
 	for _, want := range []string{"write amp from 1.20 at x=1 to 12.0 at x=2 (model 4.40 and 4.40)",
 		"measured amplification is more than 1.50× from the cost model's at 2 of 3 points, short of its steady state: it was short"} {
 		if !strings.Contains(sr, want) {
@@ -171,7 +172,7 @@ func TestModelReading(t *testing.T) {
 		}
 	}
 	off.Run.Model.Transient, short.Run.WriteAmp = "", 4
-	if sr := SweepReading([]*Result{fits, short, off}); !strings.Contains(sr, "at 1 of 3 points, which had run long enough by the model's own measure") {
+	if sr := SweepReading([]*bench.Result{fits, short, off}); !strings.Contains(sr, "at 1 of 3 points, which had run long enough by the model's own measure") {
 		t.Errorf("sweep reading without an account:\n%s", sr)
 	}
 }

@@ -1,10 +1,11 @@
-package bench
+package report
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/kvlab/kvlab/bench"
 	"io"
 	"math/rand/v2"
 	"reflect"
@@ -50,7 +51,7 @@ func TestReadJSONLegacyFile(t *testing.T) {
 }
 
 func TestWriteJSONFormatFirst(t *testing.T) {
-	rs := []*Result{{Engine: "a", Workload: "w"}, {Format: 7, Engine: "b", Workload: "w"}}
+	rs := []*bench.Result{{Engine: "a", Workload: "w"}, {Format: 7, Engine: "b", Workload: "w"}}
 	var buf bytes.Buffer
 	if err := WriteJSON(&buf, rs); err != nil {
 		t.Fatal(err)
@@ -72,14 +73,14 @@ func TestWriteJSONFormatFirst(t *testing.T) {
 func TestWriteJSONRefusesWhatReadJSONWould(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		r    *Result
+		r    *bench.Result
 	}{
 		{"nil", nil},
-		{"no engine", &Result{Workload: "w"}},
-		{"no workload", &Result{Engine: "e"}},
+		{"no engine", &bench.Result{Workload: "w"}},
+		{"no workload", &bench.Result{Engine: "e"}},
 	} {
 		var buf bytes.Buffer
-		err := WriteJSON(&buf, []*Result{{Engine: "ok", Workload: "w"}, tc.r})
+		err := WriteJSON(&buf, []*bench.Result{{Engine: "ok", Workload: "w"}, tc.r})
 		if err == nil || !strings.Contains(err.Error(), "result 1") {
 			t.Errorf("%s: WriteJSON error %v, want one naming result 1", tc.name, err)
 		}
@@ -212,13 +213,13 @@ func TestJSONRandomRoundTrip(t *testing.T) {
 		s := seed + uint64(round)
 		rng := rand.New(rand.NewPCG(s, s>>1))
 		n := rng.IntN(5)
-		want := make([]*Result, n)
+		want := make([]*bench.Result, n)
 		var file bytes.Buffer
 		for i := range want {
-			r := new(Result)
+			r := new(bench.Result)
 			fillRandom(reflect.ValueOf(r).Elem(), rng, 0)
 			var line bytes.Buffer
-			if err := WriteJSON(&line, []*Result{r}); err != nil {
+			if err := WriteJSON(&line, []*bench.Result{r}); err != nil {
 				t.Fatalf("seed %d: %v", s, err)
 			}
 			b := line.Bytes()

@@ -1,4 +1,4 @@
-package bench
+package report
 
 import (
 	"bufio"
@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/kvlab/kvlab/bench"
 	"io"
 	"strconv"
 	"unicode/utf8"
@@ -53,7 +54,7 @@ func (e *VersionError) Is(target error) bool { return target == ErrResultsVersio
 // result, or one that names no engine or no workload, is an error (ReadJSON
 // would refuse the line), as is a figure JSON cannot hold (NaN, ±Inf).
 // Lines before the failing one have been written.
-func WriteJSON(w io.Writer, results []*Result) error {
+func WriteJSON(w io.Writer, results []*bench.Result) error {
 	enc := json.NewEncoder(w)
 	for i, r := range results {
 		switch {
@@ -90,8 +91,8 @@ func WriteJSON(w io.Writer, results []*Result) error {
 // *kv.CorruptionError giving the byte offset where the line starts. No
 // results are returned with an error. Each Result's Format is the version
 // its line was read as.
-func ReadJSON(r io.Reader) ([]*Result, error) {
-	var out []*Result
+func ReadJSON(r io.Reader) ([]*bench.Result, error) {
+	var out []*bench.Result
 	sc := bufio.NewScanner(r)
 	// Room for the longest line and its "\r\n"; the loop checks the length.
 	sc.Buffer(make([]byte, 0, 64<<10), maxResultLine+2)
@@ -139,7 +140,7 @@ func lineTooLong(line int, off int64, err error) error {
 
 // decodeResultLine decodes one non-blank line, the line-th of the file,
 // which starts at byte offset off.
-func decodeResultLine(b []byte, line int, off int64) (*Result, error) {
+func decodeResultLine(b []byte, line int, off int64) (*bench.Result, error) {
 	corrupt := func(err error, format string, args ...any) error {
 		ce := kv.Corruptf("", off, format, args...)
 		ce.Err = err
@@ -159,7 +160,7 @@ func decodeResultLine(b []byte, line int, off int64) (*Result, error) {
 	if err := json.Unmarshal(b, &probe); err != nil {
 		return nil, corrupt(err, "bad JSON")
 	}
-	var res Result
+	var res bench.Result
 	if probe.Format == nil {
 		// Written before the field existed: version 1, if it is one.
 		dec := json.NewDecoder(bytes.NewReader(b))
