@@ -79,7 +79,7 @@ func (s *runState) predict(ph *Phase) *Model {
 		return nil
 	}
 	defaults := map[string]string{}
-	for _, k := range s.cfg.info.Knobs {
+	for _, k := range s.cfg.info.Knobs() {
 		defaults[k.Name] = k.Default
 	}
 	if len(defaults) == 0 {

@@ -53,7 +53,7 @@ func defaultSizeSettings(numChanged bool, engines []string, settings map[string]
 	settings["lsm"]["memtable-size"] = defaultLSMMemtable
 	def := "64MiB"
 	if info, err := kvlab.Lookup("lsm"); err == nil {
-		for _, k := range info.Knobs {
+		for _, k := range info.Knobs() {
 			if k.Name == "memtable-size" {
 				def = k.Default
 			}
@@ -144,7 +144,7 @@ type runFlags struct {
 
 func (f *runFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.num, "num", defaultBenchNum, "records to load, or keys a fill workload writes (e.g. 100k, 1M)")
+	fl.StringVar(&f.num, "num", defaultBenchNum, "records to load, or keys a fill workload writes (e.g. 100k, 1M; k and M are 10^3 and 10^6)")
 	fl.StringVar(&f.reads, "reads", "", "run-phase operations (default: --num, or the workload file's operationcount)")
 	fl.DurationVar(&f.duration, "duration", 0, "bound the run phase by time as well (e.g. 30s)")
 	fl.DurationVar(&f.warmup, "warmup", 0, "run this long before measuring the run phase")
@@ -154,7 +154,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.Float64Var(&f.compressibility, "compressibility", bench.DefaultCompressibility, "fraction of each value left after compression (1 = incompressible)")
 	fl.StringVar(&f.dist, "distribution", "", "key distribution, overriding the workload's")
 	fl.StringVar(&f.scanLen, "scan-length", "", "keys per scan: N or MIN-MAX (default: seekrandom 10, ycsb-e 1-100)")
-	fl.StringArrayVar(&f.sets, "set", nil, "engine option ENGINE.NAME=VALUE (repeatable; see 'kvlab engines --options')")
+	fl.StringArrayVar(&f.sets, "set", nil, "engine option ENGINE.NAME=VALUE (repeatable; "+setUnits+"; see 'kvlab engines --options')")
 	fl.StringVar(&f.dir, "dir", "", "where to put the stores, e.g. on the disk to measure: they go in a new kvlab-bench-* directory inside it (default: the system's temporary directory), removed afterwards unless --keep")
 	fl.BoolVar(&f.keep, "keep", false, "keep the stores after the run")
 	fl.BoolVar(&f.sync, "sync", false, "make every write wait for stable storage")
@@ -306,31 +306,18 @@ func openOut(path string) (*os.File, error) {
 	return out, nil
 }
 
-// checkEngineSettings opens each engine that has settings once in a
-// scratch directory, so that a value the engine rejects is a usage error
-// reported before anything runs.
-func checkEngineSettings(root string, engines []string, settings map[string]map[string]string) error {
+// checkEngineSettings checks each engine's settings, names and values,
+// with the registry's Parse, so that a bad one is a usage error reported
+// before anything runs.
+func checkEngineSettings(engines []string, settings map[string]map[string]string) error {
 	for _, e := range engines {
-		if len(settings[e]) == 0 {
-			continue
-		}
 		info, err := kvlab.Lookup(e)
 		if err != nil {
 			return &usageError{err}
 		}
-		if err := info.CheckSettings(settings[e]); err != nil {
+		if _, err := info.Parse(settings[e]); err != nil {
 			return &usageError{err}
 		}
-		dir := filepath.Join(root, "check-"+e)
-		if err := os.Mkdir(dir, 0o755); err != nil {
-			return fmt.Errorf("bench: %w", err)
-		}
-		db, err := kvlab.Open(e, dir, kvlab.Options{Settings: settings[e]})
-		if err != nil {
-			return usageErrorf("engine %s rejects its settings: %v", e, err)
-		}
-		db.Close()
-		os.RemoveAll(dir)
 	}
 	return nil
 }
@@ -438,15 +425,15 @@ func runBench(cmd *cobra.Command, f *runFlags, engineNames, workloadNames string
 			fmt.Fprintf(stderr, "kvlab: note: %s\n", note)
 		}
 	}
+	if err := checkEngineSettings(engines, settings); err != nil {
+		return err
+	}
 	root, cleanup, err := benchDirs(f.dir, f.keep)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
 	defer keptNote(stderr, f.keep, root)
-	if err := checkEngineSettings(root, engines, settings); err != nil {
-		return err
-	}
 	out, err := openOut(f.out)
 	if err != nil {
 		return err
