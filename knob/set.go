@@ -78,7 +78,7 @@ func (s *Set[T]) Parse(settings map[string]string) (T, error) {
 // result (Check, then Validate). A name with no knob is an error wrapping
 // ErrUnknown; a value the knob or the engine refuses, one wrapping
 // ErrInvalid. Settings are applied in name order and the first error is
-// returned.
+// returned, with base unchanged.
 func (s *Set[T]) Apply(base T, settings map[string]string) (T, error) {
 	o := base
 	for _, name := range slices.Sorted(maps.Keys(settings)) {
