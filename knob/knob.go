@@ -87,23 +87,23 @@ type Knob[T any] struct {
 // the Set's).
 func (k Knob[T]) Info() Info { return k.info }
 
-// integer is the field types size and count knobs bind to.
-type integer interface{ ~int | ~int64 }
+// Integer is the field types size and count knobs bind to.
+type Integer interface{ ~int | ~int64 }
 
 // Size declares a size knob: a byte count in [lo, hi], taking units
 // ("64MiB") and shown in the largest binary unit that divides it.
-func Size[T any, I integer](name string, field func(*T) *I, lo, hi int64, doc string) Knob[T] {
+func Size[T any, I Integer](name string, field func(*T) *I, lo, hi int64, doc string) Knob[T] {
 	return integerKnob(KindSize, name, field, lo, hi, doc, units.ParseSize, units.FormatSizeExact)
 }
 
 // Count declares a count knob: a whole number in [lo, hi], taking k, M and
 // G as powers of 1000.
-func Count[T any, I integer](name string, field func(*T) *I, lo, hi int64, doc string) Knob[T] {
+func Count[T any, I Integer](name string, field func(*T) *I, lo, hi int64, doc string) Knob[T] {
 	format := func(n int64) string { return strconv.FormatInt(n, 10) }
 	return integerKnob(KindCount, name, field, lo, hi, doc, units.ParseCount, format)
 }
 
-func integerKnob[T any, I integer](kind Kind, name string, field func(*T) *I, lo, hi int64, doc string,
+func integerKnob[T any, I Integer](kind Kind, name string, field func(*T) *I, lo, hi int64, doc string,
 	parse func(string) (int64, error), format func(int64) string) Knob[T] {
 	rng := format(lo) + "–" + format(hi)
 	inRange := func(v int64) error {
