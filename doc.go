@@ -8,7 +8,12 @@
 // engines — such as the yardstick adapters in bench/peers — register
 // themselves with Register.
 //
-// Engine options are strings keyed by knob name, as the CLI's
-// --set ENGINE.NAME=VALUE passes them; Knobs lists each engine's names,
-// defaults and meanings, and Open rejects a name the engine does not know.
+// Each engine declares its options as typed knobs (package knob), bound to
+// the fields of its own options struct. Options carries them in either
+// form: typed, Options{Engine: lsm.Options{...}}, or as strings keyed by
+// knob name, Options{Settings: map[string]string{"memtable-size": "16MiB"}},
+// as the CLI's --set ENGINE.NAME=VALUE passes them; settings apply on top
+// of the typed options. EngineInfo.Parse checks names and values once, for
+// Open, the CLI and the benchmark alike; EngineInfo.Knobs lists each
+// engine's names, kinds, defaults, ranges and meanings.
 package kvlab

@@ -22,42 +22,20 @@ func init() {
 		Name:        lsm.Name,
 		Description: "kvlab's LSM tree: WAL, memtable, bloom-filtered sstables, leveled compaction",
 		Persistent:  true,
-		Knobs:       knobs(lsm.Settings()),
+		Options:     lsm.Knobs(),
 		Model:       lsm.Predict,
 		Open: func(dir string, o Options) (kv.Engine, error) {
-			opts, err := lsm.ParseSettings(o.Settings)
-			if err != nil {
-				return nil, err
-			}
-			return lsm.Open(o.FS, dir, opts)
+			return lsm.Open(o.FS, dir, o.Engine.(lsm.Options))
 		},
 	})
 	Register(EngineInfo{
 		Name:        btree.Name,
 		Description: "kvlab's B+tree: slotted pages, buffer pool, overflow pages, copy-on-write checkpoints + WAL",
 		Persistent:  true,
-		Knobs:       knobs(btree.Settings()),
+		Options:     btree.Knobs(),
 		Model:       btree.Predict,
 		Open: func(dir string, o Options) (kv.Engine, error) {
-			opts, err := btree.ParseSettings(o.Settings)
-			if err != nil {
-				return nil, err
-			}
-			return btree.Open(o.FS, dir, opts)
+			return btree.Open(o.FS, dir, o.Engine.(btree.Options))
 		},
 	})
-}
-
-// engineSetting is the shape of an engine package's Setting.
-type engineSetting interface {
-	~struct{ Name, Default, Doc string }
-}
-
-// knobs turns an engine package's settings into the registry's knobs.
-func knobs[S engineSetting](settings []S) []Knob {
-	out := make([]Knob, len(settings))
-	for i, s := range settings {
-		out[i] = Knob(s)
-	}
-	return out
 }

@@ -3,30 +3,36 @@ package kvlab
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/kvlab/kvlab/knob"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/kv/costmodel"
 	"github.com/kvlab/kvlab/vfs"
 )
 
-// Options are passed to an engine's Open.
+// Options are passed to Open. An engine's options come in two forms, which
+// combine: Engine, the engine's own typed options (lsm.Options,
+// btree.Options, ...), is the base, nil meaning the engine's defaults;
+// Settings, by knob name as the CLI's --set passes them, are applied on top
+// of it. So kvlab.Options{Engine: lsm.Options{...}, Settings:
+// map[string]string{"sync": "true"}} opens lsm with those options and sync
+// on.
 type Options struct {
 	// FS is the file system the engine uses; nil means vfs.Default.
 	FS vfs.FS
+	// Engine, if not nil, holds the engine's typed options: a value of the
+	// type its knobs are bound to (EngineInfo.Parse returns one). Open
+	// refuses another type.
+	Engine any
 	// Settings are engine knobs by name without the engine prefix, e.g.
-	// {"memtable-size": "64MiB"}. Values use the units the knob documents.
+	// {"memtable-size": "64MiB"}, applied on top of Engine. Values use the
+	// units the knob documents (see knob.SizeSyntax, knob.CountSyntax).
 	Settings map[string]string
-}
-
-// Knob documents one engine option.
-type Knob struct {
-	Name    string
-	Default string
-	Doc     string
 }
 
 // EngineInfo describes a registered engine.
@@ -39,21 +45,64 @@ type EngineInfo struct {
 	Persistent bool
 	// Peer marks a third-party engine run as a yardstick.
 	Peer bool
-	// Knobs lists the settings the engine accepts.
-	Knobs []Knob
+	// Options declares the engine's typed options as knobs (lsm.Knobs(),
+	// ...): the one table by which Parse checks names and values and Knobs
+	// documents them. Nil means the engine takes no options.
+	Options knob.Table
 	// Model is the engine's textbook cost model, which the benchmark
 	// prints beside its measurements; nil when it has none.
 	Model costmodel.Func
-	// Open opens or creates the engine's store in dir. Settings have been
-	// checked against Knobs; FS is never nil.
+	// Open opens or creates the engine's store in dir. It is given the
+	// options Parse resolved: o.Engine holds the engine's typed options
+	// (nil when Options is nil), checked, and o.Settings is nil; FS is
+	// never nil.
 	Open func(dir string, o Options) (kv.Engine, error)
+}
+
+// Knobs documents the engine's options: name, kind, default, range, doc.
+func (e EngineInfo) Knobs() []knob.Info {
+	if e.Options == nil {
+		return nil
+	}
+	return e.Options.Describe()
+}
+
+// Parse turns settings, by knob name, into the engine's typed options: its
+// defaults with the settings applied, every name and value checked. An
+// unknown name is an error wrapping ErrUnknownOption, a value out of range
+// or of the wrong kind one wrapping ErrBadOption; both name the option as
+// --set takes it ("lsm.memtable-size=1KiB: out of range 64KiB–1GiB").
+func (e EngineInfo) Parse(settings map[string]string) (any, error) {
+	return e.resolve(nil, settings)
+}
+
+// resolve applies settings on top of base (nil for the defaults).
+func (e EngineInfo) resolve(base any, settings map[string]string) (any, error) {
+	if e.Options != nil {
+		return e.Options.ApplyAny(base, settings)
+	}
+	if base != nil {
+		return nil, fmt.Errorf("%w: engine %s takes no options, not %T", ErrBadOption, e.Name, base)
+	}
+	if len(settings) > 0 {
+		k := slices.Sorted(maps.Keys(settings))[0]
+		return nil, fmt.Errorf("%w %s.%s: engine %s takes no options", ErrUnknownOption, e.Name, k, e.Name)
+	}
+	return nil, nil
 }
 
 // ErrUnknownEngine is returned by Open and Lookup for a name nobody registered.
 var ErrUnknownEngine = errors.New("kvlab: unknown engine")
 
-// ErrUnknownOption is returned by Open for a setting the engine has no knob for.
-var ErrUnknownOption = errors.New("kvlab: unknown option")
+// ErrUnknownOption is wrapped by the error of Open and EngineInfo.Parse for
+// a setting the engine has no knob for. It is knob.ErrUnknown.
+var ErrUnknownOption = knob.ErrUnknown
+
+// ErrBadOption is wrapped by the error of Open and EngineInfo.Parse for a
+// value the engine refuses: not of the knob's kind, out of its range, at
+// odds with another option, or typed options of another engine. It is
+// knob.ErrInvalid.
+var ErrBadOption = knob.ErrInvalid
 
 var (
 	regMu    sync.RWMutex
@@ -111,38 +160,18 @@ func Names() []string {
 	return names
 }
 
-// CheckSettings returns an error wrapping ErrUnknownOption for the first
-// setting the engine has no knob for.
-func (e EngineInfo) CheckSettings(settings map[string]string) error {
-	keys := make([]string, 0, len(settings))
-	for k := range settings {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if !slices.ContainsFunc(e.Knobs, func(n Knob) bool { return n.Name == k }) {
-			var known []string
-			for _, n := range e.Knobs {
-				known = append(known, n.Name)
-			}
-			if len(known) == 0 {
-				return fmt.Errorf("%w %s.%s: engine %s takes no options", ErrUnknownOption, e.Name, k, e.Name)
-			}
-			return fmt.Errorf("%w %s.%s (known: %s)", ErrUnknownOption, e.Name, k, strings.Join(known, ", "))
-		}
-	}
-	return nil
-}
-
-// Open opens the named engine's store in dir.
+// Open opens the named engine's store in dir, with o.Engine as the base of
+// the engine's options and o.Settings applied on top (see Options).
 func Open(name, dir string, o Options) (kv.Engine, error) {
 	info, err := Lookup(name)
 	if err != nil {
 		return nil, err
 	}
-	if err := info.CheckSettings(o.Settings); err != nil {
+	opts, err := info.resolve(o.Engine, o.Settings)
+	if err != nil {
 		return nil, err
 	}
+	o.Engine, o.Settings = opts, nil
 	if o.FS == nil {
 		o.FS = vfs.Default
 	}

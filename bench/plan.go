@@ -203,7 +203,7 @@ func (p *Plan) SizeForSmallRun() []string {
 			p.Settings[e][knob] = v
 			def := "its default"
 			if info, err := kvlab.Lookup(e); err == nil {
-				for _, k := range info.Knobs {
+				for _, k := range info.Knobs() {
 					if k.Name == knob {
 						def = "its default " + k.Default
 					}

@@ -91,6 +91,8 @@ type resolved struct {
 	values workload.ValueSize
 	ops    int64 // 0: duration-bound only
 	info   kvlab.EngineInfo
+	// engineOptions are the engine's typed options, parsed from Settings.
+	engineOptions any
 }
 
 func (c Config) resolve() (*resolved, error) {
@@ -107,7 +109,7 @@ func (c Config) resolve() (*resolved, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
-		if err := info.CheckSettings(c.Settings); err != nil {
+		if r.engineOptions, err = info.Parse(c.Settings); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 		r.info = info
@@ -246,7 +248,7 @@ func (r *resolved) open(dir string) (kv.Engine, error) {
 	if r.OpenEngine != nil {
 		return r.OpenEngine(dir)
 	}
-	return kvlab.Open(r.Engine, dir, kvlab.Options{FS: r.FS, Settings: r.Settings})
+	return kvlab.Open(r.Engine, dir, kvlab.Options{FS: r.FS, Engine: r.engineOptions})
 }
 
 // run runs the phases into res.

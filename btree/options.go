@@ -3,18 +3,15 @@ package btree
 import (
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
-	"strconv"
 
-	"github.com/kvlab/kvlab/internal/units"
+	"github.com/kvlab/kvlab/knob"
 )
 
 // Name is the engine's registered name.
 const Name = "btree"
 
 // Options configure a store. The zero value of a field is not a default:
-// start from DefaultOptions.
+// start from DefaultOptions. Each field is a knob of Knobs.
 type Options struct {
 	// PageSize is the size of every page in bytes: a power of two from
 	// MinPageSize (1 KiB) to MaxPageSize (64 KiB). It is fixed when the
@@ -45,72 +42,58 @@ func DefaultOptions() Options {
 	return Options{PageSize: 4 << 10, PoolSize: 256 << 20, CheckpointSize: 64 << 20}
 }
 
-// Setting documents one option for the CLI (`--set btree.NAME=VALUE`).
-type Setting struct {
-	Name, Default, Doc string
+// Knobs returns the options as typed knobs, by the names `--set
+// btree.NAME=VALUE` takes: the one table that ParseSettings, Validate and
+// `kvlab engines --options` read.
+func Knobs() *knob.Set[Options] { return knobs }
+
+var knobs = &knob.Set[Options]{
+	Name:     Name,
+	Defaults: DefaultOptions,
+	Knobs: []knob.Knob[Options]{
+		knob.Size("page-size", func(o *Options) *int { return &o.PageSize }, MinPageSize, MaxPageSize,
+			"page size, a power of two (fixed at creation)"),
+		knob.Size("pool-size", func(o *Options) *int64 { return &o.PoolSize }, 0, 1<<40,
+			"buffer pool capacity"),
+		knob.Size("checkpoint-size", func(o *Options) *int64 { return &o.CheckpointSize }, 1, 1<<40,
+			"WAL bytes after which a checkpoint runs"),
+		knob.Size("overflow-threshold", func(o *Options) *int { return &o.OverflowThreshold }, 0, int64(maxInlineValue(MaxPageSize)),
+			"largest inline value; 0 = (page-size-32)/4, at most that; larger values go to overflow pages"),
+		knob.Bool("sync", func(o *Options) *bool { return &o.Sync },
+			"sync the WAL on every write"),
+	},
+	Validate: Options.validatePage,
 }
 
-// Settings returns the options ParseSettings understands, by name.
-func Settings() []Setting {
-	d := DefaultOptions()
-	return []Setting{
-		{"page-size", units.FormatSize(int64(d.PageSize)), "page size, a power of two from 1KiB to 64KiB (fixed at creation)"},
-		{"pool-size", units.FormatSize(d.PoolSize), "buffer pool capacity in bytes"},
-		{"checkpoint-size", units.FormatSize(d.CheckpointSize), "WAL bytes after which a checkpoint runs"},
-		{"overflow-threshold", "0", "largest inline value in bytes; 0 = (page-size-32)/4; larger values go to overflow pages"},
-		{"sync", strconv.FormatBool(d.Sync), "sync the WAL on every write"},
-	}
-}
-
-// ParseSettings applies settings by name on top of DefaultOptions. Sizes
-// take units ("4KiB", "64MiB"); sync takes a boolean. An unknown name or a
-// bad value is an error naming it; the result is validated.
+// ParseSettings applies settings by knob name on top of DefaultOptions.
+// Sizes take units ("4KiB", "64MiB"); sync takes a boolean. An unknown
+// name is an error wrapping knob.ErrUnknown, a bad value one wrapping
+// knob.ErrInvalid (and ErrBadOptions when the page size is at fault); both
+// name the option.
 func ParseSettings(settings map[string]string) (Options, error) {
-	o := DefaultOptions()
-	for _, name := range slices.Sorted(maps.Keys(settings)) {
-		v := settings[name]
-		var err error
-		switch name {
-		case "page-size":
-			var n int64
-			if n, err = units.ParseSize(v); err == nil {
-				o.PageSize = int(n)
-			}
-		case "pool-size":
-			o.PoolSize, err = units.ParseSize(v)
-		case "checkpoint-size":
-			o.CheckpointSize, err = units.ParseSize(v)
-		case "overflow-threshold":
-			var n int64
-			if n, err = units.ParseSize(v); err == nil {
-				o.OverflowThreshold = int(n)
-			}
-		case "sync":
-			o.Sync, err = units.ParseBool(v)
-		default:
-			return o, fmt.Errorf("btree: unknown setting %q", name)
-		}
-		if err != nil {
-			return o, fmt.Errorf("btree: setting %s=%q: %w", name, v, err)
-		}
-	}
-	return o, o.Validate()
+	return knobs.Parse(settings)
 }
 
 // ErrBadOptions is matched by the error Validate and Open return for an
 // invalid Options value.
 var ErrBadOptions = errors.New("btree: invalid options")
 
-// Validate reports whether the options are usable.
+// Validate reports whether the options are usable: each within its knob's
+// range, the page size a power of two and the overflow threshold within
+// what the page size allows.
 func (o Options) Validate() error {
+	if err := knobs.Check(o); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadOptions, err)
+	}
+	return o.validatePage()
+}
+
+// validatePage checks what depends on the page size.
+func (o Options) validatePage() error {
 	ps := o.PageSize
 	switch {
 	case ps < MinPageSize || ps > MaxPageSize || ps&(ps-1) != 0:
 		return fmt.Errorf("%w: page size %d is not a power of two from %d to %d", ErrBadOptions, ps, MinPageSize, MaxPageSize)
-	case o.PoolSize < 0:
-		return fmt.Errorf("%w: negative pool size %d", ErrBadOptions, o.PoolSize)
-	case o.CheckpointSize <= 0:
-		return fmt.Errorf("%w: checkpoint size %d must be positive", ErrBadOptions, o.CheckpointSize)
 	case o.OverflowThreshold < 0 || o.OverflowThreshold > maxInlineValue(ps):
 		return fmt.Errorf("%w: overflow threshold %d is outside [0, %d] for %d-byte pages", ErrBadOptions, o.OverflowThreshold, maxInlineValue(ps), ps)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kvlab/kvlab/knob"
+	"github.com/kvlab/kvlab/knob/knobtest"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/vfs"
 )
@@ -288,7 +291,7 @@ func TestOptions(t *testing.T) {
 		}
 	}
 	names := map[string]bool{}
-	for _, s := range Settings() {
+	for _, s := range Knobs().Describe() {
 		names[s.Name] = true
 		if s.Doc == "" || s.Default == "" {
 			t.Errorf("setting %s is undocumented", s.Name)
@@ -301,6 +304,31 @@ func TestOptions(t *testing.T) {
 	}
 	if _, err := Open(vfs.NewMem(), "/db", Options{PageSize: 4096}); !errors.Is(err, ErrBadOptions) {
 		t.Fatalf("Open with a zero checkpoint size: %v", err)
+	}
+}
+
+// TestKnobs checks the knob table: documented, the defaults round-trip
+// through their strings, random values in range through format and parse.
+func TestKnobs(t *testing.T) {
+	knobtest.Run(t, Knobs())
+	got := map[string]string{}
+	for _, in := range Knobs().Describe() {
+		got[in.Name] = in.Default
+	}
+	want := map[string]string{"page-size": "4KiB", "pool-size": "256MiB", "checkpoint-size": "64MiB", "overflow-threshold": "0", "sync": "false"}
+	if !maps.Equal(got, want) {
+		t.Errorf("defaults %v, want %v", got, want)
+	}
+	// A value out of range is refused in its own unit; so is a typed
+	// option, by Validate, which Open calls.
+	_, err := ParseSettings(map[string]string{"page-size": "128KiB"})
+	if !errors.Is(err, knob.ErrInvalid) || err.Error() != "btree.page-size=128KiB: out of range 1KiB–64KiB" {
+		t.Errorf("page-size=128KiB: %v", err)
+	}
+	o := DefaultOptions()
+	o.PoolSize = -1
+	if err := o.Validate(); !errors.Is(err, ErrBadOptions) || !errors.Is(err, knob.ErrInvalid) || !strings.Contains(err.Error(), "btree.pool-size=-1B: out of range 0–1TiB") {
+		t.Errorf("Validate with a negative pool: %v", err)
 	}
 }
 

@@ -2,29 +2,35 @@ package lsm
 
 import (
 	"errors"
+	"maps"
+	"math"
 	"strings"
 	"testing"
 
+	"github.com/kvlab/kvlab/knob"
+	"github.com/kvlab/kvlab/knob/knobtest"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/vfs"
 )
 
-// TestSettingsDefaults checks that the documented defaults are the ones
-// DefaultOptions uses.
-func TestSettingsDefaults(t *testing.T) {
-	m := map[string]string{}
-	for _, s := range Settings() {
-		m[s.Name] = s.Default
-		if s.Doc == "" {
-			t.Errorf("setting %s has no doc", s.Name)
-		}
+// TestKnobs checks the knob table: documented, the defaults round-trip
+// through their strings, random values in range through format and parse.
+func TestKnobs(t *testing.T) { knobtest.Run(t, Knobs()) }
+
+// TestKnobDefaults pins the documented defaults the CLI has always shown.
+func TestKnobDefaults(t *testing.T) {
+	want := map[string]string{
+		"memtable-size": "64MiB", "max-immutable-memtables": "2", "l0-compaction-trigger": "4",
+		"l0-slowdown-trigger": "8", "l0-stop-trigger": "12", "l1-target-size": "64MiB", "level-ratio": "10",
+		"target-file-size": "8MiB", "block-size": "4KiB", "restart-interval": "16", "bloom-bits": "10",
+		"compression": "snappy", "block-cache": "8MiB", "sync": "false", "max-manifest-size": "4MiB",
 	}
-	o, err := ParseSettings(m)
-	if err != nil {
-		t.Fatal(err)
+	got := map[string]string{}
+	for _, in := range Knobs().Describe() {
+		got[in.Name] = in.Default
 	}
-	if o != DefaultOptions() {
-		t.Fatalf("the documented defaults give %+v, DefaultOptions is %+v", o, DefaultOptions())
+	if !maps.Equal(got, want) {
+		t.Fatalf("defaults %v, want %v", got, want)
 	}
 }
 
@@ -46,11 +52,36 @@ func TestParseSettings(t *testing.T) {
 		"block-cache":           "lots",
 		"sync":                  "maybe",
 		"l0-compaction-trigger": "0",
+		"max-manifest-size":     "1.5B",
+		"restart-interval":      "1.5",
 	}
 	for name, v := range bad {
 		if _, err := ParseSettings(map[string]string{name: v}); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("ParseSettings(%s=%s) = %v, want an error naming the option", name, v, err)
 		}
+	}
+}
+
+func TestParseSettingsErrors(t *testing.T) {
+	_, err := ParseSettings(map[string]string{"memtable-size": "1KiB"})
+	if !errors.Is(err, knob.ErrInvalid) || err.Error() != "lsm.memtable-size=1KiB: out of range 64KiB–1GiB" {
+		t.Errorf("memtable-size=1KiB: %v", err)
+	}
+	_, err = ParseSettings(map[string]string{"level-ratio": "NaN"})
+	if !errors.Is(err, knob.ErrInvalid) {
+		t.Errorf("level-ratio=NaN: %v", err)
+	}
+	_, err = ParseSettings(map[string]string{"l0-stop-trigger": "2"})
+	if !errors.Is(err, knob.ErrInvalid) || !strings.Contains(err.Error(), "l0-stop-trigger (2) is below l0-slowdown-trigger (8)") {
+		t.Errorf("l0-stop-trigger=2: %v", err)
+	}
+	if _, err = ParseSettings(map[string]string{"memtable-szie": "1MiB"}); !errors.Is(err, knob.ErrUnknown) {
+		t.Errorf("a misspelt option: %v", err)
+	}
+	o := DefaultOptions()
+	o.LevelRatio = math.NaN()
+	if err := o.Validate(); err == nil || !strings.Contains(err.Error(), "level-ratio") {
+		t.Errorf("Validate with a NaN level ratio: %v", err)
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"github.com/dgraph-io/badger/v4/options"
 
 	"github.com/kvlab/kvlab"
+	"github.com/kvlab/kvlab/internal/units"
+	"github.com/kvlab/kvlab/knob"
 	"github.com/kvlab/kvlab/kv"
 )
 
@@ -17,15 +19,55 @@ import (
 // one-byte prefix.
 const badgerKeyLimit = 65000 - 1
 
-// badgerKnobs are the settings of the "badger" engine.
-var badgerKnobs = []kvlab.Knob{
-	{Name: "memtable-size", Default: "64MiB", Doc: "memtable size (MemTableSize); kvlab's lsm default"},
-	{Name: "l0-compaction-trigger", Default: "4", Doc: "L0 tables that trigger a compaction (NumLevelZeroTables)"},
-	{Name: "bloom-bits", Default: "10", Doc: "bloom filter bits per key, as a false-positive rate exp(-bits·ln²2)"},
-	{Name: "block-size", Default: "4KiB", Doc: "table block size"},
-	{Name: "block-cache", Default: "8MiB", Doc: "block cache size (Badger's default is 256 MiB)"},
-	{Name: "compression", Default: "snappy", Doc: "block compression: snappy, zstd or none"},
-	{Name: "value-threshold", Default: "1MiB", Doc: "values at least this large go to the value log (at most 1 MiB and 15 % of memtable-size; the default is lowered to fit)"},
+// BadgerOptions are the options of the "badger" engine: the LSM peers'
+// options and Badger's value-log threshold. Start from
+// DefaultBadgerOptions.
+type BadgerOptions struct {
+	LSMOptions
+	// ValueThreshold is the size from which values go to the value log
+	// rather than the tree (value-threshold). Badger refuses one above its
+	// largest transaction, 15 % of MemtableSize: unless the settings name
+	// value-threshold, it is lowered to fit.
+	ValueThreshold int64
+}
+
+// DefaultBadgerOptions returns DefaultLSMOptions and a 1 MiB value
+// threshold.
+func DefaultBadgerOptions() BadgerOptions {
+	return BadgerOptions{LSMOptions: DefaultLSMOptions(), ValueThreshold: 1 << 20}
+}
+
+// maxBadgerBatch is Badger's largest transaction, 15 % of the memtable.
+func (o BadgerOptions) maxBadgerBatch() int64 { return o.MemtableSize * 15 / 100 }
+
+// badgerKnobs are the options of the "badger" engine.
+var badgerKnobs = &knob.Set[BadgerOptions]{
+	Name:     Badger,
+	Defaults: DefaultBadgerOptions,
+	Knobs: append(lsmKnobs(func(o *BadgerOptions) *LSMOptions { return &o.LSMOptions }, map[string]string{
+		"memtable-size":         "memtable size (MemTableSize); kvlab's lsm default",
+		"l0-compaction-trigger": "L0 tables that trigger a compaction (NumLevelZeroTables)",
+		"bloom-bits":            "bloom filter bits per key, as a false-positive rate exp(-bits·ln²2)",
+		"block-size":            "table block size",
+		"block-cache":           "block cache size (Badger's default is 256 MiB)",
+		"compression":           "block compression",
+	}, "snappy", "zstd", "none"),
+		knob.Size("value-threshold", func(o *BadgerOptions) *int64 { return &o.ValueThreshold }, 0, 1<<20,
+			"values at least this large go to the value log (at most 15 % of memtable-size; the default is lowered to fit)")),
+	// A default threshold is lowered to fit the memtable; an explicit one
+	// that does not fit is an error.
+	Adjust: func(o *BadgerOptions, given map[string]string) {
+		if _, explicit := given["value-threshold"]; !explicit {
+			o.ValueThreshold = min(o.ValueThreshold, o.maxBadgerBatch())
+		}
+	},
+	Validate: func(o BadgerOptions) error {
+		if o.ValueThreshold > o.maxBadgerBatch() {
+			return fmt.Errorf("badger.value-threshold=%s exceeds Badger's largest transaction, 15%% of memtable-size (%d bytes)",
+				units.FormatSizeExact(o.ValueThreshold), o.maxBadgerBatch())
+		}
+		return nil
+	},
 }
 
 // badgerEngine runs Badger (github.com/dgraph-io/badger/v4) as a kv.Engine.
@@ -38,50 +80,32 @@ type badgerEngine struct {
 
 var _ kv.Engine = (*badgerEngine)(nil)
 
-// badgerOptions turns settings into Badger options comparable to kvlab's
-// LSM defaults.
+// badgerOptions turns the engine's options into Badger options comparable
+// to kvlab's LSM defaults.
 func badgerOptions(dir string, o kvlab.Options) (badger.Options, error) {
-	s, err := newSettings("badger", badgerKnobs, o)
+	bo, err := engineOptions[BadgerOptions](Badger, o)
 	if err != nil {
 		return badger.Options{}, err
 	}
-	memtable := s.size("memtable-size", 1<<20, 2<<30)
-	l0 := s.count("l0-compaction-trigger", 1, 1000)
-	bits := s.count("bloom-bits", 0, 64)
-	block := s.size("block-size", 256, 1<<20)
-	cacheSize := s.size("block-cache", 0, 1<<40)
-	comp := s.choice("compression", "snappy", "zstd", "none")
-	threshold := s.size("value-threshold", 0, 1<<20)
-	// Badger refuses a threshold above its largest transaction, 15 % of the
-	// memtable: a default threshold is lowered to fit, an explicit one is an
-	// error.
-	if maxBatch := memtable * 15 / 100; threshold > maxBatch {
-		if _, explicit := s.m["value-threshold"]; explicit {
-			s.fail("value-threshold", "%s exceeds Badger's largest transaction, 15%% of memtable-size (%d bytes)", s.raw("value-threshold"), maxBatch)
-		}
-		threshold = maxBatch
-	}
-	if err := s.done(); err != nil {
-		return badger.Options{}, err
-	}
-	ctype := map[string]options.CompressionType{"snappy": options.Snappy, "zstd": options.ZSTD, "none": options.None}[comp]
+	l0 := bo.L0CompactionTrigger
+	ctype := map[string]options.CompressionType{"snappy": options.Snappy, "zstd": options.ZSTD, "none": options.None}[bo.Compression]
 	fp := 0.0 // no filter
-	if bits > 0 {
-		fp = math.Exp(-float64(bits) * math.Ln2 * math.Ln2)
+	if bo.BloomBits > 0 {
+		fp = math.Exp(-float64(bo.BloomBits) * math.Ln2 * math.Ln2)
 	}
 	opts := badger.DefaultOptions(dir).
 		WithLogger(nil).
 		WithSyncWrites(false).
 		WithDetectConflicts(false).
-		WithMemTableSize(memtable).
-		WithNumLevelZeroTables(int(l0)).
-		WithNumLevelZeroTablesStall(max(int(l0)*3, 15)).
+		WithMemTableSize(bo.MemtableSize).
+		WithNumLevelZeroTables(l0).
+		WithNumLevelZeroTablesStall(max(l0*3, 15)).
 		WithBaseLevelSize(64 << 20).
 		WithBloomFalsePositive(fp).
-		WithBlockSize(int(block)).
-		WithBlockCacheSize(cacheSize).
+		WithBlockSize(bo.BlockSize).
+		WithBlockCacheSize(bo.BlockCache).
 		WithCompression(ctype).
-		WithValueThreshold(threshold)
+		WithValueThreshold(bo.ValueThreshold)
 	return opts, nil
 }
 

@@ -12,6 +12,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/kvlab/kvlab"
+	"github.com/kvlab/kvlab/internal/units"
+	"github.com/kvlab/kvlab/knob"
 	"github.com/kvlab/kvlab/kv"
 )
 
@@ -25,11 +27,44 @@ const boltFile = "bbolt.db"
 
 var boltBucket = []byte("kv")
 
-// boltKnobs are the settings of the "bbolt" engine.
-var boltKnobs = []kvlab.Knob{
-	{Name: "batch-size", Default: "1000", Doc: "single Puts and Deletes committed together in one transaction; 1 commits each alone"},
-	{Name: "no-sync", Default: "true", Doc: "skip the fsync of each commit (bbolt's NoSync); Sync and synced writes still sync"},
-	{Name: "page-size", Default: "4KiB", Doc: "page size of a new file, a power of two from 1 KiB to 64 KiB"},
+// BboltOptions are the options of the "bbolt" engine. Start from
+// DefaultBboltOptions.
+type BboltOptions struct {
+	// BatchSize is the number of single Puts and Deletes committed together
+	// in one transaction; 1 commits each alone (batch-size).
+	BatchSize int
+	// NoSync skips the fsync of each commit (bbolt's NoSync); Sync and
+	// synced writes still sync (no-sync).
+	NoSync bool
+	// PageSize is the page size of a new file, a power of two from 1 KiB
+	// to 64 KiB (page-size).
+	PageSize int
+}
+
+// DefaultBboltOptions returns the defaults: groups of 1000 writes, no
+// fsync per commit, 4 KiB pages.
+func DefaultBboltOptions() BboltOptions {
+	return BboltOptions{BatchSize: 1000, NoSync: true, PageSize: 4 << 10}
+}
+
+// boltKnobs are the options of the "bbolt" engine.
+var boltKnobs = &knob.Set[BboltOptions]{
+	Name:     Bbolt,
+	Defaults: DefaultBboltOptions,
+	Knobs: []knob.Knob[BboltOptions]{
+		knob.Count("batch-size", func(o *BboltOptions) *int { return &o.BatchSize }, 1, 1_000_000,
+			"single Puts and Deletes committed together in one transaction; 1 commits each alone"),
+		knob.Bool("no-sync", func(o *BboltOptions) *bool { return &o.NoSync },
+			"skip the fsync of each commit (bbolt's NoSync); Sync and synced writes still sync"),
+		knob.Size("page-size", func(o *BboltOptions) *int { return &o.PageSize }, 1<<10, 64<<10,
+			"page size of a new file, a power of two"),
+	},
+	Validate: func(o BboltOptions) error {
+		if o.PageSize&(o.PageSize-1) != 0 {
+			return fmt.Errorf("bbolt.page-size=%s: not a power of two", units.FormatSizeExact(int64(o.PageSize)))
+		}
+		return nil
+	},
 }
 
 // boltEngine runs bbolt (go.etcd.io/bbolt) as a kv.Engine. Single Puts and
@@ -62,17 +97,8 @@ var _ kv.Engine = (*boltEngine)(nil)
 
 // openBolt opens or creates a bbolt store in dir.
 func openBolt(dir string, o kvlab.Options) (kv.Engine, error) {
-	s, err := newSettings("bbolt", boltKnobs, o)
+	bo, err := engineOptions[BboltOptions](Bbolt, o)
 	if err != nil {
-		return nil, err
-	}
-	group := s.count("batch-size", 1, 1_000_000)
-	noSync := s.boolean("no-sync")
-	page := s.size("page-size", 1<<10, 64<<10)
-	if page&(page-1) != 0 {
-		s.fail("page-size", "%d is not a power of two", page)
-	}
-	if err := s.done(); err != nil {
 		return nil, err
 	}
 	c, err := newCore("bbolt", dir, ioBasis{readDevice: true})
@@ -85,10 +111,10 @@ func openBolt(dir string, o kvlab.Options) (kv.Engine, error) {
 	}
 	db, err := bolt.Open(filepath.Join(dir, boltFile), 0o644, &bolt.Options{
 		Timeout:        100 * time.Millisecond, // the file lock: fail rather than wait
-		NoSync:         noSync,
+		NoSync:         bo.NoSync,
 		NoFreelistSync: true,
 		FreelistType:   bolt.FreelistMapType,
-		PageSize:       int(page),
+		PageSize:       bo.PageSize,
 	})
 	if err != nil {
 		c.release()
@@ -103,7 +129,7 @@ func openBolt(dir string, o kvlab.Options) (kv.Engine, error) {
 		c.release()
 		return nil, fmt.Errorf("peers: bbolt: open %s: %w", dir, err)
 	}
-	return &boltEngine{core: c, db: db, groupSize: int(group), pending: map[string]pendingOp{}}, nil
+	return &boltEngine{core: c, db: db, groupSize: bo.BatchSize, pending: map[string]pendingOp{}}, nil
 }
 
 // Get implements kv.Engine: the buffered writes first, then the file.

@@ -17,7 +17,10 @@
 // compaction trigger 4 files, L1 target 64 MiB, bloom filter 10 bits per key,
 // 4 KiB blocks, snappy compression). Block caches are 8 MiB, Pebble's and
 // goleveldb's own default. The lower-case names below are settings
-// (--set ENGINE.NAME=VALUE); the others are fixed.
+// (--set ENGINE.NAME=VALUE); the others are fixed. In Go, the settings are
+// typed options too — LSMOptions for pebble and goleveldb, BadgerOptions,
+// BboltOptions — which kvlab.Options.Engine carries:
+// kvlab.Options{Engine: peers.DefaultBboltOptions()}.
 //
 //	engine     setting                     value           library default
 //	pebble     memtable-size               64 MiB          4 MB

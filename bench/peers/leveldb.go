@@ -16,17 +16,22 @@ import (
 	"github.com/syndtr/goleveldb/leveldb/util"
 
 	"github.com/kvlab/kvlab"
+	"github.com/kvlab/kvlab/knob"
 	"github.com/kvlab/kvlab/kv"
 )
 
-// levelDBKnobs are the settings of the "goleveldb" engine.
-var levelDBKnobs = []kvlab.Knob{
-	{Name: "memtable-size", Default: "64MiB", Doc: "memtable size (WriteBuffer); kvlab's lsm default"},
-	{Name: "l0-compaction-trigger", Default: "4", Doc: "L0 tables that trigger a compaction (CompactionL0Trigger)"},
-	{Name: "bloom-bits", Default: "10", Doc: "bloom filter bits per key; 0 disables the filter"},
-	{Name: "block-size", Default: "4KiB", Doc: "table data block size"},
-	{Name: "block-cache", Default: "8MiB", Doc: "block cache size (goleveldb's default)"},
-	{Name: "compression", Default: "snappy", Doc: "block compression: snappy or none"},
+// levelDBKnobs are the options of the "goleveldb" engine.
+var levelDBKnobs = &knob.Set[LSMOptions]{
+	Name:     GoLevelDB,
+	Defaults: DefaultLSMOptions,
+	Knobs: lsmKnobs(self, map[string]string{
+		"memtable-size":         "memtable size (WriteBuffer); kvlab's lsm default",
+		"l0-compaction-trigger": "L0 tables that trigger a compaction (CompactionL0Trigger)",
+		"bloom-bits":            "bloom filter bits per key; 0 disables the filter",
+		"block-size":            "table data block size",
+		"block-cache":           "block cache size (goleveldb's default)",
+		"compression":           "block compression",
+	}, "snappy", "none"),
 }
 
 // levelDBEngine runs goleveldb (github.com/syndtr/goleveldb) as a kv.Engine.
@@ -38,40 +43,31 @@ type levelDBEngine struct {
 
 var _ kv.Engine = (*levelDBEngine)(nil)
 
-// levelDBOptions turns settings into goleveldb options comparable to
-// kvlab's LSM defaults.
+// levelDBOptions turns the engine's options into goleveldb options
+// comparable to kvlab's LSM defaults.
 func levelDBOptions(o kvlab.Options) (*opt.Options, error) {
-	s, err := newSettings("goleveldb", levelDBKnobs, o)
+	lo, err := engineOptions[LSMOptions](GoLevelDB, o)
 	if err != nil {
 		return nil, err
 	}
-	memtable := s.size("memtable-size", 1<<20, 2<<30)
-	l0 := s.count("l0-compaction-trigger", 1, 1000)
-	bits := s.count("bloom-bits", 0, 64)
-	block := s.size("block-size", 256, 1<<20)
-	cacheSize := s.size("block-cache", 0, 1<<40)
-	comp := s.choice("compression", "snappy", "none")
-	if err := s.done(); err != nil {
-		return nil, err
-	}
 	opts := &opt.Options{
-		WriteBuffer:         int(memtable),
-		CompactionL0Trigger: int(l0),
+		WriteBuffer:         int(lo.MemtableSize),
+		CompactionL0Trigger: lo.L0CompactionTrigger,
 		CompactionTotalSize: 64 << 20, // L1 target, as kvlab's lsm and Pebble
-		BlockSize:           int(block),
-		BlockCacheCapacity:  int(cacheSize),
+		BlockSize:           lo.BlockSize,
+		BlockCacheCapacity:  int(lo.BlockCache),
 		Compression:         opt.SnappyCompression,
 	}
-	if cacheSize == 0 {
+	if lo.BlockCache == 0 {
 		// Not BlockCacher: opt.NoCacher, which goleveldb v1.0.0 dereferences
 		// as nil when it builds the cache.
 		opts.DisableBlockCache = true
 	}
-	if comp == "none" {
+	if lo.Compression == "none" {
 		opts.Compression = opt.NoCompression
 	}
-	if bits > 0 {
-		opts.Filter = filter.NewBloomFilter(int(bits))
+	if lo.BloomBits > 0 {
+		opts.Filter = filter.NewBloomFilter(lo.BloomBits)
 	}
 	return opts, nil
 }

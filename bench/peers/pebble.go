@@ -12,21 +12,26 @@ import (
 	"github.com/cockroachdb/pebble/v2/sstable"
 
 	"github.com/kvlab/kvlab"
+	"github.com/kvlab/kvlab/knob"
 	"github.com/kvlab/kvlab/kv"
 )
 
-// pebbleKnobs are the settings of the "pebble" engine.
-var pebbleKnobs = []kvlab.Knob{
-	{Name: "memtable-size", Default: "64MiB", Doc: "memtable size (MemTableSize); kvlab's lsm default"},
-	{Name: "l0-compaction-trigger", Default: "4", Doc: "L0 files that trigger a compaction (L0CompactionThreshold)"},
-	{Name: "bloom-bits", Default: "10", Doc: "bloom filter bits per key on every level; 0 disables the filter"},
-	{Name: "block-size", Default: "4KiB", Doc: "sstable data block size"},
-	{Name: "block-cache", Default: "8MiB", Doc: "block cache size (Pebble's default)"},
-	{Name: "compression", Default: "snappy", Doc: "block compression: snappy or none"},
+// pebbleKnobs are the options of the "pebble" engine.
+var pebbleKnobs = &knob.Set[LSMOptions]{
+	Name:     Pebble,
+	Defaults: DefaultLSMOptions,
+	Knobs: lsmKnobs(self, map[string]string{
+		"memtable-size":         "memtable size (MemTableSize); kvlab's lsm default",
+		"l0-compaction-trigger": "L0 files that trigger a compaction (L0CompactionThreshold)",
+		"bloom-bits":            "bloom filter bits per key on every level; 0 disables the filter",
+		"block-size":            "sstable data block size",
+		"block-cache":           "block cache size (Pebble's default)",
+		"compression":           "block compression",
+	}, "snappy", "none"),
 }
 
 // pebbleEngine runs Pebble (github.com/cockroachdb/pebble/v2) as a
-// kv.Engine. Settings: see pebbleOptions and the package documentation.
+// kv.Engine. Options: see pebbleOptions and the package documentation.
 // Every key is stored behind keyPrefix: Pebble v2.1.7's table writer panics
 // on a data block that holds only the empty key ("empty keys" with row
 // blocks, "unreachable" with columnar ones), and its maintainers do not
@@ -43,43 +48,35 @@ type pebbleEngine struct {
 
 var _ kv.Engine = (*pebbleEngine)(nil)
 
-// pebbleOptions turns settings into Pebble options comparable to kvlab's
-// LSM defaults. The caller must Unref the returned cache after Open.
+// pebbleOptions turns the engine's options into Pebble options comparable
+// to kvlab's LSM defaults. The caller must Unref the returned cache after
+// Open.
 func pebbleOptions(o kvlab.Options) (*pebble.Options, *pebble.Cache, error) {
-	s, err := newSettings("pebble", pebbleKnobs, o)
+	lo, err := engineOptions[LSMOptions](Pebble, o)
 	if err != nil {
-		return nil, nil, err
-	}
-	memtable := s.size("memtable-size", 1<<20, 2<<30)
-	l0 := s.count("l0-compaction-trigger", 1, 1000)
-	bits := s.count("bloom-bits", 0, 64)
-	block := s.size("block-size", 256, 1<<20)
-	cacheSize := s.size("block-cache", 0, 1<<40)
-	comp := s.choice("compression", "snappy", "none")
-	if err := s.done(); err != nil {
 		return nil, nil, err
 	}
 	opts := &pebble.Options{
 		FormatMajorVersion:    pebble.FormatNewest,
-		MemTableSize:          uint64(memtable),
-		L0CompactionThreshold: int(l0),
+		MemTableSize:          uint64(lo.MemtableSize),
+		L0CompactionThreshold: lo.L0CompactionTrigger,
 		LBaseMaxBytes:         64 << 20,
 		Logger:                quietPebbleLogger{},
 	}
 	profile := sstable.SnappyCompression
-	if comp == "none" {
+	if lo.Compression == "none" {
 		profile = sstable.NoCompression
 	}
 	for i := range opts.Levels {
 		l := &opts.Levels[i]
-		l.BlockSize = int(block)
+		l.BlockSize = lo.BlockSize
 		l.Compression = func() *sstable.CompressionProfile { return profile }
-		if bits > 0 {
-			l.FilterPolicy = bloom.FilterPolicy(int(bits))
+		if lo.BloomBits > 0 {
+			l.FilterPolicy = bloom.FilterPolicy(lo.BloomBits)
 			l.FilterType = pebble.TableFilter
 		}
 	}
-	cache := pebble.NewCache(cacheSize)
+	cache := pebble.NewCache(lo.BlockCache)
 	opts.Cache = cache
 	return opts, cache, nil
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kvlab/kvlab"
+	"github.com/kvlab/kvlab/knob/knobtest"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/vfs"
 )
@@ -50,7 +51,7 @@ func TestRegistered(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !info.Peer || !info.Persistent || len(info.Knobs) == 0 || !strings.Contains(info.Description, " v") {
+		if !info.Peer || !info.Persistent || len(info.Knobs()) == 0 || !strings.Contains(info.Description, " v") {
 			t.Errorf("%s registered as %+v", pc.name, info)
 		}
 	}
@@ -271,9 +272,16 @@ func TestSettings(t *testing.T) {
 			t.Errorf("%s %v: %v; want a one-line error naming %s", c.engine, c.set, err, c.want)
 		}
 	}
-	// The adapters check settings themselves too (not only kvlab.Open).
-	if _, err := openPebble(t.TempDir(), kvlab.Options{Settings: map[string]string{"nope": "1"}}); !errors.Is(err, kvlab.ErrUnknownOption) {
+	// The registry checks names and values once, with the engines' knob
+	// tables; an adapter opened without them refuses rather than guesses.
+	if _, err := openPeer(Pebble, t.TempDir(), map[string]string{"nope": "1"}); !errors.Is(err, kvlab.ErrUnknownOption) {
 		t.Errorf("unknown setting: %v", err)
+	}
+	if _, err := openPeer(Pebble, t.TempDir(), map[string]string{"bloom-bits": "100"}); !errors.Is(err, kvlab.ErrBadOption) {
+		t.Errorf("bad value: %v", err)
+	}
+	if _, err := openPebble(t.TempDir(), kvlab.Options{Settings: map[string]string{"bloom-bits": "1"}}); err == nil {
+		t.Error("the pebble adapter opened with unresolved settings")
 	}
 	if _, err := openBolt(t.TempDir(), kvlab.Options{FS: vfs.NewMem()}); err == nil {
 		t.Error("bbolt opened on an in-memory vfs")
@@ -293,6 +301,39 @@ func TestSettings(t *testing.T) {
 	put(t, db, "a", "1")
 	if st := db.Stats(); st.BTree == nil || st.BTree.PageSize != 8192 || st.Extra["bbolt.buffered_ops"] != 0 {
 		t.Fatalf("bbolt with page-size 8KiB, batch-size 1: %+v", st.BTree)
+	}
+}
+
+// TestKnobs checks each peer's knob table: documented, defaults that
+// round-trip through their strings, random values through format and parse.
+func TestKnobs(t *testing.T) {
+	knobtest.Run(t, pebbleKnobs)
+	knobtest.Run(t, levelDBKnobs)
+	knobtest.Run(t, badgerKnobs)
+	knobtest.Run(t, boltKnobs)
+	// Badger's default value threshold yields to a small memtable; an
+	// explicit one does not.
+	o, err := badgerKnobs.Parse(map[string]string{"memtable-size": "2MiB"})
+	if err != nil || o.ValueThreshold != 2<<20*15/100 {
+		t.Errorf("badger with a 2MiB memtable: %+v, %v", o, err)
+	}
+	_, err = badgerKnobs.Parse(map[string]string{"memtable-size": "2MiB", "value-threshold": "1MiB"})
+	if !errors.Is(err, kvlab.ErrBadOption) || !strings.Contains(err.Error(), "badger.value-threshold=1MiB exceeds") {
+		t.Errorf("badger with a 2MiB memtable and a 1MiB threshold: %v", err)
+	}
+	// The defaults are those the CLI has always listed.
+	want := map[string]string{"batch-size": "1000", "no-sync": "true", "page-size": "4KiB"}
+	for _, in := range boltKnobs.Describe() {
+		if in.Default != want[in.Name] {
+			t.Errorf("bbolt.%s defaults to %q, want %q", in.Name, in.Default, want[in.Name])
+		}
+	}
+	want = map[string]string{"memtable-size": "64MiB", "l0-compaction-trigger": "4", "bloom-bits": "10", "block-size": "4KiB",
+		"block-cache": "8MiB", "compression": "snappy", "value-threshold": "1MiB"}
+	for _, in := range badgerKnobs.Describe() {
+		if in.Default != want[in.Name] {
+			t.Errorf("badger.%s defaults to %q, want %q", in.Name, in.Default, want[in.Name])
+		}
 	}
 }
 

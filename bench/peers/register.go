@@ -20,7 +20,7 @@ func init() {
 		Description: "Pebble " + moduleVersion("github.com/cockroachdb/pebble/v2", "v2") + " (CockroachDB's LSM) as a yardstick for lsm, with lsm's defaults",
 		Persistent:  true,
 		Peer:        true,
-		Knobs:       pebbleKnobs,
+		Options:     pebbleKnobs,
 		Open:        openPebble,
 	})
 	kvlab.Register(kvlab.EngineInfo{
@@ -28,7 +28,7 @@ func init() {
 		Description: "goleveldb " + moduleVersion("github.com/syndtr/goleveldb", "v1") + " (LevelDB in Go) as a yardstick for lsm, with lsm's defaults",
 		Persistent:  true,
 		Peer:        true,
-		Knobs:       levelDBKnobs,
+		Options:     levelDBKnobs,
 		Open:        openLevelDB,
 	})
 	kvlab.Register(kvlab.EngineInfo{
@@ -36,7 +36,7 @@ func init() {
 		Description: "Badger " + moduleVersion("github.com/dgraph-io/badger/v4", "v4") + " (LSM with a value log) as a yardstick for lsm",
 		Persistent:  true,
 		Peer:        true,
-		Knobs:       badgerKnobs,
+		Options:     badgerKnobs,
 		Open:        openBadger,
 	})
 	kvlab.Register(kvlab.EngineInfo{
@@ -44,7 +44,7 @@ func init() {
 		Description: "bbolt " + moduleVersion("go.etcd.io/bbolt", "v1") + " (copy-on-write B+tree) as a yardstick for btree, single writes grouped into transactions (batch-size, default 1000)",
 		Persistent:  true,
 		Peer:        true,
-		Knobs:       boltKnobs,
+		Options:     boltKnobs,
 		Open:        openBolt,
 	})
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -101,7 +100,7 @@ type runFlags struct {
 
 func (f *runFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.num, "num", "400k", "records to load, or keys a fill workload writes (e.g. 100k, 1M)")
+	fl.StringVar(&f.num, "num", "400k", "records to load, or keys a fill workload writes (e.g. 100k, 1M; k and M are 10^3 and 10^6)")
 	fl.StringVar(&f.reads, "reads", "", "run-phase operations (default: --num, or the workload file's operationcount)")
 	fl.DurationVar(&f.duration, "duration", 0, "bound the run phase by time as well (e.g. 30s)")
 	fl.DurationVar(&f.warmup, "warmup", 0, "run this long before measuring the run phase")
@@ -111,7 +110,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.Float64Var(&f.compressibility, "compressibility", workload.DefaultCompressibility, "fraction of each value left after compression (1 = incompressible)")
 	fl.StringVar(&f.dist, "distribution", "", "key distribution, overriding the workload's")
 	fl.StringVar(&f.scanLen, "scan-length", "", "keys per scan: N or MIN-MAX (default: seekrandom 10, ycsb-e 1-100)")
-	fl.StringArrayVar(&f.sets, "set", nil, "engine option ENGINE.NAME=VALUE (repeatable; see 'kvlab engines --options')")
+	fl.StringArrayVar(&f.sets, "set", nil, "engine option ENGINE.NAME=VALUE (repeatable; "+setUnits+"; see 'kvlab engines --options')")
 	fl.StringVar(&f.dir, "dir", "", "where to put the stores, e.g. on the disk to measure: they go in a new kvlab-bench-* directory inside it (default: the system's temporary directory), removed afterwards unless --keep")
 	fl.BoolVar(&f.keep, "keep", false, "keep the stores after the run")
 	fl.BoolVar(&f.sync, "sync", false, "make every write wait for stable storage")
@@ -263,31 +262,18 @@ func openOut(path string) (*os.File, error) {
 	return out, nil
 }
 
-// checkEngineSettings opens each engine that has settings once in a
-// scratch directory, so that a value the engine rejects is a usage error
-// reported before anything runs.
-func checkEngineSettings(root string, engines []string, settings map[string]map[string]string) error {
+// checkEngineSettings checks each engine's settings, names and values,
+// with the registry's Parse, so that a bad one is a usage error reported
+// before anything runs.
+func checkEngineSettings(engines []string, settings map[string]map[string]string) error {
 	for _, e := range engines {
-		if len(settings[e]) == 0 {
-			continue
-		}
 		info, err := kvlab.Lookup(e)
 		if err != nil {
 			return &usageError{err}
 		}
-		if err := info.CheckSettings(settings[e]); err != nil {
+		if _, err := info.Parse(settings[e]); err != nil {
 			return &usageError{err}
 		}
-		dir := filepath.Join(root, "check-"+e)
-		if err := os.Mkdir(dir, 0o755); err != nil {
-			return fmt.Errorf("bench: %w", err)
-		}
-		db, err := kvlab.Open(e, dir, kvlab.Options{Settings: settings[e]})
-		if err != nil {
-			return usageErrorf("engine %s rejects its settings: %v", e, err)
-		}
-		db.Close()
-		os.RemoveAll(dir)
 	}
 	return nil
 }
@@ -393,6 +379,9 @@ func runBench(cmd *cobra.Command, f *runFlags, engineNames, workloadNames string
 	if !cmd.Flags().Changed("num") && len(files) == 0 {
 		printNotes(stdout, stderr, f.format, plan.SizeForSmallRun())
 	}
+	if err := checkEngineSettings(engines, settings); err != nil {
+		return err
+	}
 	root, cleanup, err := benchDirs(f.dir, f.keep)
 	if err != nil {
 		return err
@@ -400,9 +389,6 @@ func runBench(cmd *cobra.Command, f *runFlags, engineNames, workloadNames string
 	defer cleanup()
 	defer keptNote(stderr, f.keep, root)
 	plan.Root = root
-	if err := checkEngineSettings(root, engines, settings); err != nil {
-		return err
-	}
 	out, err := openOut(f.out)
 	if err != nil {
 		return err

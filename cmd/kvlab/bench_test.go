@@ -155,7 +155,7 @@ func TestBenchOutThenPlot(t *testing.T) {
 func TestSweepRunsEachPoint(t *testing.T) {
 	engine, knob := "", ""
 	for _, e := range kvlab.Engines() {
-		for _, k := range e.Knobs {
+		for _, k := range e.Knobs() {
 			if k.Name == "bloom-bits" && e.Persistent {
 				engine, knob = e.Name, k.Name
 			}

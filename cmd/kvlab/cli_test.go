@@ -119,3 +119,47 @@ func TestCLIBenchRunsWithNoArguments(t *testing.T) {
 		t.Fatalf("kvlab bench: exit %d, stdout %q, stderr %q", code, out, stderr)
 	}
 }
+
+// TestBadSettingMessages: a bad --set value is a usage error that names the
+// option as --set takes it and its range in the knob's unit, before any
+// directory is made.
+func TestBadSettingMessages(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bench", "--engines", "memory,lsm", "--set", "lsm.memtable-size=1KiB", "--dir", filepath.Join(dir, "b")},
+			"kvlab: lsm.memtable-size=1KiB: out of range 64KiB–1GiB\n"},
+		{[]string{"bench", "--engines", "lsm", "--set", "lsm.level-ratio=NaN", "--dir", filepath.Join(dir, "b")},
+			"kvlab: lsm.level-ratio=NaN: not a finite number\n"},
+		{[]string{"bench", "--engines", "btree", "--set", "btree.pool-size=64M", "--dir", filepath.Join(dir, "b")},
+			`kvlab: btree.pool-size=64M: size "64M" is ambiguous: write 64MiB (powers of 1024) or 64MB (powers of 1000)` + "\n"},
+		{[]string{"sweep", "--engine", "lsm", "--set", "lsm.bloom-bits=1,2.5", "--dir", filepath.Join(dir, "b")},
+			`kvlab: lsm.bloom-bits=2.5: count "2.5" is not a whole number` + "\n"},
+		{[]string{"put", "--engine", "lsm", "--dir", filepath.Join(dir, "p"), "--set", "lsm.bloom-bits=65", "k", "v"},
+			"kvlab: lsm.bloom-bits=65: out of range 0–64\n"},
+		{[]string{"put", "--engine", "lsm", "--dir", filepath.Join(dir, "p"), "--set", "lsm.bloom-bit=6", "k", "v"},
+			"kvlab: unknown option lsm.bloom-bit (known: memtable-size,"},
+	} {
+		code, _, stderr := runCLI(t, "", c.args...)
+		if code != 2 || !strings.HasPrefix(stderr, c.want) {
+			t.Errorf("kvlab %v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("refused settings left %v behind", entries)
+	}
+}
+
+func TestEnginesOptionsListsKnobs(t *testing.T) {
+	code, out, _ := runCLI(t, "", "engines", "--options")
+	for _, want := range []string{
+		"--set lsm.memtable-size=64MiB", "size   64KiB–1GiB", "--set lsm.compression=snappy", "enum   snappy, none",
+		"--set btree.page-size=4KiB", "1KiB–64KiB", "memory (kvlab)", "no options", "powers of 1024", "1M",
+	} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("engines --options: exit %d, no %q in\n%s", code, want, out)
+		}
+	}
+}

@@ -25,7 +25,7 @@ type dbFlags struct {
 func (f *dbFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.engine, "engine", "", "engine to open (default: the first persistent engine registered; see 'kvlab engines')")
 	cmd.Flags().StringVar(&f.dir, "dir", "", "the store's directory (required)")
-	cmd.Flags().StringArrayVar(&f.set, "set", nil, "engine option as ENGINE.NAME=VALUE (repeatable; see 'kvlab engines --options')")
+	cmd.Flags().StringArrayVar(&f.set, "set", nil, "engine option as ENGINE.NAME=VALUE (repeatable; "+setUnits+"; see 'kvlab engines --options')")
 	cmd.Flags().BoolVar(&f.hex, "hex", false, "keys and values on the command line and in the output are hex-encoded")
 }
 
@@ -52,7 +52,8 @@ func (f *dbFlags) open(cmd *cobra.Command, mustExist bool) (kv.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := info.CheckSettings(settings[name]); err != nil {
+	opts, err := info.Parse(settings[name])
+	if err != nil {
 		return nil, &usageError{err}
 	}
 	if info.Persistent {
@@ -69,7 +70,7 @@ func (f *dbFlags) open(cmd *cobra.Command, mustExist bool) (kv.Engine, error) {
 	} else {
 		fmt.Fprintf(cmd.ErrOrStderr(), "kvlab: note: engine %s keeps nothing across runs\n", name)
 	}
-	db, err := kvlab.Open(name, f.dir, kvlab.Options{Settings: settings[name]})
+	db, err := kvlab.Open(name, f.dir, kvlab.Options{Engine: opts})
 	if err != nil {
 		return nil, fmt.Errorf("open %s store at %s: %w", name, f.dir, err)
 	}
