@@ -215,3 +215,29 @@ func (p *Plan) SizeForSmallRun() []string {
 	}
 	return notes
 }
+
+// Check looks up every engine of the plan and parses its settings (each
+// point's, in a sweep) with the registry, so that an unknown engine, an
+// unknown option or a bad value is reported before anything runs. Its
+// errors match kvlab.ErrUnknownEngine, kvlab.ErrUnknownOption or
+// kvlab.ErrBadOption.
+func (p *Plan) Check() error {
+	for i, e := range p.Engines {
+		info, err := kvlab.Lookup(e)
+		if err != nil {
+			return err
+		}
+		if len(p.Points) > 0 && i == 0 {
+			for _, pt := range p.Points {
+				if _, err := info.Parse(pt.Settings); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if _, err := info.Parse(p.Settings[e]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -262,22 +262,6 @@ func openOut(path string) (*os.File, error) {
 	return out, nil
 }
 
-// checkEngineSettings checks each engine's settings, names and values,
-// with the registry's Parse, so that a bad one is a usage error reported
-// before anything runs.
-func checkEngineSettings(engines []string, settings map[string]map[string]string) error {
-	for _, e := range engines {
-		info, err := kvlab.Lookup(e)
-		if err != nil {
-			return &usageError{err}
-		}
-		if _, err := info.Parse(settings[e]); err != nil {
-			return &usageError{err}
-		}
-	}
-	return nil
-}
-
 // resolveWorkloads returns the named workloads and those of the files.
 func resolveWorkloads(names string, files []string, stderr io.Writer) ([]workload.Workload, error) {
 	var ws []workload.Workload
@@ -379,8 +363,8 @@ func runBench(cmd *cobra.Command, f *runFlags, engineNames, workloadNames string
 	if !cmd.Flags().Changed("num") && len(files) == 0 {
 		printNotes(stdout, stderr, f.format, plan.SizeForSmallRun())
 	}
-	if err := checkEngineSettings(engines, settings); err != nil {
-		return err
+	if err := plan.Check(); err != nil {
+		return &usageError{err}
 	}
 	root, cleanup, err := benchDirs(f.dir, f.keep)
 	if err != nil {

@@ -54,8 +54,7 @@ func runSweep(cmd *cobra.Command, f *runFlags, engine, workload string) error {
 	if engine == "" {
 		return usageErrorf("--engine is required")
 	}
-	info, err := kvlab.Lookup(engine)
-	if err != nil {
+	if _, err := kvlab.Lookup(engine); err != nil {
 		return &usageError{err}
 	}
 	tmpl, err := f.config(cmd)
@@ -106,11 +105,12 @@ func runSweep(cmd *cobra.Command, f *runFlags, engine, workload string) error {
 	}
 	var points []bench.SweepPoint
 	for _, p := range bench.SweepPoints(axes) {
-		s := settingsOf(p)
-		if _, err := info.Parse(s); err != nil {
-			return &usageError{err}
-		}
-		points = append(points, bench.SweepPoint{Settings: s, Label: sweptOnly(p, axes)})
+		points = append(points, bench.SweepPoint{Settings: settingsOf(p), Label: sweptOnly(p, axes)})
+	}
+	plan := &bench.Plan{Config: tmpl, Engines: []string{engine}, Workloads: ws, Points: points,
+		Keep: f.keep, DefaultNum: bench.SmallRunNum, SkipOverhead: true}
+	if err := plan.Check(); err != nil {
+		return &usageError{err}
 	}
 	root, cleanup, err := benchDirs(f.dir, f.keep)
 	if err != nil {
@@ -133,9 +133,8 @@ func runSweep(cmd *cobra.Command, f *runFlags, engine, workload string) error {
 	ctx, stop := signal.NotifyContext(cmdContext(cmd), os.Interrupt)
 	defer stop()
 
-	tmpl.Progress = progressFor(stderr)
-	plan := &bench.Plan{Config: tmpl, Engines: []string{engine}, Workloads: ws, Points: points,
-		Root: root, Keep: f.keep, DefaultNum: bench.SmallRunNum, SkipOverhead: true}
+	plan.Config.Progress = progressFor(stderr)
+	plan.Root = root
 	results, runErr := plan.Run(ctx)
 	if errors.Is(runErr, bench.ErrConfig) {
 		return usageErrorf("%s", trimConfig(runErr))
