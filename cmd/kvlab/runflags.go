@@ -1,0 +1,131 @@
+package main
+
+import (
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kvlab/kvlab/bench"
+	"github.com/kvlab/kvlab/bench/workload"
+	"github.com/kvlab/kvlab/internal/units"
+)
+
+// runFlags are the flags bench and sweep share.
+type runFlags struct {
+	num, reads, valueSize, dist, scanLen, format, out, dir string
+	duration, warmup                                       time.Duration
+	threads, keySize, loadBatch, count                     int
+	compressibility                                        float64
+	sets                                                   []string
+	sync, verifyIO, keep                                   bool
+	seed                                                   uint64
+}
+
+func (f *runFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.num, "num", "400k", "records to load, or keys a fill workload writes (e.g. 100k, 1M; k and M are 10^3 and 10^6)")
+	fl.StringVar(&f.reads, "reads", "", "run-phase operations (default: --num, or the workload file's operationcount)")
+	fl.DurationVar(&f.duration, "duration", 0, "bound the run phase by time as well (e.g. 30s)")
+	fl.DurationVar(&f.warmup, "warmup", 0, "run this long before measuring the run phase")
+	fl.IntVar(&f.threads, "threads", 1, "client goroutines")
+	fl.StringVar(&f.valueSize, "value-size", "", "value size, fixed (100, 4KiB) or a uniform range (100-1000); default 100")
+	fl.IntVar(&f.keySize, "key-size", workload.DefaultKeySize, "key size in bytes (at least 8)")
+	fl.Float64Var(&f.compressibility, "compressibility", workload.DefaultCompressibility, "fraction of each value left after compression (1 = incompressible)")
+	fl.StringVar(&f.dist, "distribution", "", "key distribution, overriding the workload's")
+	fl.StringVar(&f.scanLen, "scan-length", "", "keys per scan: N or MIN-MAX (default: seekrandom 10, ycsb-e 1-100)")
+	fl.StringArrayVar(&f.sets, "set", nil, "engine option ENGINE.NAME=VALUE (repeatable; "+setUnits+"; see 'kvlab engines --options')")
+	fl.StringVar(&f.dir, "dir", "", "where to put the stores, e.g. on the disk to measure: they go in a new kvlab-bench-* directory inside it (default: the system's temporary directory), removed afterwards unless --keep")
+	fl.BoolVar(&f.keep, "keep", false, "keep the stores after the run")
+	fl.BoolVar(&f.sync, "sync", false, "make every write wait for stable storage")
+	fl.BoolVar(&f.verifyIO, "verify-io", false, "print the engines' byte accounting beside /proc/self/io")
+	fl.StringVar(&f.format, "format", "table", "output format: table, json, csv or benchstat")
+	fl.StringVar(&f.out, "out", "", "also write the results to this JSON-lines file (input of 'kvlab plot')")
+	fl.Uint64Var(&f.seed, "seed", 1, "seed of every random choice: the same seed repeats the same run")
+	fl.IntVar(&f.loadBatch, "load-batch", bench.DefaultLoadBatch, "keys per write batch in the load phase")
+	fl.IntVar(&f.count, "count", 1, "run each engine and workload this many times (for --format benchstat, json or csv: benchstat wants 6 or more)")
+}
+
+// config turns the flags into a Config template (engine and workload not
+// set). Every error is a usage error.
+func (f *runFlags) config(cmd *cobra.Command) (bench.Config, error) {
+	var c bench.Config
+	fl := cmd.Flags()
+	switch f.format {
+	case "table", "json", "csv", "benchstat":
+	default:
+		return c, usageErrorf("--format %q: want table, json, csv or benchstat", f.format)
+	}
+	if fl.Changed("num") {
+		n, err := units.ParseCount(f.num)
+		if err != nil {
+			return c, usageErrorf("--num: %v", err)
+		}
+		if n == 0 {
+			return c, usageErrorf("--num must be positive")
+		}
+		c.Num = n
+	}
+	if f.reads != "" {
+		n, err := units.ParseCount(f.reads)
+		if err != nil {
+			return c, usageErrorf("--reads: %v", err)
+		}
+		c.Ops = n
+	}
+	if f.duration < 0 || f.warmup < 0 {
+		return c, usageErrorf("--duration and --warmup must not be negative")
+	}
+	c.Duration, c.Warmup = f.duration, f.warmup
+	if f.threads < 1 {
+		return c, usageErrorf("--threads %d: want at least 1", f.threads)
+	}
+	c.Threads = f.threads
+	if f.keySize < workload.MinKeySize {
+		return c, usageErrorf("--key-size %d: want at least %d", f.keySize, workload.MinKeySize)
+	}
+	c.KeySize = f.keySize
+	if f.valueSize != "" {
+		v, err := workload.ParseValueSize(f.valueSize)
+		if err != nil {
+			return c, usageErrorf("--value-size: %v", trimConfig(err))
+		}
+		c.ValueSize = v
+	}
+	if f.compressibility <= 0 || f.compressibility > 1 {
+		return c, usageErrorf("--compressibility %g: want a fraction in (0, 1]", f.compressibility)
+	}
+	c.Compressibility = f.compressibility
+	if f.dist != "" {
+		d, err := workload.ParseDistribution(f.dist)
+		if err != nil {
+			return c, usageErrorf("--distribution: %v", trimConfig(err))
+		}
+		c.Distribution = &d
+	}
+	if f.scanLen != "" {
+		lo, hi, isRange := strings.Cut(f.scanLen, "-")
+		a, err1 := units.ParseCount(lo)
+		b, err2 := a, error(nil)
+		if isRange {
+			b, err2 = units.ParseCount(hi)
+		}
+		if err1 != nil || err2 != nil || a < 1 || b < a {
+			return c, usageErrorf("--scan-length %q: want N or MIN-MAX with 1 ≤ MIN ≤ MAX", f.scanLen)
+		}
+		c.ScanLength = workload.ScanLength{Min: int(a), Max: int(b)}
+	}
+	if f.count < 1 {
+		return c, usageErrorf("--count %d: want at least 1", f.count)
+	}
+	if f.count > 1 && f.format == "table" {
+		return c, usageErrorf("--count %d repeats each run: use --format benchstat, json or csv, which keep every repetition", f.count)
+	}
+	if f.loadBatch < 1 {
+		return c, usageErrorf("--load-batch %d: want at least 1", f.loadBatch)
+	}
+	c.LoadBatch = f.loadBatch
+	c.Sync = f.sync
+	c.Seed = f.seed
+	return c, nil
+}
