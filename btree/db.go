@@ -89,7 +89,8 @@ func parseWalName(name string) (uint64, bool) {
 	return n, err == nil
 }
 
-// Open opens the store in dir on fs, creating it when dir holds none, and
+// Open opens the store in dir on fs (vfs.Default when nil), creating it
+// when dir holds none, and
 // recovers it: the newest meta page whose checksum holds names the last
 // checkpoint, and the writes logged after it are replayed from the WAL.
 // The directory is locked until Close. A store's page size is fixed when it
@@ -97,6 +98,9 @@ func parseWalName(name string) (uint64, bool) {
 func Open(fs vfs.FS, dir string, o Options) (*DB, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
+	}
+	if fs == nil {
+		fs = vfs.Default
 	}
 	acct := vfs.NewAccounting(fs)
 	db := &DB{fs: acct, acct: acct, dir: dir, opts: o}

@@ -2,7 +2,7 @@
 // pool over one file of fixed-size pages, slotted leaf and branch pages,
 // overflow pages for large values, a free list stored in pages, and crash
 // safety by checkpoints (shadow paging) plus a write-ahead log, in the
-// WiredTiger lineage described in DESIGN.md.
+// WiredTiger lineage described in docs/design.md.
 //
 //	db, err := btree.Open(vfs.Default, dir, btree.DefaultOptions())
 //

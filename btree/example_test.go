@@ -61,6 +61,9 @@ func ExampleDB_Check() {
 	if err := db.Check(os.Stdout); err != nil {
 		fmt.Println("damaged:", err)
 	}
+	// Output:
+	// btree: checkpoint 2, page size 4096, 8 pages, root 4, height 2, log 2
+	// btree: ok: 1000 keys (12000 bytes), 5 leaf, 1 branch, 0 overflow, 1 free-list and 1 free pages
 }
 
 func ExampleParseSettings() {

@@ -24,7 +24,7 @@ const (
 const (
 	offType     = 0  // u8 page type
 	offCount    = 2  // u16 cells (leaf, branch) or 0
-	offChecksum = 4  // u32 CRC-32C of the page with this field zeroed
+	offChecksum = 4  // u32 CRC-32C of bytes [0,4) then [8,page size): the page without this field
 	offPgno     = 8  // u64 the page's own number
 	offLink     = 16 // u64 branch: rightmost child; freelist: next page
 	offAux      = 24 // u32 leaf, branch: cell area start; overflow: bytes used; freelist: entries

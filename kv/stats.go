@@ -60,7 +60,7 @@ func (s OpStats) sub(o OpStats) OpStats {
 // cumulative since Open; take the difference of two snapshots with Sub to
 // measure a phase.
 //
-// The amplification figures follow DESIGN.md: write amplification is file
+// The amplification figures follow docs/design.md: write amplification is file
 // bytes written per user byte written; read amplification is file bytes read
 // per user byte returned (physical) and blocks or pages touched per Get
 // (logical, cache hits included); space amplification is live file bytes per

@@ -35,7 +35,7 @@ func (db *DB) compactLoop() {
 				for _, t := range c.Inputs {
 					db.compacting[t.FileNum] = true
 				}
-				for _, t := range c.Outputs {
+				for _, t := range c.Overlapping {
 					db.compacting[t.FileNum] = true
 				}
 				db.mu.Unlock()
@@ -44,7 +44,7 @@ func (db *DB) compactLoop() {
 				for _, t := range c.Inputs {
 					delete(db.compacting, t.FileNum)
 				}
-				for _, t := range c.Outputs {
+				for _, t := range c.Overlapping {
 					delete(db.compacting, t.FileNum)
 				}
 				if err != nil && !errors.Is(err, errClosing) {
@@ -93,7 +93,7 @@ func (db *DB) runCompaction(c *compaction.Compaction) error {
 		edit.Deleted = append(edit.Deleted, manifest.DeletedTable{Level: c.Level, FileNum: t.FileNum})
 		inUpper += int64(t.Size)
 	}
-	for _, t := range c.Outputs {
+	for _, t := range c.Overlapping {
 		edit.Deleted = append(edit.Deleted, manifest.DeletedTable{Level: c.OutputLevel, FileNum: t.FileNum})
 		inLower += int64(t.Size)
 	}
@@ -133,8 +133,8 @@ func (db *DB) compactTables(c *compaction.Compaction) ([]*manifest.TableMeta, er
 	} else {
 		iters = append(iters, newLevelIter(db.tables, sortedTables(c.Inputs), nil, nil))
 	}
-	if len(c.Outputs) > 0 {
-		iters = append(iters, newLevelIter(db.tables, sortedTables(c.Outputs), nil, nil))
+	if len(c.Overlapping) > 0 {
+		iters = append(iters, newLevelIter(db.tables, sortedTables(c.Overlapping), nil, nil))
 	}
 	it := newMergingIter(iters)
 	defer it.Close()

@@ -94,7 +94,7 @@ func (it *dbIter) findNext(skip bool, skipKey []byte) bool {
 		ik := it.iter.Key()
 		ukey, seq, kind, valid := base.Parse(ik)
 		if !valid {
-			return it.fail(kv.Corruptf("", 0, "lsm: invalid internal key %x", ik))
+			return it.fail(kv.Corruptf("", -1, "lsm: invalid internal key %x", ik))
 		}
 		if seq > it.seq {
 			continue
@@ -122,7 +122,7 @@ func (it *dbIter) findPrev() bool {
 		ik := it.iter.Key()
 		ukey, seq, kind, valid := base.Parse(ik)
 		if !valid {
-			return it.fail(kv.Corruptf("", 0, "lsm: invalid internal key %x", ik))
+			return it.fail(kv.Corruptf("", -1, "lsm: invalid internal key %x", ik))
 		}
 		if seq > it.seq {
 			continue

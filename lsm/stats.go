@@ -29,7 +29,7 @@ type levelCounters struct {
 // Stats returns the DB's counters and figures. IO holds every byte the
 // engine moved, by file kind (wal, sstable, manifest, current, ...), as
 // counted by a vfs.Accounting layer under the engine; the per-level table
-// and the amplification figures follow DESIGN.md.
+// and the amplification figures follow docs/design.md.
 func (db *DB) Stats() kv.Stats {
 	s := kv.Stats{Engine: Name}
 	st := &db.stats

@@ -11,16 +11,15 @@ type Kind string
 
 // The kinds the kvlab engines use.
 const (
-	KindWAL         Kind = "wal"
-	KindSSTable     Kind = "sstable"
-	KindManifest    Kind = "manifest"
-	KindCurrent     Kind = "current"
-	KindBTreePages  Kind = "btree-pages"
-	KindBTreeMeta   Kind = "btree-meta"
-	KindLock        Kind = "lock"
-	KindTemp        Kind = "temp"
-	KindOther       Kind = "other"
-	KindPeerUnknown Kind = "peer"
+	KindWAL        Kind = "wal"
+	KindSSTable    Kind = "sstable"
+	KindManifest   Kind = "manifest"
+	KindCurrent    Kind = "current"
+	KindBTreePages Kind = "btree-pages"
+	KindBTreeMeta  Kind = "btree-meta"
+	KindLock       Kind = "lock"
+	KindTemp       Kind = "temp"
+	KindOther      Kind = "other"
 )
 
 // File is an open file. It is safe to call ReadAt concurrently with other

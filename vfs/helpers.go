@@ -12,9 +12,6 @@ func Join(elem ...string) string { return path.Join(elem...) }
 // Dir returns all but the last element of name.
 func Dir(name string) string { return path.Dir(name) }
 
-// Base returns the last element of name.
-func Base(name string) string { return path.Base(name) }
-
 // ReadFile reads the whole named file.
 func ReadFile(fs FS, name string, kind Kind) ([]byte, error) {
 	f, err := fs.Open(name, kind)

@@ -24,7 +24,7 @@ func newStatsCommand() *cobra.Command {
 table (files, size, score, bytes in and written, write amplification), for the
 B+tree its height, pages and fill factor; then the bytes moved per file kind
 since Open (opening replays logs and may flush) and the amplification figures
-defined in DESIGN.md.`,
+defined in docs/design.md.`,
 		Example: `  kvlab stats --engine lsm --dir ./db
   kvlab stats --engine btree --dir ./db --format json`,
 		Args: usageArgs(cobra.NoArgs),

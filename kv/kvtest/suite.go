@@ -3,7 +3,7 @@
 //
 //	func TestConformance(t *testing.T) {
 //		kvtest.Run(t, func(fs vfs.FS, dir string) (kv.Engine, error) {
-//			return lsm.Open(dir, lsm.Options{FS: fs})
+//			return lsm.Open(fs, dir, lsm.DefaultOptions())
 //		})
 //	}
 //

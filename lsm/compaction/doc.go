@@ -32,7 +32,7 @@
 //
 // # Executing a job
 //
-// The executor merges Inputs and Outputs and writes OutputLevel tables. It
+// The executor merges Inputs and Overlapping and writes OutputLevel tables. It
 // asks the job's Splitter, key by key, where to end a table: at
 // TargetFileSize, or when the table would overlap more than ten target
 // files of the grandparent level (so that compacting it later stays cheap),

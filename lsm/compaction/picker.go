@@ -11,7 +11,7 @@ import (
 )
 
 // Compaction describes one compaction job: merge Inputs (from Level) with
-// Outputs (the overlapping tables of OutputLevel) into new tables of
+// Overlapping (the overlapping tables of OutputLevel) into new tables of
 // OutputLevel, or, for a TrivialMove, relink the one input to OutputLevel.
 type Compaction struct {
 	// Level is the level compacted; OutputLevel = Level + 1.
@@ -20,10 +20,9 @@ type Compaction struct {
 	// overlapping the chosen range, expanded until no other L0 table
 	// overlaps it; in L0 order (newest first). For L1 and below: one table.
 	Inputs []*manifest.TableMeta
-	// Outputs are the tables of OutputLevel that overlap the inputs' range;
-	// they are rewritten with the inputs. (The name follows the API: they
-	// are the second set of inputs, at the output level.)
-	Outputs []*manifest.TableMeta
+	// Overlapping are the tables of OutputLevel that overlap the inputs'
+	// range: the job's second set of inputs, rewritten with Inputs.
+	Overlapping []*manifest.TableMeta
 	// Grandparents are the tables of OutputLevel+1 overlapping the whole
 	// compaction's range: the splitter cuts output tables so that none
 	// overlaps too many of them, which keeps future compactions small.
@@ -40,22 +39,22 @@ type Compaction struct {
 	Smallest, Largest []byte
 }
 
-// InputBytes returns the total size of Inputs and Outputs: what the job
+// InputBytes returns the total size of Inputs and Overlapping: what the job
 // reads.
 func (c *Compaction) InputBytes() uint64 {
 	var n uint64
 	for _, t := range c.Inputs {
 		n += t.Size
 	}
-	for _, t := range c.Outputs {
+	for _, t := range c.Overlapping {
 		n += t.Size
 	}
 	return n
 }
 
-// Tables returns every table the job reads: Inputs then Outputs.
+// Tables returns every table the job reads: Inputs then Overlapping.
 func (c *Compaction) Tables() []*manifest.TableMeta {
-	return append(slices.Clone(c.Inputs), c.Outputs...)
+	return append(slices.Clone(c.Inputs), c.Overlapping...)
 }
 
 // String summarizes the job, e.g. "L0->L1 [3 + 2 tables, 12.0 MiB] score 1.25".
@@ -65,7 +64,7 @@ func (c *Compaction) String() string {
 		kind = " trivial move"
 	}
 	return fmt.Sprintf("L%d->L%d [%d + %d tables, %d bytes] score %.2f%s",
-		c.Level, c.OutputLevel, len(c.Inputs), len(c.Outputs), c.InputBytes(), c.Score, kind)
+		c.Level, c.OutputLevel, len(c.Inputs), len(c.Overlapping), c.InputBytes(), c.Score, kind)
 }
 
 // Picker chooses compactions. It is a pure policy over a Version: it does
@@ -223,7 +222,7 @@ func (p *Picker) build(v *manifest.Version, level int, inputs []*manifest.TableM
 	if anyBusy(outputs, busy) {
 		return nil
 	}
-	c := &Compaction{Level: level, OutputLevel: level + 1, Inputs: inputs, Outputs: outputs}
+	c := &Compaction{Level: level, OutputLevel: level + 1, Inputs: inputs, Overlapping: outputs}
 	c.Smallest, c.Largest = keyRange(c.Tables())
 	if level+2 < manifest.NumLevels {
 		c.Grandparents = v.Overlaps(level+2, c.Smallest, c.Largest)

@@ -84,7 +84,7 @@ func TestPickL0TakesAllOverlapping(t *testing.T) {
 	if got := nums(c.Inputs); !slices.Equal(got, []uint64{4, 2, 1}) {
 		t.Errorf("inputs %v, want [4 2 1] (newest first)", got)
 	}
-	if got := nums(c.Outputs); !slices.Equal(got, []uint64{6, 7}) {
+	if got := nums(c.Overlapping); !slices.Equal(got, []uint64{6, 7}) {
 		t.Errorf("outputs %v, want [6 7]", got)
 	}
 	if got := nums(c.Grandparents); !slices.Equal(got, []uint64{9, 10}) {
@@ -115,7 +115,7 @@ func TestTrivialMove(t *testing.T) {
 	// Nothing under table 1 in L2: trivial move.
 	v := build(t, map[int][]*manifest.TableMeta{1: l1, 2: {tbl(3, "e", "e", 10, 0)}, 3: {tbl(4, "a", "b", 10*o.TargetFileSize, 0)}})
 	c := NewPicker(o).Pick(v, nil)
-	if c == nil || !c.TrivialMove || c.Inputs[0].FileNum != 1 || len(c.Outputs) != 0 {
+	if c == nil || !c.TrivialMove || c.Inputs[0].FileNum != 1 || len(c.Overlapping) != 0 {
 		t.Fatalf("picked %v, want a trivial move of 1", c)
 	}
 	// Too many grandparent bytes: a real compaction (that splits).
@@ -125,7 +125,7 @@ func TestTrivialMove(t *testing.T) {
 	}
 	// Something overlapping below: a merge.
 	v = build(t, map[int][]*manifest.TableMeta{1: l1, 2: {tbl(3, "c", "d", 10, 0)}})
-	if c := NewPicker(o).Pick(v, nil); c == nil || c.TrivialMove || len(c.Outputs) != 1 {
+	if c := NewPicker(o).Pick(v, nil); c == nil || c.TrivialMove || len(c.Overlapping) != 1 {
 		t.Fatalf("picked %v, want a merge with 3", c)
 	}
 }
@@ -231,8 +231,8 @@ func TestPickProperties(t *testing.T) {
 				busy[tb.FileNum] = true
 			}
 			lo, hi := keyRange(c.Inputs)
-			if want := v.Overlaps(c.OutputLevel, lo, hi); !slices.Equal(nums(want), nums(c.Outputs)) {
-				t.Fatalf("seed %d iter %d: outputs %v, want %v", seed, iter, nums(c.Outputs), nums(want))
+			if want := v.Overlaps(c.OutputLevel, lo, hi); !slices.Equal(nums(want), nums(c.Overlapping)) {
+				t.Fatalf("seed %d iter %d: outputs %v, want %v", seed, iter, nums(c.Overlapping), nums(want))
 			}
 			if c.Level == 0 {
 				if got := v.Overlaps(0, lo, hi); len(got) != len(c.Inputs) {
@@ -264,7 +264,7 @@ func TestPickProperties(t *testing.T) {
 			for _, tb := range c.Inputs {
 				e.Deleted = append(e.Deleted, manifest.DeletedTable{Level: c.Level, FileNum: tb.FileNum})
 			}
-			for _, tb := range c.Outputs {
+			for _, tb := range c.Overlapping {
 				e.Deleted = append(e.Deleted, manifest.DeletedTable{Level: c.OutputLevel, FileNum: tb.FileNum})
 			}
 			next++

@@ -199,7 +199,7 @@ func (s *simulator) run(c *Compaction) {
 	}
 	s.res.Compactions++
 	s.res.CompactionBytesRead += c.InputBytes()
-	for _, t := range c.Outputs {
+	for _, t := range c.Overlapping {
 		e.Deleted = append(e.Deleted, manifest.DeletedTable{Level: c.OutputLevel, FileNum: t.FileNum})
 	}
 	tables := c.Tables()
