@@ -107,14 +107,6 @@ func fillSynced(t *testing.T, db *DB, r *rand.Rand, n int, m map[string]string, 
 	}
 }
 
-func clone(m map[string]string) map[string]string {
-	c := make(map[string]string, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
-}
-
 // TestCrashAtEveryCheckpointStep takes a crash clone before every
 // file-system change a checkpoint makes (page writes, the pages sync, the
 // new log, the meta write and its sync, the old log's removal, the

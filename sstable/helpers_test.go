@@ -68,15 +68,14 @@ func newRand(t testing.TB) (*rand.Rand, uint64) {
 
 // genConfig shapes the random entries of a model.
 type genConfig struct {
-	n                int // user keys
-	maxVersions      int
-	minKey, maxKey   int // user key length range
-	minVal, maxVal   int // value length range
-	alphabet         int // distinct byte values in keys (small: long shared prefixes)
-	deleteOneIn      int
-	bigValueOneIn    int // 0: never; else one in N values is up to 64 KiB
-	bigKeyOneIn      int
-	sharedPrefixBias bool
+	n              int // user keys
+	maxVersions    int
+	minKey, maxKey int // user key length range
+	minVal, maxVal int // value length range
+	alphabet       int // distinct byte values in keys (small: long shared prefixes)
+	deleteOneIn    int
+	bigValueOneIn  int // 0: never; else one in N values is up to 64 KiB
+	bigKeyOneIn    int
 }
 
 // genEntries returns sorted, unique entries with several versions per user

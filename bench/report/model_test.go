@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"github.com/kvlab/kvlab/bench"
-	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -15,8 +14,6 @@ import (
 
 	"github.com/kvlab/kvlab/bench/workload"
 )
-
-func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol*math.Max(math.Abs(b), 1e-12) }
 
 // TestDirtyPagesMatchesSimulation throws n uniformly random updates at P
 // pages and compares the distinct pages hit with P·(1 − e^(−n/P)).
