@@ -133,9 +133,9 @@ func FormatSettings(engine string, s map[string]string) string {
 
 // Paths inside the working directory.
 const (
-	storeDir     = "db"
-	stateFile    = "expected.state"
-	runFile      = "run.json"
+	storeDir  = "db"
+	stateFile = "expected.state"
+	runFile   = "run.json"
 )
 
 func (c *Config) storePath() string { return filepath.Join(c.Dir, storeDir) }

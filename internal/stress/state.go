@@ -145,7 +145,7 @@ func record(data []byte, off int64) ([7]uint64, error) {
 }
 
 func (e *expected) threadOffset(t int) int64 { return int64(recordSize * (1 + t)) }
-func (e *expected) keyOffset(k int) int64   { return int64(recordSize * (1 + e.threads + k)) }
+func (e *expected) keyOffset(k int) int64    { return int64(recordSize * (1 + e.threads + k)) }
 
 // put writes one record.
 func (e *expected) put(off int64, r [7]uint64) error {

@@ -45,8 +45,8 @@ func indexOf(key []byte) (int, bool) {
 // seq the writer thread's operation number. The pad bytes are a function
 // of key and version, so a value is reproducible from the two.
 const (
-	valueMagic  = 'V'
-	valueHeader = 1 + 4 + 8 + 8 + 4
+	valueMagic   = 'V'
+	valueHeader  = 1 + 4 + 8 + 8 + 4
 	valueTrailer = 4
 )
 
