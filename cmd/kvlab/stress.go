@@ -23,7 +23,6 @@ func newStressCommand() *cobra.Command {
 		keep      bool
 		set       []string
 		childDir  string
-		seedGiven bool
 	)
 	cmd := &cobra.Command{
 		Use:   "stress",
@@ -54,8 +53,7 @@ what was expected and what was found; exit status 1 on any violation.`,
 			if childDir != "" {
 				return stress.RunChild(childDir, c.Seed, cmd.OutOrStdout())
 			}
-			seedGiven = cmd.Flags().Changed("seed")
-			return runStress(cmd, c, dir, keep, set, seedGiven)
+			return runStress(cmd, c, dir, keep, set, cmd.Flags().Changed("seed"))
 		},
 	}
 	fl := cmd.Flags()
@@ -83,7 +81,8 @@ func runStress(cmd *cobra.Command, c stress.Config, dir string, keep bool, set [
 	if !seedGiven {
 		c.Seed = uint64(time.Now().UnixNano())
 	}
-	if dir == "" {
+	created := dir == ""
+	if created {
 		if dir, err = os.MkdirTemp("", "kvlab-stress-"); err != nil {
 			return fmt.Errorf("stress: %w", err)
 		}
@@ -99,6 +98,9 @@ func runStress(cmd *cobra.Command, c stress.Config, dir string, keep bool, set [
 	}
 	rep, err := stress.Run(c)
 	if errors.Is(err, stress.ErrConfig) {
+		if created {
+			os.RemoveAll(dir)
+		}
 		return &usageError{err}
 	}
 	if rep != nil {

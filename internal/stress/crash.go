@@ -25,6 +25,15 @@ type childMsg struct {
 // cycle count is reached or a cycle finds a violation.
 func runCrash(cfg *Config, rng *rand.Rand, rep *Report, s *sink) error {
 	out := s.out
+	// Create the store here, so that options the engine refuses fail the
+	// run at once rather than in every child.
+	db, err := cfg.open()
+	if err != nil {
+		return err
+	}
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("close: %w", err)
+	}
 	start := time.Now()
 	openTime := 50 * time.Millisecond // the time a child takes to open the store, as last seen
 	for cycle := 1; ; cycle++ {
