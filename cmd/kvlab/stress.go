@@ -18,11 +18,11 @@ var errViolations = errors.New("stress found violations")
 
 func newStressCommand() *cobra.Command {
 	var (
-		c         stress.Config
-		dir       string
-		keep      bool
-		set       []string
-		childDir  string
+		c        stress.Config
+		dir      string
+		keep     bool
+		set      []string
+		childDir string
 	)
 	cmd := &cobra.Command{
 		Use:   "stress",
