@@ -74,8 +74,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("%w: %d threads", ErrConfig, c.Threads)
 	case c.Keys < c.Threads || c.Keys > 1e8:
 		return fmt.Errorf("%w: %d keys (want at least one per thread, at most 10^8)", ErrConfig, c.Keys)
-	case c.Duration <= 0 && c.Cycles <= 0:
-		return fmt.Errorf("%w: no duration", ErrConfig)
+	case c.Duration <= 0 && (c.Cycles <= 0 || c.CrashEvery <= 0):
+		return fmt.Errorf("%w: no duration (a cycle count alone bounds only a crash run)", ErrConfig)
 	case c.CrashEvery < 0:
 		return fmt.Errorf("%w: negative crash interval", ErrConfig)
 	case c.CrashEvery > 0 && c.ChildCommand == nil:

@@ -49,15 +49,17 @@ func runCrash(cfg *Config, rng *rand.Rand, rep *Report, s *sink) error {
 		if k.duringOpen {
 			rep.KilledDuringOpen++
 		}
+		verifyStart := time.Now()
 		if err := verifyAfterCrash(cfg, cycle, rep, s); err != nil {
 			return fmt.Errorf("cycle %d: %w", cycle, err)
 		}
-		when := "while running"
+		when := fmt.Sprintf("while running (open took %v)", k.open.Round(time.Millisecond))
 		if k.duringOpen {
 			when = "during open"
 		}
-		fmt.Fprintf(out, "cycle %d: killed %s after %v, %d ops; %d keys verified, %d violations\n",
-			cycle, when, k.after.Round(time.Millisecond), k.ops, cfg.Keys, s.count()-before)
+		fmt.Fprintf(out, "cycle %d: killed %s after %v, %d ops; %d keys verified in %v, %d violations\n",
+			cycle, when, k.after.Round(time.Millisecond), k.ops, cfg.Keys,
+			time.Since(verifyStart).Round(time.Millisecond), s.count()-before)
 		if s.count() > before {
 			return nil
 		}
@@ -67,6 +69,7 @@ func runCrash(cfg *Config, rng *rand.Rand, rep *Report, s *sink) error {
 // kill describes one child's end.
 type kill struct {
 	after      time.Duration // since the child started
+	open       time.Duration // the child's start to its store being open
 	duringOpen bool          // before the child reported the store open
 	ops        int64
 }
@@ -102,7 +105,8 @@ func runChild(cfg *Config, cycle int, rng *rand.Rand, openTime *time.Duration, r
 		switch {
 		case m.Ready:
 			ready = true
-			*openTime = time.Since(started)
+			k.open = time.Since(started)
+			*openTime = k.open
 		case m.Ops != nil:
 			ops = m.Ops
 		case m.Violation != nil:

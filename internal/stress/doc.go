@@ -34,8 +34,13 @@
 // in a file of 64-byte records, each written with one pwrite at an aligned
 // offset: a key's record is written before the engine sees a write
 // (pending) and after the engine acknowledges it (acked; synced too if it
-// was a Sync write). When a worker's Sync returns, its watermark becomes
-// the number of the last write it had acknowledged before calling Sync.
+// was a Sync write). When a Sync returns, or a synced write is
+// acknowledged, every worker's watermark rises to the number of the last
+// write that worker had acknowledged before the Sync was called or the
+// synced write issued: Sync makes every acknowledged write durable, and a
+// synced write survives a crash together with everything committed before
+// it (the prefix property), which includes every write acknowledged before
+// it was issued, by any worker.
 // A SIGKILL cannot undo a completed pwrite (the data is in the page cache),
 // so after a kill the file is never behind the store: a write the engine
 // may have seen is at least pending in it, and a write recorded as
@@ -79,10 +84,12 @@
 // batch is atomic: every key of it holds at least its version). The newest
 // operation number of t found among the store's values is the cut; keys
 // whose last write was a deletion cannot show it but are held to it.
-// Orders between different workers are not checked: two writes of
-// different workers may be in flight together, and their commit order is
-// the engine's choice. Versions issued after the cut, or unsynced, may or
-// may not have survived; nothing newer than the pending version may appear.
+// Between workers the order is known only where real time fixes it, and
+// is checked where a synced write or a Sync fixes it (the watermarks
+// above); two writes of different workers in flight together may commit
+// in either order, so a surviving write of one worker says nothing of the
+// other's. Versions issued after the cut, or unsynced, may or may not have
+// survived; nothing newer than the pending version may appear.
 //
 // After verifying, the parent closes the store cleanly and makes what it
 // holds the new baseline: every key's versions collapse to the one found

@@ -82,14 +82,14 @@ func (w *worker) syncedWrite() error {
 	return w.write([]int{w.ownedKey()}, []bool{w.rng.IntN(4) == 0}, true, true)
 }
 
-// sync calls Engine.Sync: every write this worker had acknowledged before
+// sync calls Engine.Sync: every write any worker had acknowledged before
 // the call is then durable.
 func (w *worker) sync() error {
-	through := w.lastAcked
+	acked := w.r.ackedSoFar()
 	if err := w.r.db.Sync(); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
-	return w.r.exp.syncedThrough(w.id, through)
+	return w.r.syncedThrough(acked)
 }
 
 func (w *worker) get() error {

@@ -26,6 +26,8 @@ type Violation struct {
 	Found    string `json:"found"`
 }
 
+// String formats the violation on one line: where, the key, what was
+// expected and what was found.
 func (v Violation) String() string {
 	var b strings.Builder
 	b.WriteString("violation: ")

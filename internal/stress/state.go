@@ -60,9 +60,15 @@ type expected struct {
 	f       *os.File
 	keys    int
 	threads int
-	mu      []sync.Mutex
+	mu      []sync.Mutex // per key
 	ks      []keyState
+	tmu     []sync.Mutex // per thread: any worker may raise a watermark
 	ts      []threadState
+}
+
+func newExpected(keys, threads int) *expected {
+	return &expected{keys: keys, threads: threads, mu: make([]sync.Mutex, keys), ks: make([]keyState, keys),
+		tmu: make([]sync.Mutex, threads), ts: make([]threadState, threads)}
 }
 
 // createExpected writes a fresh expected-state file: nothing written, every
@@ -72,8 +78,8 @@ func createExpected(path string, keys, threads int) (*expected, error) {
 	if err != nil {
 		return nil, fmt.Errorf("expected state: %w", err)
 	}
-	e := &expected{f: f, keys: keys, threads: threads,
-		mu: make([]sync.Mutex, keys), ks: make([]keyState, keys), ts: make([]threadState, threads)}
+	e := newExpected(keys, threads)
+	e.f = f
 	hdr := make([]byte, recordSize)
 	copy(hdr, stateMagic)
 	binary.LittleEndian.PutUint32(hdr[8:], stateFormat)
@@ -107,8 +113,7 @@ func openExpected(path string) (*expected, error) {
 	if want := recordSize * (1 + threads + keys); len(data) != want {
 		return nil, fmt.Errorf("expected state %s: %d bytes, want %d for %d threads and %d keys", path, len(data), want, threads, keys)
 	}
-	e := &expected{keys: keys, threads: threads,
-		mu: make([]sync.Mutex, keys), ks: make([]keyState, keys), ts: make([]threadState, threads)}
+	e := newExpected(keys, threads)
 	for t := range e.ts {
 		r, err := record(data, e.threadOffset(t))
 		if err != nil {
@@ -207,7 +212,7 @@ func (e *expected) begin(k int, del bool, seq uint64) (uint64, error) {
 	e.mu[k].Lock()
 	defer e.mu[k].Unlock()
 	s := &e.ks[k]
-	if s.ackedSeq <= e.ts[e.owner(k)].synced {
+	if s.ackedSeq <= e.watermark(e.owner(k)) {
 		s.synced = max(s.synced, s.acked)
 	}
 	s.pending++
@@ -232,9 +237,18 @@ func (e *expected) ack(k int, synced bool) error {
 	return e.putKey(k, *s)
 }
 
+// watermark returns thread t's synced watermark.
+func (e *expected) watermark(t int) uint64 {
+	e.tmu[t].Lock()
+	defer e.tmu[t].Unlock()
+	return e.ts[t].synced
+}
+
 // syncedThrough records that every operation of thread t numbered <= seq
-// is durable. Only t calls it.
+// is durable. Any worker may call it, for any thread.
 func (e *expected) syncedThrough(t int, seq uint64) error {
+	e.tmu[t].Lock()
+	defer e.tmu[t].Unlock()
 	if seq <= e.ts[t].synced {
 		return nil
 	}

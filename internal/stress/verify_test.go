@@ -101,8 +101,7 @@ func TestVerifierCatchesInjectedFaults(t *testing.T) {
 // value that no write could have left.
 func TestCrashWindow(t *testing.T) {
 	const threads = 10
-	e := &expected{keys: 2 * threads, threads: threads,
-		mu: make([]sync.Mutex, 2*threads), ks: make([]keyState, 2*threads), ts: make([]threadState, threads)}
+	e := newExpected(2*threads, threads)
 	db := memory.New()
 	put := func(k int, version, seq uint64) {
 		if err := db.Put(keyOf(k), encodeValue(k, version, seq, 10)); err != nil {

@@ -20,6 +20,8 @@ type runner struct {
 	ops   []op
 	total int // sum of the ops' weights
 	count []atomic.Int64
+	// acked[t] is the number of worker t's last acknowledged write.
+	acked []atomic.Uint64
 	sink  *sink
 	cycle int
 	stop  atomic.Bool
@@ -35,6 +37,7 @@ func newRunner(cfg *Config, db kv.Engine, exp *expected, s *sink, cycle int) *ru
 		r.total += o.weight
 	}
 	r.count = make([]atomic.Int64, len(r.ops))
+	r.acked = make([]atomic.Uint64, cfg.Threads)
 	return r
 }
 
@@ -45,6 +48,7 @@ func (r *runner) run(seed uint64) error {
 	var wg sync.WaitGroup
 	for t := 0; t < r.cfg.Threads; t++ {
 		w := &worker{r: r, id: t, rng: rand.New(rand.NewPCG(seed, uint64(t))), seq: r.exp.ts[t].seqBase}
+		r.acked[t].Store(w.seq - 1)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -77,12 +81,11 @@ func (r *runner) violate(where string, k int, w window, o observation) {
 // worker is one goroutine issuing random operations. It alone writes the
 // keys it owns (k % threads == id), in program order; it reads any key.
 type worker struct {
-	r         *runner
-	id        int
-	rng       *rand.Rand
-	seq       uint64 // the next operation number
-	lastAcked uint64 // the number of the last acknowledged write
-	batch     kv.Batch
+	r     *runner
+	id    int
+	rng   *rand.Rand
+	seq   uint64 // the next operation number
+	batch kv.Batch
 }
 
 func (w *worker) loop() {
@@ -142,6 +145,10 @@ func (w *worker) write(keys []int, dels []bool, synced, single bool) error {
 			w.batch.Put(keyOf(k), encodeValue(k, v, seq, w.padding()))
 		}
 	}
+	var acked []uint64
+	if synced {
+		acked = w.r.ackedSoFar()
+	}
 	var err error
 	switch {
 	case single && !synced && dels[0]:
@@ -161,7 +168,34 @@ func (w *worker) write(keys []int, dels []bool, synced, single bool) error {
 			return err
 		}
 	}
-	w.lastAcked = seq
+	w.r.acked[w.id].Store(seq)
+	if synced {
+		return w.r.syncedThrough(acked)
+	}
+	return nil
+}
+
+// ackedSoFar returns, per worker, the number of its last acknowledged
+// write.
+func (r *runner) ackedSoFar() []uint64 {
+	out := make([]uint64, len(r.acked))
+	for t := range r.acked {
+		out[t] = r.acked[t].Load()
+	}
+	return out
+}
+
+// syncedThrough raises every worker's synced watermark to acked, taken
+// before a Sync, or before a synced write was issued, that has returned
+// nil: Sync makes every write acknowledged before it durable, and a synced
+// write makes every write committed before it survive a crash (the prefix
+// property), which includes every write acknowledged before it was issued.
+func (r *runner) syncedThrough(acked []uint64) error {
+	for t, seq := range acked {
+		if err := r.exp.syncedThrough(t, seq); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
