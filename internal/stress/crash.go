@@ -193,7 +193,7 @@ func verifyAfterCrash(cfg *Config, cycle int, rep *Report, s *sink) error {
 // RunChild is the child process of a crash run: it opens the store in dir
 // with the run's settings (dir/run.json) and runs the workers with the
 // given seed until it is killed, reporting to out, one JSON object per
-// line, when the store is open, its operation counts every 20ms and every
+// line, when the store is open, its operation counts every 10ms and every
 // violation it finds. It returns only on failure, or if nobody kills it in
 // time (the parent died).
 func RunChild(dir string, seed uint64, out io.Writer) error {

@@ -55,7 +55,7 @@ type Report struct {
 	// opened the store, i.e. during recovery.
 	KilledDuringOpen int
 	// Ops counts the operations done, by kind. In crash mode a child's
-	// counts are as of its last report, up to 20ms before its kill.
+	// counts are as of its last report, up to 10ms before its kill.
 	Ops map[string]int64
 	// Verified counts the keys checked after a reopen.
 	Verified int64

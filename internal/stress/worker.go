@@ -1,7 +1,6 @@
 package stress
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -268,7 +267,4 @@ func direction(reverse bool) string {
 }
 
 // emitEvery is how often a child reports its operation counts.
-const emitEvery = 20 * time.Millisecond
-
-// isClosed reports an engine error that only means the run is ending.
-func isClosed(err error) bool { return errors.Is(err, kv.ErrClosed) }
+const emitEvery = 10 * time.Millisecond
