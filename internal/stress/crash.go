@@ -74,6 +74,9 @@ type kill struct {
 	ops        int64
 }
 
+// openLimit bounds the time a child may take to open the store.
+const openLimit = time.Minute
+
 // runChild starts a child, kills it and collects what it reported.
 func runChild(cfg *Config, cycle int, rng *rand.Rand, openTime *time.Duration, rep *Report, s *sink) (kill, error) {
 	cmd := cfg.ChildCommand(cfg.Dir, rng.Uint64())
@@ -117,9 +120,17 @@ func runChild(cfg *Config, cycle int, rng *rand.Rand, openTime *time.Duration, r
 			childErr = m.Error
 		}
 	}
+	// A child that has not opened the store after openLimit is hung in
+	// recovery: that is a violation, and it is killed.
+	stuck := time.After(openLimit)
 	killed := false
 	for !killed {
 		select {
+		case <-stuck:
+			if !ready {
+				s.add(Violation{Cycle: cycle, Where: "child open", Expected: fmt.Sprintf("the store open within %v", openLimit), Found: "still opening"})
+				timer = time.After(0)
+			}
 		case m, ok := <-msgs:
 			if !ok {
 				cmd.Wait()
