@@ -194,6 +194,9 @@ func verifyAfterCrash(cfg *Config, cycle int, rep *Report, s *sink) error {
 		return err
 	}
 	rep.Verified += int64(exp.keys)
+	lost, inFlight := v.outcomes(exp)
+	rep.LostUnsynced += lost
+	rep.InFlightSurvived += inFlight
 	if err := db.Close(); err != nil {
 		s.add(Violation{Cycle: cycle, Where: "close", Expected: "Close to succeed", Found: err.Error()})
 		return nil

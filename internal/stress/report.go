@@ -59,6 +59,11 @@ type Report struct {
 	Ops map[string]int64
 	// Verified counts the keys checked after a reopen.
 	Verified int64
+	// LostUnsynced counts the keys found, after a kill, without their last
+	// acknowledged (unsynced) write, and InFlightSurvived those found with
+	// the write that was in flight at the kill. Both are allowed; they show
+	// that kills landed where acknowledged and durable differ.
+	LostUnsynced, InFlightSurvived int64
 	// Violations lists every violation found.
 	Violations []Violation
 }
@@ -80,6 +85,7 @@ func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "engine %s, seed %d\n", r.Engine, r.Seed)
 	if r.Cycles > 0 {
 		fmt.Fprintf(w, "cycles: %d kill -9 (%d during open/recovery), %d keys verified after reopens\n", r.Cycles, r.KilledDuringOpen, r.Verified)
+		fmt.Fprintf(w, "after kills: %d keys had lost unsynced acknowledged writes, %d kept the write in flight (both allowed)\n", r.LostUnsynced, r.InFlightSurvived)
 	} else {
 		fmt.Fprintf(w, "in-process run, %d keys verified after reopen\n", r.Verified)
 	}

@@ -13,6 +13,28 @@ type verification struct {
 	win []window
 }
 
+// outcomes counts, among the keys of a store verified after a crash, those
+// that lost acknowledged unsynced writes and those that kept the write in
+// flight at the kill: both allowed, and evidence that the kill hit the
+// engine between acknowledging writes and making them durable.
+func (v *verification) outcomes(e *expected) (lost, inFlight int64) {
+	for k, o := range v.obs {
+		s := e.ks[k]
+		if o.bad != nil {
+			continue
+		}
+		pendingDel := s.inFlight() && s.pendingDel
+		switch {
+		case o.present && o.st.version < s.acked,
+			!o.present && s.lastDel != s.acked && !pendingDel:
+			lost++
+		case s.inFlight() && (o.present && o.st.version == s.pending || !o.present && pendingDel && s.lastDel != s.acked):
+			inFlight++
+		}
+	}
+	return lost, inFlight
+}
+
 // verifyStore reads every key of a freshly reopened store by Get and by a
 // full scan, checks each against the expected state — exactly the last
 // acknowledged version after a clean Close, the crash window otherwise —
