@@ -13,6 +13,7 @@ import (
 
 // childMsg is one line a child writes to its stdout for the parent.
 type childMsg struct {
+	Opening   bool             `json:"opening,omitempty"`
 	Ready     bool             `json:"ready,omitempty"`
 	Ops       map[string]int64 `json:"ops,omitempty"`
 	Violation *Violation       `json:"violation,omitempty"`
@@ -35,7 +36,7 @@ func runCrash(cfg *Config, rng *rand.Rand, rep *Report, s *sink) error {
 		return fmt.Errorf("close: %w", err)
 	}
 	start := time.Now()
-	openTime := 50 * time.Millisecond // the time a child takes to open the store, as last seen
+	openTime := 20 * time.Millisecond // the time a child takes to open the store, as last seen
 	for cycle := 1; ; cycle++ {
 		if cfg.Cycles > 0 && cycle > cfg.Cycles || cfg.Duration > 0 && time.Since(start) >= cfg.Duration {
 			return nil
@@ -69,7 +70,7 @@ func runCrash(cfg *Config, rng *rand.Rand, rep *Report, s *sink) error {
 // kill describes one child's end.
 type kill struct {
 	after      time.Duration // since the child started
-	open       time.Duration // the child's start to its store being open
+	open       time.Duration // the time the child took to open the store
 	duringOpen bool          // before the child reported the store open
 	ops        int64
 }
@@ -93,22 +94,24 @@ func runChild(cfg *Config, cycle int, rng *rand.Rand, openTime *time.Duration, r
 	msgs := make(chan childMsg, 64)
 	go readChild(stdout, msgs)
 
-	// One kill in five aims at the child's start, while it opens (and
-	// recovers) the store; the others come at a random moment of its run.
+	// One kill in five aims at the child's open (and recovery) of the
+	// store: at a random moment within the time the last open took, from
+	// when the child says it is opening. The others come at a random
+	// moment of its run.
 	var timer <-chan time.Time
 	early := rng.IntN(5) == 0
-	if early {
-		timer = time.After(time.Duration(rng.Int64N(int64(*openTime*3/2) + 1)))
-	}
 	var k kill
+	var opening time.Time
 	ready := false
 	var ops map[string]int64
 	var childErr string
 	handle := func(m childMsg) {
 		switch {
+		case m.Opening:
+			opening = time.Now()
 		case m.Ready:
 			ready = true
-			k.open = time.Since(started)
+			k.open = time.Since(opening)
 			*openTime = k.open
 		case m.Ops != nil:
 			ops = m.Ops
@@ -137,6 +140,9 @@ func runChild(cfg *Config, cycle int, rng *rand.Rand, openTime *time.Duration, r
 				return k, fmt.Errorf("the child ended before it was killed: %s%s", childErr, tail(stderr.String()))
 			}
 			handle(m)
+			if m.Opening && early {
+				timer = time.After(time.Duration(rng.Int64N(int64(*openTime*5/4) + 1)))
+			}
 			if m.Ready && !early {
 				timer = time.After(time.Duration(rng.Int64N(int64(2*cfg.CrashEvery) + 1)))
 			}
@@ -206,10 +212,10 @@ func verifyAfterCrash(cfg *Config, cycle int, rep *Report, s *sink) error {
 
 // RunChild is the child process of a crash run: it opens the store in dir
 // with the run's settings (dir/run.json) and runs the workers with the
-// given seed until it is killed, reporting to out, one JSON object per
-// line, when the store is open, its operation counts every 10ms and every
-// violation it finds. It returns only on failure, or if nobody kills it in
-// time (the parent died).
+// given seed until it is killed. It reports to out, one JSON object per
+// line: when it starts opening the store, when the store is open, its
+// operation counts every 10ms and every violation it finds. It returns
+// only on failure, or if nobody kills it in time (the parent died).
 func RunChild(dir string, seed uint64, out io.Writer) error {
 	cfg, err := readRunFile(dir)
 	if err != nil {
@@ -231,6 +237,7 @@ func RunChild(dir string, seed uint64, out io.Writer) error {
 		return fail(err)
 	}
 	defer exp.close()
+	emit(childMsg{Opening: true})
 	db, err := cfg.open()
 	if err != nil {
 		return fail(err)
