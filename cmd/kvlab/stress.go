@@ -40,8 +40,9 @@ exactly what was acknowledged. With --crash-every the workers run in a child
 process, killed with SIGKILL at a random moment (one kill in five while it
 opens and recovers the store); the store is then reopened and every key
 verified: at least its last synced version, at most the write in flight, and
-a prefix of each writer's operations (batches whole); then the engine's
-integrity check. Again and again on the same growing store.
+a prefix of each writer's operations (batches whole, and across writers as far
+as Syncs and synced writes order them); then the engine's integrity check.
+Again and again on the same growing store.
 
 Prints the cycles, the operations by kind and every violation with its key,
 what was expected and what was found; exit status 1 on any violation.`,
@@ -53,6 +54,9 @@ what was expected and what was found; exit status 1 on any violation.`,
 			if childDir != "" {
 				return stress.RunChild(childDir, c.Seed, cmd.OutOrStdout())
 			}
+			if cmd.Flags().Changed("cycles") && !cmd.Flags().Changed("duration") {
+				c.Duration = 0 // --cycles alone bounds the run
+			}
 			return runStress(cmd, c, dir, keep, set, cmd.Flags().Changed("seed"))
 		},
 	}
@@ -61,7 +65,7 @@ what was expected and what was found; exit status 1 on any violation.`,
 	fl.StringVar(&dir, "dir", "", "working directory, empty or absent (default: a new temporary directory); removed afterwards unless --keep or a violation was found")
 	fl.BoolVar(&keep, "keep", false, "keep the working directory")
 	fl.DurationVar(&c.Duration, "duration", 10*time.Second, "how long to run")
-	fl.IntVar(&c.Cycles, "cycles", 0, "with --crash-every, stop after this many kills (0: run for --duration)")
+	fl.IntVar(&c.Cycles, "cycles", 0, "with --crash-every, stop after this many kills (with --duration too: whichever comes first)")
 	fl.DurationVar(&c.CrashEvery, "crash-every", 0, "run the workers in a child process killed with SIGKILL about this often (0: in-process)")
 	fl.Uint64Var(&c.Seed, "seed", 0, "seed of every random choice (default: from the clock; printed)")
 	fl.IntVar(&c.Threads, "threads", 8, "worker goroutines; each owns a stripe of the keys")
