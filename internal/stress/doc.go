@@ -41,10 +41,12 @@
 // synced write survives a crash together with everything committed before
 // it (the prefix property), which includes every write acknowledged before
 // it was issued, by any worker.
+//
 // A SIGKILL cannot undo a completed pwrite (the data is in the page cache),
 // so after a kill the file is never behind the store: a write the engine
 // may have seen is at least pending in it, and a write recorded as
-// acknowledged or synced was.
+// acknowledged or synced was. (The tester kills processes, not machines:
+// surviving a power cut would take an fsync of the file per record.)
 //
 // # What a read may find
 //
