@@ -81,7 +81,7 @@ func (c *Config) validate() error {
 	case c.CrashEvery > 0 && c.ChildCommand == nil:
 		return fmt.Errorf("%w: crash mode needs a ChildCommand", ErrConfig)
 	}
-	if err := info.CheckSettings(c.Settings); err != nil {
+	if _, err := info.Parse(c.Settings); err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	return nil
