@@ -121,6 +121,7 @@ func Open(db kv.Engine, o Options) (*Index, error) {
 			ix.an = English()
 		}
 		ix.meta = meta{Version: FormatVersion, Analyzer: ix.an.Name(), Fields: []string{}}
+		ix.st.NextDoc = 1 // 0 means "before the first document" to the matchers
 		var b kv.Batch
 		b.Put(metaKey, ix.meta.encode())
 		b.Put(statsKey, ix.st.encode())

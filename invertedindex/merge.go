@@ -68,11 +68,12 @@ func (ix *Index) merge() error {
 	var val, key []byte
 	ok := it.First()
 	for ok {
-		f, term, _, good := parseChunkKey(it.Key())
+		f, termb, _, good := parseChunkKey(it.Key())
 		if !good {
 			return kv.Corruptf("", -1, "invertedindex: bad chunk key %q", it.Key())
 		}
-		prefix := termPrefix(nil, f, string(term))
+		term := string(termb) // the key's bytes change when the iterator moves
+		prefix := termPrefix(nil, f, term)
 		cs = cs[:0]
 		for ; ok && bytes.HasPrefix(it.Key(), prefix) && len(it.Key()) == len(prefix)+8; ok = it.Next() {
 			tc := termChunk{key: bytes.Clone(it.Key()), val: bytes.Clone(it.Value())}
@@ -125,7 +126,7 @@ func (ix *Index) merge() error {
 		for len(ps) > 0 {
 			n := min(len(ps), ChunkSize)
 			val = appendChunk(val[:0], ps[:n])
-			key = chunkKey(key[:0], f, string(term), ps[n-1].doc)
+			key = chunkKey(key[:0], f, term, ps[n-1].doc)
 			kb.Put(key, val)
 			st.Chunks++
 			ps = ps[n:]
