@@ -15,6 +15,10 @@ type model struct {
 	docs   map[string]Document
 	fields map[string]bool // every text field ever indexed
 	k1, b  float64
+	// caches, dropped by apply
+	toks map[string]map[string][]Token // id -> field -> tokens
+	df   map[string]float64            // field 0 term -> documents
+	fs   map[string][2]float64         // field -> documents, total length
 }
 
 func newModel(an Analyzer) *model {
@@ -23,6 +27,7 @@ func newModel(an Analyzer) *model {
 
 func (m *model) clone() *model {
 	c := *m
+	c.toks, c.df, c.fs = nil, nil, nil
 	c.docs = make(map[string]Document, len(m.docs))
 	for k, v := range m.docs {
 		c.docs[k] = v
@@ -35,6 +40,7 @@ func (m *model) clone() *model {
 }
 
 func (m *model) apply(b *Batch) {
+	m.toks, m.df, m.fs = nil, nil, nil
 	for _, op := range b.ops {
 		if op.del {
 			delete(m.docs, op.doc.ID)
@@ -62,14 +68,35 @@ func (m *model) tokensOf(d Document, field string) ([]Token, bool) {
 	if !ok {
 		return nil, false
 	}
-	return m.an.Analyze(nil, text), true
+	if m.toks == nil {
+		m.toks = map[string]map[string][]Token{}
+	}
+	byField := m.toks[d.ID]
+	if byField == nil {
+		byField = map[string][]Token{}
+		m.toks[d.ID] = byField
+	}
+	toks, ok := byField[field]
+	if !ok {
+		toks = m.an.Analyze(nil, text)
+		byField[field] = toks
+	}
+	return toks, true
 }
 
-// bm25 scores term in field for document id from scratch.
-func (m *model) bm25(field, term, id string) float64 {
-	var nDocs, sumLen, df float64
-	for _, d := range m.docs {
-		toks, ok := m.tokensOf(d, field)
+// collection returns the number of documents with field, their total
+// length, and how many hold term, counted by scanning every document.
+func (m *model) collection(field, term string) (nDocs, sumLen, df float64) {
+	if m.df == nil {
+		m.df, m.fs = map[string]float64{}, map[string][2]float64{}
+	}
+	fs, ok := m.fs[field]
+	d, ok2 := m.df[field+"\x00"+term]
+	if ok && ok2 {
+		return fs[0], fs[1], d
+	}
+	for _, doc := range m.docs {
+		toks, ok := m.tokensOf(doc, field)
 		if !ok {
 			continue
 		}
@@ -82,6 +109,14 @@ func (m *model) bm25(field, term, id string) float64 {
 			}
 		}
 	}
+	m.fs[field] = [2]float64{nDocs, sumLen}
+	m.df[field+"\x00"+term] = df
+	return nDocs, sumLen, df
+}
+
+// bm25 scores term in field for document id from scratch.
+func (m *model) bm25(field, term, id string) float64 {
+	nDocs, sumLen, df := m.collection(field, term)
 	toks, _ := m.tokensOf(m.docs[id], field)
 	tf := 0.0
 	for _, t := range toks {
