@@ -433,10 +433,10 @@ type listMatcher struct {
 	cur    uint64
 }
 
-func (l *listMatcher) doc() uint64      { return l.cur }
-func (l *listMatcher) cost() int        { return len(l.docs) }
-func (l *listMatcher) score() float64   { return l.scores[l.i] }
-func (l *listMatcher) bound() float64   { return l.scores[l.i] }
+func (l *listMatcher) doc() uint64    { return l.cur }
+func (l *listMatcher) cost() int      { return len(l.docs) }
+func (l *listMatcher) score() float64 { return l.scores[l.i] }
+func (l *listMatcher) bound() float64 { return l.scores[l.i] }
 func (l *listMatcher) advance(target uint64) uint64 {
 	if l.cur != 0 && l.cur >= target {
 		return l.cur
