@@ -40,6 +40,9 @@ workloads, and a table with a one-line reading of each result.`,
 		newCheckCommand(),
 		newStatsCommand(),
 		newInspectCommand(),
+		newIndexCommand(),
+		newSearchCommand(),
+		newBenchIndexCommand(),
 	)
 	return root
 }
