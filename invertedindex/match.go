@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/kvlab/kvlab/kv"
 )
@@ -32,8 +33,25 @@ type matcher interface {
 
 // evalCtx is the state one search shares among its matchers.
 type evalCtx struct {
-	ix  *Index
-	err error
+	ix   *Index
+	err  error
+	bufs []*[]byte // posting buffers to return to bufPool
+}
+
+// bufPool recycles the buffers term matchers copy chunk values into, so
+// that a search allocates (and the collector scans) almost nothing.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+// release returns the search's buffers to the pool; the matchers must not
+// be used afterwards.
+func (e *evalCtx) release() {
+	for _, b := range e.bufs {
+		if cap(*b) <= 16<<20 {
+			*b = (*b)[:0]
+			bufPool.Put(b)
+		}
+	}
+	e.bufs = nil
 }
 
 func (e *evalCtx) fail(err error) {
@@ -79,7 +97,12 @@ func (ctx *evalCtx) loadTerm(field uint32, term string) (*termMatcher, error) {
 	}
 	defer it.Close()
 	tm := &termMatcher{ctx: ctx, ci: -1}
-	var buf []byte
+	pb := bufPool.Get().(*[]byte)
+	buf := (*pb)[:0]
+	defer func() {
+		*pb = buf
+		ctx.bufs = append(ctx.bufs, pb)
+	}()
 	var offs []int
 	var hdr chunk
 	for ok := it.First(); ok; ok = it.Next() {
@@ -169,10 +192,7 @@ func (tm *termMatcher) seekChunk(ci int, target uint64) uint64 {
 			tm.i = 0
 		}
 		docs := tm.c.docs
-		i := tm.i
-		if i < len(docs) && docs[i] < target {
-			i += sort.Search(len(docs)-i, func(j int) bool { return docs[i+j] >= target })
-		}
+		i := seekDocs(docs, tm.i, target)
 		for ; i < len(docs); i++ {
 			if !ref.hasDeleted || !tm.ctx.ix.isDeleted(docs[i]) {
 				tm.i, tm.cur = i, docs[i]
@@ -183,6 +203,27 @@ func (tm *termMatcher) seekChunk(ci int, target uint64) uint64 {
 	}
 	tm.cur = noMore
 	return noMore
+}
+
+// seekDocs returns the first index >= i of docs (increasing) whose
+// document is >= target: a few linear steps (the next match is usually
+// near), then a binary search.
+func seekDocs(docs []uint64, i int, target uint64) int {
+	for end := min(i+8, len(docs)); i < end; i++ {
+		if docs[i] >= target {
+			return i
+		}
+	}
+	lo, hi := i, len(docs)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if docs[m] < target {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 func (tm *termMatcher) stop(err error) uint64 {
@@ -203,7 +244,16 @@ func (tm *termMatcher) advance(target uint64) uint64 {
 	}
 	if tm.chunks[ci].last < target {
 		// Skip: the chunk keys' last documents are the skip list.
-		ci += sort.Search(len(tm.chunks)-ci, func(j int) bool { return tm.chunks[ci+j].last >= target })
+		lo, hi := ci+1, len(tm.chunks)
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if tm.chunks[m].last < target {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		ci = lo
 	}
 	return tm.seekChunk(ci, target)
 }
@@ -383,6 +433,7 @@ type phrase struct {
 	terms []*termMatcher
 	offs  []uint32 // offs[i]: terms[i]'s position relative to terms[0]
 	cur   uint64
+	lists [][]uint32
 }
 
 func (p *phrase) doc() uint64    { return p.cur }
@@ -403,11 +454,14 @@ func (p *phrase) advance(target uint64) uint64 {
 
 // matches reports whether the current document holds the phrase.
 func (p *phrase) matches() bool {
-	first := p.terms[0].positions()
-	lists := make([][]uint32, len(p.terms))
+	if p.lists == nil {
+		p.lists = make([][]uint32, len(p.terms))
+	}
+	lists := p.lists
 	for i, t := range p.terms {
 		lists[i] = t.positions()
 	}
+	first := lists[0]
 next:
 	for _, x := range first {
 		for i := 1; i < len(lists); i++ {

@@ -80,6 +80,7 @@ func (ix *Index) Search(req Request) (*Result, error) {
 		return nil, ErrClosed
 	}
 	ctx := &evalCtx{ix: ix}
+	defer ctx.release()
 	m, err := ctx.compile(req.Query)
 	if err != nil {
 		return nil, err
