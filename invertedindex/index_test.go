@@ -548,3 +548,50 @@ func TestPaging(t *testing.T) {
 	check(t, ix, m, BooleanQuery{Must: []Query{TermQuery{Word: "common"}, TermQuery{Word: "filler3"}}}, 3, 5, "and")
 	check(t, ix, m, BooleanQuery{Should: []Query{TermQuery{Word: "filler1"}, TermQuery{Word: "filler3"}}}, 0, 5, "or")
 }
+
+// TestConcurrentSearchAndWrite runs searches beside writes and merges (for
+// the race detector); every search sees a whole batch or none of it: the
+// documents of one batch share a word, and a hit count not a multiple of
+// the batch size would be half a batch.
+func TestConcurrentSearchAndWrite(t *testing.T) {
+	ix := openMem(t, Options{MergeMinChunks: 8})
+	const per = 10
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for g := 0; g < 3; g++ {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				res, err := ix.SearchString("batchword", 0, 3)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if res.Total%per != 0 {
+					errs <- fmt.Errorf("saw %d documents: part of a batch", res.Total)
+					return
+				}
+			}
+		}()
+	}
+	for i := 0; i < budget(60); i++ {
+		var b Batch
+		for j := 0; j < per; j++ {
+			b.Add(Document{ID: fmt.Sprint(i, "-", j), Fields: map[string]string{"body": fmt.Sprintf("batchword w%d x%d", i, j)}})
+		}
+		if err := ix.Write(&b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	for g := 0; g < 3; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
