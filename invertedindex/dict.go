@@ -1,6 +1,7 @@
 package invertedindex
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/kvlab/kvlab/kv"
@@ -12,8 +13,9 @@ import (
 // extra writes because every term's chunk keys start with the term.
 type termDict interface {
 	// prefix calls fn with each term of field that starts with prefix, in
-	// order, until fn returns false.
-	prefix(field uint32, prefix string, fn func(term string) bool) error
+	// order, until fn returns false. it, if not nil, is an iterator over
+	// the chunk keys the dictionary may reposition (the search's own).
+	prefix(it kv.Iterator, field uint32, prefix string, fn func(term string) bool) error
 }
 
 // scanDict finds terms by a sorted prefix scan of the chunk keys, skipping
@@ -22,14 +24,17 @@ type scanDict struct {
 	db kv.Engine
 }
 
-func (d scanDict) prefix(field uint32, prefix string, fn func(term string) bool) error {
+func (d scanDict) prefix(it kv.Iterator, field uint32, prefix string, fn func(term string) bool) error {
 	lo := append(fieldPrefix(field), prefix...)
-	it, err := d.db.NewIterator(kv.IterOptions{LowerBound: lo, UpperBound: prefixEnd(lo)})
-	if err != nil {
-		return fmt.Errorf("invertedindex: term dictionary: %w", err)
+	if it == nil {
+		var err error
+		it, err = d.db.NewIterator(kv.IterOptions{LowerBound: lo, UpperBound: prefixEnd(lo)})
+		if err != nil {
+			return fmt.Errorf("invertedindex: term dictionary: %w", err)
+		}
+		defer it.Close()
 	}
-	defer it.Close()
-	for ok := it.First(); ok; {
+	for ok := it.SeekGE(lo); ok && bytes.HasPrefix(it.Key(), lo); {
 		f, term, _, good := parseChunkKey(it.Key())
 		if !good || f != field {
 			return kv.Corruptf("", -1, "invertedindex: bad chunk key %q", it.Key())

@@ -1,6 +1,7 @@
 package invertedindex
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"slices"
@@ -35,16 +36,37 @@ type matcher interface {
 type evalCtx struct {
 	ix   *Index
 	err  error
-	bufs []*[]byte // posting buffers to return to bufPool
+	it   kv.Iterator // over the posting chunks, shared by the whole search
+	bufs []*[]byte   // posting buffers to return to bufPool
 }
 
 // bufPool recycles the buffers term matchers copy chunk values into, so
 // that a search allocates (and the collector scans) almost nothing.
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
-// release returns the search's buffers to the pool; the matchers must not
-// be used afterwards.
+// iter returns the search's iterator over the posting chunks: one for the
+// whole search, repositioned for each term (creating an engine iterator
+// costs more than a seek).
+func (e *evalCtx) iter() (kv.Iterator, error) {
+	if e.it == nil {
+		it, err := e.ix.db.NewIterator(kv.IterOptions{LowerBound: []byte{prefixPostings}, UpperBound: []byte{prefixPostings + 1}})
+		if err != nil {
+			return nil, fmt.Errorf("invertedindex: search: %w", err)
+		}
+		e.it = it
+	}
+	return e.it, nil
+}
+
+// release closes the search's iterator and returns its buffers to the
+// pool; the matchers must not be used afterwards.
 func (e *evalCtx) release() {
+	if e.it != nil {
+		if err := e.it.Close(); err != nil {
+			e.fail(fmt.Errorf("invertedindex: search: %w", err))
+		}
+		e.it = nil
+	}
 	for _, b := range e.bufs {
 		if cap(*b) <= 16<<20 {
 			*b = (*b)[:0]
@@ -88,65 +110,147 @@ type termMatcher struct {
 // loadTerm reads every chunk of the term: headers give the exact live
 // document frequency BM25 needs before any scoring; the values stay in
 // memory and are decoded only where the search lands.
-func (ctx *evalCtx) loadTerm(field uint32, term string) (*termMatcher, error) {
-	ix := ctx.ix
+//
+// Without withPos only the sections before the positions are kept, which
+// is most of the bytes a term, AND or OR query would otherwise copy.
+func (ctx *evalCtx) loadTerm(field uint32, term string, withPos bool) (*termMatcher, error) {
 	lo := termPrefix(nil, field, term)
-	it, err := ix.db.NewIterator(kv.IterOptions{LowerBound: lo, UpperBound: prefixEnd(lo)})
+	it, err := ctx.iter()
 	if err != nil {
-		return nil, fmt.Errorf("invertedindex: search: %w", err)
+		return nil, err
 	}
-	defer it.Close()
-	tm := &termMatcher{ctx: ctx, ci: -1}
-	pb := bufPool.Get().(*[]byte)
-	buf := (*pb)[:0]
-	defer func() {
-		*pb = buf
-		ctx.bufs = append(ctx.bufs, pb)
-	}()
-	var offs []int
-	var hdr chunk
-	for ok := it.First(); ok; ok = it.Next() {
+	l := ctx.newLoad(term, withPos)
+	defer l.done()
+	for ok := it.SeekGE(lo); ok && bytes.HasPrefix(it.Key(), lo); ok = it.Next() {
 		k := it.Key()
 		if len(k) != len(lo)+8 {
 			return nil, kv.Corruptf("", -1, "invertedindex: chunk key %q", k)
 		}
-		last := beUint64(k[len(lo):])
-		v := it.Value()
-		if err := parseChunk(&hdr, last, v); err != nil {
-			return nil, fmt.Errorf("term %q: %w", term, err)
+		if err := l.add(beUint64(k[len(lo):]), it.Value()); err != nil {
+			return nil, err
 		}
-		if n := len(tm.chunks); n > 0 && hdr.first <= tm.chunks[n-1].last {
-			return nil, kv.Corruptf("", -1, "invertedindex: term %q: chunks overlap", term)
-		}
-		ref := chunkRef{last: last, first: hdr.first, n: hdr.n, maxTF: hdr.maxTF, minLen: hdr.minLen, ub: -1}
-		live := hdr.n
-		if ix.deletedIn(hdr.first, last) > 0 {
-			ref.hasDeleted = true
-			if err := hdr.decodeDocs(); err != nil {
-				return nil, fmt.Errorf("term %q: %w", term, err)
-			}
-			for _, d := range hdr.docs {
-				if ix.isDeleted(d) {
-					live--
-				}
-			}
-		}
-		tm.df += live
-		offs = append(offs, len(buf))
-		buf = append(buf, v...)
-		tm.chunks = append(tm.chunks, ref)
 	}
 	if err := it.Err(); err != nil {
 		return nil, fmt.Errorf("invertedindex: search: %w", err)
 	}
-	for i := range tm.chunks {
-		end := len(buf)
-		if i+1 < len(offs) {
-			end = offs[i+1]
-		}
-		tm.chunks[i].val = buf[offs[i]:end:end]
+	return l.finish(), nil
+}
+
+// loadPrefix loads every term of field starting with prefix in one
+// sequential pass over their chunks (the scan dictionary's fast path: no
+// seek per term). It returns nil, false when the prefix has more than
+// MaxPrefixTerms terms.
+func (ctx *evalCtx) loadPrefix(field uint32, prefix string) ([]*termMatcher, bool, error) {
+	lo := append(fieldPrefix(field), prefix...)
+	it, err := ctx.iter()
+	if err != nil {
+		return nil, false, err
 	}
-	return tm, nil
+	var out []*termMatcher
+	var l *termLoad
+	var cur []byte
+	flush := func() {
+		if l != nil {
+			out = append(out, l.finish())
+			l.done()
+			l = nil
+		}
+	}
+	defer flush()
+	for ok := it.SeekGE(lo); ok && bytes.HasPrefix(it.Key(), lo); ok = it.Next() {
+		f, term, last, good := parseChunkKey(it.Key())
+		if !good || f != field {
+			return nil, false, kv.Corruptf("", -1, "invertedindex: bad chunk key %q", it.Key())
+		}
+		if l == nil || !bytes.Equal(term, cur) {
+			flush()
+			if len(out) >= MaxPrefixTerms {
+				return nil, false, nil
+			}
+			cur = append(cur[:0], term...)
+			l = ctx.newLoad(string(term), false)
+		}
+		if err := l.add(last, it.Value()); err != nil {
+			return nil, false, err
+		}
+	}
+	if err := it.Err(); err != nil {
+		return nil, false, fmt.Errorf("invertedindex: search: %w", err)
+	}
+	flush()
+	return out, true, nil
+}
+
+// termLoad gathers one term's chunks into a termMatcher.
+type termLoad struct {
+	ctx     *evalCtx
+	term    string
+	withPos bool
+	tm      *termMatcher
+	pb      *[]byte
+	buf     []byte
+	offs    []int
+	hdr     chunk
+}
+
+func (ctx *evalCtx) newLoad(term string, withPos bool) *termLoad {
+	pb := bufPool.Get().(*[]byte)
+	return &termLoad{ctx: ctx, term: term, withPos: withPos, tm: &termMatcher{ctx: ctx, ci: -1}, pb: pb, buf: (*pb)[:0]}
+}
+
+// add adds the chunk whose last document is last.
+func (l *termLoad) add(last uint64, v []byte) error {
+	ix, tm, hdr := l.ctx.ix, l.tm, &l.hdr
+	if err := parseChunk(hdr, last, v); err != nil {
+		return fmt.Errorf("term %q: %w", l.term, err)
+	}
+	if n := len(tm.chunks); n > 0 && hdr.first <= tm.chunks[n-1].last {
+		return kv.Corruptf("", -1, "invertedindex: term %q: chunks overlap", l.term)
+	}
+	ref := chunkRef{last: last, first: hdr.first, n: hdr.n, maxTF: hdr.maxTF, minLen: hdr.minLen, ub: -1}
+	live := hdr.n
+	if ix.deletedIn(hdr.first, last) > 0 {
+		ref.hasDeleted = true
+		if err := hdr.decodeDocs(); err != nil {
+			return fmt.Errorf("term %q: %w", l.term, err)
+		}
+		for _, d := range hdr.docs {
+			if ix.isDeleted(d) {
+				live--
+			}
+		}
+	}
+	tm.df += live
+	l.offs = append(l.offs, len(l.buf))
+	if l.withPos {
+		l.buf = append(l.buf, v...)
+	} else {
+		l.buf = append(l.buf, v[:len(v)-len(hdr.posB)]...)
+	}
+	tm.chunks = append(tm.chunks, ref)
+	return nil
+}
+
+// finish points the chunks at their copied values and returns the matcher.
+func (l *termLoad) finish() *termMatcher {
+	tm := l.tm
+	for i := range tm.chunks {
+		end := len(l.buf)
+		if i+1 < len(l.offs) {
+			end = l.offs[i+1]
+		}
+		tm.chunks[i].val = l.buf[l.offs[i]:end:end]
+	}
+	return tm
+}
+
+// done hands the buffer to the search, which returns it to the pool.
+func (l *termLoad) done() {
+	if l.pb != nil {
+		*l.pb = l.buf
+		l.ctx.bufs = append(l.ctx.bufs, l.pb)
+		l.pb = nil
+	}
 }
 
 // setScoring fixes the BM25 parameters for a field with collection stats fs.
@@ -504,8 +608,69 @@ func (l *listMatcher) advance(target uint64) uint64 {
 	return l.cur
 }
 
-// accumulate evaluates a disjunction of terms term-at-a-time.
-func accumulate(terms []*termMatcher) *listMatcher {
+// denseMatcher replays scores accumulated in an array indexed by document
+// number minus base; a document matches when its score is positive (every
+// BM25 term score is).
+type denseMatcher struct {
+	base   uint64
+	scores []float64
+	i      int
+	cur    uint64
+}
+
+func (d *denseMatcher) doc() uint64    { return d.cur }
+func (d *denseMatcher) cost() int      { return len(d.scores) }
+func (d *denseMatcher) score() float64 { return d.scores[d.i] }
+func (d *denseMatcher) bound() float64 { return d.scores[d.i] }
+func (d *denseMatcher) advance(target uint64) uint64 {
+	if d.cur != 0 && d.cur >= target {
+		return d.cur
+	}
+	i := 0
+	if target > d.base {
+		i = int(min(target-d.base, uint64(len(d.scores))))
+	}
+	for ; i < len(d.scores); i++ {
+		if d.scores[i] > 0 {
+			d.i, d.cur = i, d.base+uint64(i)
+			return d.cur
+		}
+	}
+	d.i, d.cur = len(d.scores), noMore
+	return noMore
+}
+
+// accumulateMin is the number of terms above which a prefix query is
+// evaluated term-at-a-time (a variable for tests).
+var accumulateMin = 8
+
+// maxDense bounds the document range accumulated in an array.
+const maxDense = 1 << 24
+
+// accumulate evaluates a disjunction of terms term-at-a-time, into an
+// array over the documents' range when it is not too wide, else a map.
+func accumulate(terms []*termMatcher) matcher {
+	lo, hi := uint64(noMore), uint64(0)
+	for _, t := range terms {
+		if len(t.chunks) > 0 {
+			lo = min(lo, t.chunks[0].first)
+			hi = max(hi, t.chunks[len(t.chunks)-1].last)
+		}
+	}
+	if hi >= lo && hi-lo < maxDense {
+		d := &denseMatcher{base: lo, scores: make([]float64, hi-lo+1)}
+		for _, t := range terms {
+			for doc := t.advance(0); doc != noMore; doc = t.advance(doc + 1) {
+				d.scores[doc-lo] += t.score()
+			}
+		}
+		return d
+	}
+	return accumulateMap(terms)
+}
+
+// accumulateMap is accumulate with a map, for documents too far apart.
+func accumulateMap(terms []*termMatcher) *listMatcher {
 	acc := map[uint64]float64{}
 	for _, t := range terms {
 		for d := t.advance(0); d != noMore; d = t.advance(d + 1) {

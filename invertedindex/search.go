@@ -252,7 +252,7 @@ func (ctx *evalCtx) compile(q Query) (matcher, error) {
 		}
 		var subs []matcher
 		for _, f := range ctx.fieldsFor(q.Field) {
-			tm, err := ctx.term(f, toks[0].Term)
+			tm, err := ctx.term(f, toks[0].Term, false)
 			if err != nil {
 				return nil, err
 			}
@@ -267,28 +267,18 @@ func (ctx *evalCtx) compile(q Query) (matcher, error) {
 		pre := strings.ToLower(q.Prefix)
 		var terms []*termMatcher
 		for _, f := range ctx.fieldsFor(q.Field) {
-			var words []string
-			err := ctx.ix.dict.prefix(f, pre, func(t string) bool {
-				words = append(words, t)
-				return len(words) <= MaxPrefixTerms
-			})
+			tms, err := ctx.prefixTerms(f, pre)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("invertedindex: prefix %q: %w", q.Prefix, err)
 			}
-			if len(words) > MaxPrefixTerms {
-				return nil, fmt.Errorf("invertedindex: prefix %q matches more than %d terms", q.Prefix, MaxPrefixTerms)
-			}
-			for _, w := range words {
-				tm, err := ctx.term(f, w)
-				if err != nil {
-					return nil, err
-				}
-				if tm != nil {
+			for _, tm := range tms {
+				if tm.df > 0 {
+					tm.setScoring(ctx.ix.bm25, ctx.ix.st.Fields[f])
 					terms = append(terms, tm)
 				}
 			}
 		}
-		if len(terms) > 8 {
+		if len(terms) > accumulateMin {
 			return accumulate(terms), nil
 		}
 		subs := make([]matcher, len(terms))
@@ -314,10 +304,49 @@ func orOf(subs []matcher) matcher {
 	return &disjunction{subs: subs}
 }
 
+// errTooManyTerms reports a prefix with more than MaxPrefixTerms terms.
+var errTooManyTerms = fmt.Errorf("more than %d terms", MaxPrefixTerms)
+
+// prefixTerms loads the terms of field starting with pre: in one pass over
+// the chunks with the scan dictionary, through the dictionary otherwise.
+func (ctx *evalCtx) prefixTerms(f uint32, pre string) ([]*termMatcher, error) {
+	if _, ok := ctx.ix.dict.(scanDict); ok {
+		tms, ok, err := ctx.loadPrefix(f, pre)
+		if err == nil && !ok {
+			err = errTooManyTerms
+		}
+		return tms, err
+	}
+	it, err := ctx.iter()
+	if err != nil {
+		return nil, err
+	}
+	var words []string
+	err = ctx.ix.dict.prefix(it, f, pre, func(t string) bool {
+		words = append(words, t)
+		return len(words) <= MaxPrefixTerms
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(words) > MaxPrefixTerms {
+		return nil, errTooManyTerms
+	}
+	var out []*termMatcher
+	for _, w := range words {
+		tm, err := ctx.loadTerm(f, w, false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, tm)
+	}
+	return out, nil
+}
+
 // term returns the matcher of one term in one field, nil if no live
 // document has it.
-func (ctx *evalCtx) term(f uint32, term string) (*termMatcher, error) {
-	tm, err := ctx.loadTerm(f, term)
+func (ctx *evalCtx) term(f uint32, term string, withPos bool) (*termMatcher, error) {
+	tm, err := ctx.loadTerm(f, term, withPos)
 	if err != nil || tm.df == 0 {
 		return nil, err
 	}
@@ -336,7 +365,7 @@ fields:
 		p := &phrase{}
 		subs := make([]matcher, len(toks))
 		for i, t := range toks {
-			tm, err := ctx.term(f, t.Term)
+			tm, err := ctx.term(f, t.Term, len(toks) > 1)
 			if err != nil {
 				return nil, err
 			}
