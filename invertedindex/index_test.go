@@ -42,7 +42,7 @@ func openMem(t *testing.T, o Options) *Index {
 // (to 1e-9) and the order of the top hits.
 func check(t *testing.T, ix *Index, m *model, q Query, offset, limit int, ctx string) {
 	t.Helper()
-	res, err := ix.Search(Request{Query: q, Offset: offset, Limit: limit})
+	res, err := ix.Search(Request{Query: q, Offset: offset, Limit: limit, NoStored: limit%2 == 0})
 	if err != nil {
 		t.Fatalf("%s: query %s: %v", ctx, q, err)
 	}

@@ -117,6 +117,7 @@ type ParseError struct {
 	Msg string
 }
 
+// Error says "query: at position N: what is wrong".
 func (e *ParseError) Error() string {
 	return fmt.Sprintf("query: at position %d: %s", e.Pos, e.Msg)
 }

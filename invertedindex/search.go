@@ -138,6 +138,16 @@ func (ix *Index) Search(req Request) (*Result, error) {
 			}
 			return nil, fmt.Errorf("invertedindex: search: %w", err)
 		}
+		if req.NoStored && hl == nil {
+			// Only the ID is wanted: it leads the record.
+			r := reader{b: v}
+			id := r.bytes()
+			if r.bad {
+				return nil, corrupt("document record", "malformed ID")
+			}
+			res.Hits = append(res.Hits, Hit{ID: string(id), Score: s.score})
+			continue
+		}
 		rec, err := decodeDocRecord(v, len(ix.meta.Fields))
 		if err != nil {
 			return nil, err

@@ -45,6 +45,7 @@ func register() {
 // already the final terms.
 type tokenizer struct{ an invertedindex.Analyzer }
 
+// Tokenize analyzes input; bleve positions are 1-based.
 func (t tokenizer) Tokenize(input []byte) analysis.TokenStream {
 	toks := t.an.Analyze(nil, string(input))
 	out := make(analysis.TokenStream, len(toks))
