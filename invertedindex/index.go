@@ -411,7 +411,9 @@ func (ix *Index) Write(b *Batch) error {
 		slices.Sort(ix.deleted)
 	}
 	if !ix.opts.NoAutoMerge && ix.mergeDue() {
-		return ix.merge()
+		if err := ix.merge(); err != nil {
+			return fmt.Errorf("invertedindex: the batch is written, the merge after it failed: %w", err)
+		}
 	}
 	return nil
 }
