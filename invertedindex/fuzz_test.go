@@ -131,3 +131,29 @@ func FuzzChunkKey(f *testing.F) {
 		}
 	})
 }
+
+func TestParseErrorsNamePositions(t *testing.T) {
+	for q, want := range map[string]int{
+		`a (b`:      2,
+		`a "b c`:    2,
+		`a)`:        1,
+		`OR a`:      0,
+		`a OR`:      2,
+		`a OR -b`:   5,
+		`x: y`:      2,
+		`:y`:        0,
+		`*`:         0,
+		`+ a`:       0,
+		`()`:        0,
+		`a ""`:      2,
+		`(a OR (b`:  6,
+		`f:"x" g:(`: 8,
+		`pre.fix*`:  3,
+	} {
+		_, err := ParseQuery(q)
+		var pe *ParseError
+		if !errors.As(err, &pe) || pe.Pos != want {
+			t.Errorf("%q: error %v, want one at position %d", q, err, want)
+		}
+	}
+}

@@ -137,7 +137,7 @@ func (e *ParseError) Error() string {
 // byte position of the problem.
 func ParseQuery(s string) (Query, error) {
 	p := parser{s: s}
-	q, err := p.seq("", false)
+	q, err := p.seq("", -1)
 	if err != nil {
 		return nil, err
 	}
@@ -176,14 +176,16 @@ func (p *parser) atOR() bool {
 	return unicode.IsSpace(r) || r == '(' || r == '"'
 }
 
-// seq parses clauses up to the end (or a ')' when nested).
-func (p *parser) seq(field string, nested bool) (Query, error) {
+// seq parses clauses up to the end, or up to a ')' when nested in a group
+// opened at position open (-1 at the top level).
+func (p *parser) seq(field string, open int) (Query, error) {
+	nested := open >= 0
 	var b BooleanQuery
 	for {
 		p.skipSpace()
 		if p.pos >= len(p.s) {
 			if nested {
-				return nil, p.errf(p.pos, "missing ')'")
+				return nil, p.errf(open, "'(' is never closed")
 			}
 			break
 		}
@@ -268,7 +270,7 @@ func (p *parser) primary(field string) (Query, error) {
 	case '(':
 		open := p.pos
 		p.pos++
-		q, err := p.seq(field, true)
+		q, err := p.seq(field, open)
 		if err != nil {
 			return nil, err
 		}
