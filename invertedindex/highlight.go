@@ -13,13 +13,11 @@ type highlighter struct {
 	pre, post string
 	terms     map[string]bool // analyzed terms of positive clauses
 	prefixes  []string
-	fields    []string // field number -> name
-	only      map[string]bool
 }
 
 func (ctx *evalCtx) highlighter(req Request) *highlighter {
 	h := &highlighter{an: ctx.ix.an, pre: req.HighlightPre, post: req.HighlightPost,
-		terms: map[string]bool{}, fields: ctx.ix.meta.Fields}
+		terms: map[string]bool{}}
 	if h.pre == "" && h.post == "" {
 		h.pre, h.post = "[", "]"
 	}
