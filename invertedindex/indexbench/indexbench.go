@@ -62,6 +62,9 @@ type Latency struct {
 	P50, P99 time.Duration
 	// Hits is the mean total hit count.
 	Hits float64
+	// Totals are each query's total hit count, in query order (the same
+	// queries for every engine).
+	Totals []int
 }
 
 // Result is one engine's figures.
@@ -238,6 +241,7 @@ func Run(docs []gocorpus.Doc, o Options) ([]Result, error) {
 		}
 		for _, kind := range Kinds {
 			var lat []time.Duration
+			var totals []int
 			hits := 0
 			ks := specs[kind]
 			for rep := 0; rep < o.Reps+1; rep++ {
@@ -250,6 +254,7 @@ func Run(docs []gocorpus.Doc, o Options) ([]Result, error) {
 					}
 					if rep == 0 {
 						hits += n // the first round warms up and counts
+						totals = append(totals, n)
 						continue
 					}
 					lat = append(lat, d)
@@ -257,7 +262,8 @@ func Run(docs []gocorpus.Doc, o Options) ([]Result, error) {
 			}
 			slices.Sort(lat)
 			if len(lat) > 0 {
-				r.Queries[kind] = Latency{P50: lat[len(lat)/2], P99: lat[min(len(lat)-1, len(lat)*99/100)], Hits: float64(hits) / float64(len(ks))}
+				r.Queries[kind] = Latency{P50: lat[len(lat)/2], P99: lat[min(len(lat)-1, len(lat)*99/100)],
+					Hits: float64(hits) / float64(len(ks)), Totals: totals}
 			}
 		}
 		if err := t.close(); err != nil {
