@@ -41,6 +41,9 @@ workloads, and a table with a one-line reading of each result.`,
 		newStatsCommand(),
 		newInspectCommand(),
 		newStressCommand(),
+		newIndexCommand(),
+		newSearchCommand(),
+		newBenchIndexCommand(),
 	)
 	return root
 }
