@@ -236,7 +236,7 @@ func (o Options) Validate() error {
 		default:
 			continue
 		}
-		if v < d.lo || v > d.hi {
+		if !(v >= d.lo && v <= d.hi) { // NaN too
 			return fmt.Errorf("lsm: option %s: %v is out of range [%v, %v]", d.Name, v, d.lo, d.hi)
 		}
 	}
