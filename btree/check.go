@@ -27,7 +27,7 @@ func (db *DB) Check(w io.Writer) error {
 	if db.closed.Load() {
 		return kv.ErrClosed
 	}
-	m, found, err := db.readMeta()
+	m, found, _, err := db.readMeta()
 	if err != nil {
 		return err
 	}

@@ -121,6 +121,13 @@ func Open(fs vfs.FS, dir string, o Options) (*DB, error) {
 
 func (db *DB) open() error {
 	var err error
+	metaName := vfs.Join(db.dir, metaFileName)
+	metaSize := int64(0) // 0 also when the meta file is absent
+	if fi, err := db.fs.Stat(metaName); err == nil {
+		metaSize = fi.Size()
+	} else if !errors.Is(err, vfs.ErrNotExist) {
+		return fmt.Errorf("btree: open: %w", err)
+	}
 	db.pagesName = vfs.Join(db.dir, pagesFileName)
 	if db.pages, err = db.fs.OpenReadWrite(db.pagesName, vfs.KindBTreePages); err != nil {
 		return fmt.Errorf("btree: open: %w", err)
@@ -128,7 +135,7 @@ func (db *DB) open() error {
 	if db.metaf, err = db.fs.OpenReadWrite(vfs.Join(db.dir, metaFileName), vfs.KindBTreeMeta); err != nil {
 		return fmt.Errorf("btree: open: %w", err)
 	}
-	m, found, err := db.readMeta()
+	m, found, metaErrs, err := db.readMeta()
 	if err != nil {
 		return err
 	}
@@ -139,8 +146,26 @@ func (db *DB) open() error {
 	if !found {
 		for _, n := range names {
 			if _, ok := parseWalName(n); ok {
-				return kv.Corruptf(vfs.Join(db.dir, metaFileName), 0, "btree: no valid meta page, but the store has a log")
+				return kv.Corruptf(metaName, 0, "btree: no valid meta page, but the store has a log")
 			}
+		}
+		// A store is created afresh only where none was: no meta file, or
+		// an empty one (a creation that crashed before its meta page was
+		// written, when at most one page had been written). Anything else
+		// is a store whose meta pages are damaged or of a newer format.
+		for _, e := range metaErrs {
+			var me *metaError
+			if errors.As(e, &me) && me.newer {
+				return fmt.Errorf("btree: %s: %s: %w", metaName, me.reason, kv.ErrUnsupportedVersion)
+			}
+		}
+		if metaSize > 0 {
+			return kv.Corruptf(metaName, 0, "btree: neither meta slot holds a valid meta page (%v; %v)", metaErrs[0], metaErrs[1])
+		}
+		if ps, err := db.pages.Size(); err != nil {
+			return fmt.Errorf("btree: open: %w", err)
+		} else if ps > MaxPageSize {
+			return kv.Corruptf(metaName, 0, "btree: the meta file is missing or empty, but %s holds %d bytes", db.pagesName, ps)
 		}
 		return db.create()
 	}
@@ -195,13 +220,13 @@ func (db *DB) adopt(m meta) {
 
 // readMeta returns the newest valid meta slot; found is false when neither
 // slot holds a valid one.
-func (db *DB) readMeta() (meta, bool, error) {
+func (db *DB) readMeta() (meta, bool, [2]error, error) {
 	slots, errs, err := readMetaSlots(db.metaf)
 	if err != nil {
-		return meta{}, false, err
+		return meta{}, false, errs, err
 	}
 	best, found := newestMeta(slots, errs)
-	return best, found, nil
+	return best, found, errs, nil
 }
 
 // create initializes an empty store: an empty root leaf (page 1), the
@@ -222,13 +247,36 @@ func (db *DB) create() error {
 	}
 	m := meta{pageSize: uint32(db.ps), checkpoint: 1, root: 1, height: 1, pageCount: 2, walNum: 1,
 		leafPages: 1, leafBytes: pageHeaderSize}
-	if _, err := db.metaf.WriteAt(m.encode(), metaSlotSize); err != nil {
+	// The first meta file is written aside and renamed into place, so that
+	// a crash leaves the meta file absent, empty or complete: Open creates
+	// a store afresh only when it is absent or empty.
+	metaName := vfs.Join(db.dir, metaFileName)
+	tmpName := metaName + ".tmp"
+	if err := db.metaf.Close(); err != nil {
 		return fmt.Errorf("btree: create: %w", err)
 	}
-	if err := db.metaf.Sync(); err != nil {
+	db.metaf = nil
+	tmp, err := db.fs.Create(tmpName, vfs.KindBTreeMeta)
+	if err != nil {
 		return fmt.Errorf("btree: create: %w", err)
 	}
-	if err := db.fs.SyncDir(db.dir); err != nil {
+	_, err = tmp.WriteAt(m.encode(), metaSlotSize)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = db.fs.Rename(tmpName, metaName)
+	}
+	if err == nil {
+		err = db.fs.SyncDir(db.dir)
+	}
+	if err != nil {
+		return fmt.Errorf("btree: create: %w", err)
+	}
+	if db.metaf, err = db.fs.OpenReadWrite(metaName, vfs.KindBTreeMeta); err != nil {
 		return fmt.Errorf("btree: create: %w", err)
 	}
 	db.adopt(m)

@@ -59,8 +59,12 @@ func (m *meta) encode() []byte {
 	return b
 }
 
-// metaError says why a meta slot is not usable.
-type metaError struct{ reason string }
+// metaError says why a meta slot is not usable. newer is set for an
+// intact meta page of a newer format version.
+type metaError struct {
+	reason string
+	newer  bool
+}
 
 func (e *metaError) Error() string { return "meta: " + e.reason }
 
@@ -68,20 +72,20 @@ func (e *metaError) Error() string { return "meta: " + e.reason }
 func decodeMeta(b []byte) (meta, error) {
 	var m meta
 	if len(b) < metaSize {
-		return m, &metaError{"short slot"}
+		return m, &metaError{reason: "short slot"}
 	}
 	le := binary.LittleEndian
 	if got, want := le.Uint32(b[112:]), crc32.Checksum(b[:112], crcTable); got != want {
-		return m, &metaError{"checksum mismatch"}
+		return m, &metaError{reason: "checksum mismatch"}
 	}
 	if string(b[:8]) != metaMagic {
-		return m, &metaError{"bad magic"}
+		return m, &metaError{reason: "bad magic"}
 	}
 	if v := le.Uint32(b[8:]); v != formatVersion {
-		return m, &metaError{"unsupported format version " + itoa(uint64(v))}
+		return m, &metaError{reason: "unsupported format version " + itoa(uint64(v)), newer: v > formatVersion}
 	}
 	if le.Uint32(b[36:]) != 0 {
-		return m, &metaError{"reserved field is not zero"}
+		return m, &metaError{reason: "reserved field is not zero"}
 	}
 	m.pageSize = le.Uint32(b[12:])
 	m.checkpoint = le.Uint64(b[16:])
@@ -99,15 +103,15 @@ func decodeMeta(b []byte) (meta, error) {
 	ps := int(m.pageSize)
 	switch {
 	case ps < MinPageSize || ps > MaxPageSize || ps&(ps-1) != 0:
-		return m, &metaError{"bad page size " + itoa(uint64(ps))}
+		return m, &metaError{reason: "bad page size " + itoa(uint64(ps))}
 	case m.checkpoint == 0:
-		return m, &metaError{"checkpoint id 0"}
+		return m, &metaError{reason: "checkpoint id 0"}
 	case m.root == 0 || uint64(m.root) >= m.pageCount:
-		return m, &metaError{"root page " + itoa(uint64(m.root)) + " outside the file"}
+		return m, &metaError{reason: "root page " + itoa(uint64(m.root)) + " outside the file"}
 	case uint64(m.freelist) >= m.pageCount:
-		return m, &metaError{"free-list page outside the file"}
+		return m, &metaError{reason: "free-list page outside the file"}
 	case m.height == 0 || m.height > 64:
-		return m, &metaError{"bad height " + itoa(uint64(m.height))}
+		return m, &metaError{reason: "bad height " + itoa(uint64(m.height))}
 	}
 	return m, nil
 }
@@ -140,12 +144,12 @@ func readMetaSlots(r io.ReaderAt) (slots [2]meta, errs [2]error, err error) {
 	for slot := range 2 {
 		lo := slot * metaSlotSize
 		if lo >= len(buf) {
-			errs[slot] = &metaError{"empty slot"}
+			errs[slot] = &metaError{reason: "empty slot"}
 			continue
 		}
 		m, err := decodeMeta(buf[lo:min(len(buf), lo+metaSlotSize)])
 		if err == nil && m.checkpoint%2 != uint64(slot) {
-			err = &metaError{"checkpoint " + itoa(m.checkpoint) + " in slot " + itoa(uint64(slot))}
+			err = &metaError{reason: "checkpoint " + itoa(m.checkpoint) + " in slot " + itoa(uint64(slot))}
 		}
 		slots[slot], errs[slot] = m, err
 	}

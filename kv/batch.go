@@ -114,8 +114,14 @@ func (b *Batch) Empty() bool { return b.count == 0 }
 func (b *Batch) UserBytes() int64 { return b.userBytes }
 
 // Err returns the first error met while building the batch (an oversized key
-// or value); Write refuses a batch whose Err is not nil.
-func (b *Batch) Err() error { return b.err }
+// or value); Write refuses a batch whose Err is not nil. For a nil *Batch it
+// returns ErrNilBatch, so that every engine's Write refuses one.
+func (b *Batch) Err() error {
+	if b == nil {
+		return ErrNilBatch
+	}
+	return b.err
+}
 
 // Reset empties the batch, keeping its buffer.
 func (b *Batch) Reset() {

@@ -27,6 +27,31 @@
 // so after a crash the store holds a prefix of the acknowledged writes that
 // includes at least every synced one; a batch is never half applied.
 //
+// # Damaged files
+//
+// Damage that a crash cannot cause — flipped bytes, zeroed ranges, files cut
+// short after a clean Close — is reported, never silently dropped: Open fails
+// with an error wrapping ErrCorruption that names the damaged file, or reads
+// of the damaged data fail with ErrCorruption, and Checker.Check reports it.
+// An engine never recreates or deletes data because a file it needed was
+// unreadable; an intact file of a newer format version is
+// ErrUnsupportedVersion.
+//
+// The one loss that is not reported is the torn tail of the newest
+// write-ahead log of a store that crashed (docs/format/wal.md): a record
+// damaged at the very end of that log, with nothing valid after it, reads as
+// the write a crash interrupted. Damage there costs the writes of the
+// damaged records and of nothing before them: at most the writes acknowledged
+// without Sync since the last synced write, or, if the damage also reaches
+// synced records, those records' writes (the store then holds a prefix of the
+// acknowledged writes, still never a half-applied batch). A cleanly closed
+// store has no such tail: the LSM flushes its memtables on Close and leaves
+// its newest log empty, and the B+tree checkpoints on Close and leaves its
+// log empty, so damage found in a log after a clean Close costs nothing or
+// is reported. Only the newest log may end torn: damage at the end of an
+// older log, or a gap in the sequence of records from one log to the next,
+// is ErrCorruption.
+//
 // # Concurrency
 //
 // Every Engine is safe for concurrent use by many goroutines. An Iterator is
@@ -40,7 +65,8 @@
 //
 // Errors are wrapped with context and matched with errors.Is: ErrNotFound,
 // ErrClosed, ErrCorruption (a *CorruptionError names the file and offset),
-// ErrKeyTooLarge, ErrValueTooLarge and ErrReadOnly (the engine hit an I/O error
+// ErrKeyTooLarge, ErrValueTooLarge, ErrReadOnly (the engine hit an I/O error
 // it cannot recover from and refuses further writes rather than acknowledge
-// what it cannot keep).
+// what it cannot keep; Close then returns it too), ErrUnsupportedVersion and
+// ErrNilBatch (Write of a nil *Batch).
 package kv

@@ -22,6 +22,12 @@ var (
 	// ErrReadOnly is returned by writes after the engine met an I/O error it
 	// cannot recover from, or when it was opened read-only. Reads go on.
 	ErrReadOnly = errors.New("kv: read-only")
+	// ErrUnsupportedVersion is returned by Open when a store's files are
+	// intact but of a newer format version than this build can read: not
+	// damage, and not a reason to recreate the store.
+	ErrUnsupportedVersion = errors.New("kv: unsupported format version")
+	// ErrNilBatch is returned by Engine.Write for a nil *Batch.
+	ErrNilBatch = errors.New("kv: nil batch")
 )
 
 // CorruptionError reports damaged data in a file at an offset. It matches

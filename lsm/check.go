@@ -1,6 +1,7 @@
 package lsm
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -108,13 +109,28 @@ func (db *DB) checkTable(t *manifest.TableMeta) (int64, error) {
 }
 
 // checkLogs reads the WALs of the immutable memtables, which recovery
-// would replay; the active log is being written and is left alone.
+// would replay; the active log is being written and is left alone. Each
+// must end cleanly, and their records must carry consecutive sequence
+// numbers, from one log to the next.
 func (db *DB) checkLogs(rs *readState) (int, error) {
 	n := 0
+	var prevEnd base.SeqNum
 	for _, m := range rs.imms {
 		name := manifest.LogFileName(db.dir, m.logNum)
-		end, err := wal.Replay(db.fs, name, m.logNum, wal.ReaderOptions{}, func([]byte, wal.Pos) error { return nil })
+		end, err := wal.Replay(db.fs, name, m.logNum, wal.ReaderOptions{}, func(rec []byte, pos wal.Pos) error {
+			if len(rec) < walRecordHeader+4 {
+				return kv.Corruptf(name, pos.Offset, "lsm: WAL record of %d bytes is shorter than its headers", len(rec))
+			}
+			seq := base.SeqNum(binary.LittleEndian.Uint64(rec))
+			count := base.SeqNum(binary.LittleEndian.Uint32(rec[walRecordHeader:]))
+			if prevEnd != 0 && seq != prevEnd+1 {
+				return kv.Corruptf(name, pos.Offset, "lsm: WAL record at sequence number %d does not follow sequence number %d of the record before it", seq, prevEnd)
+			}
+			prevEnd = seq + count - 1
+			return nil
+		})
 		if errors.Is(err, fs.ErrNotExist) {
+			prevEnd = 0
 			continue // flushed meanwhile, and deleted
 		}
 		if err != nil {

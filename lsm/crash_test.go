@@ -28,6 +28,9 @@ func TestFaultsInBackgroundWork(t *testing.T) {
 		{"current", vfs.Fault{Ops: vfs.OpCreate | vfs.OpWrite | vfs.OpSync, Kind: vfs.KindCurrent}},
 		{"namespace", vfs.Fault{Ops: vfs.OpRename | vfs.OpRemove | vfs.OpSyncDir}},
 		{"short-write", vfs.Fault{Ops: vfs.OpWrite, Kind: vfs.KindSSTable, Partial: true}},
+		// Reads of tables: compactions (and the checks of new tables).
+		{"sstable-read", vfs.Fault{Ops: vfs.OpRead, Kind: vfs.KindSSTable}},
+		{"wal", vfs.Fault{Ops: vfs.OpCreate | vfs.OpWrite | vfs.OpSync, Kind: vfs.KindWAL}},
 	}
 	maxSteps, stride := 80, 1
 	if testing.Short() {

@@ -161,8 +161,18 @@ func (db *DB) NewIterator(o kv.IterOptions) (kv.Iterator, error) {
 }
 
 // Close stops background work, makes every acknowledged write durable and
-// releases the directory. The memtables are not flushed: their WALs are
-// replayed by the next Open.
+// releases the directory.
+//
+// Close flushes the memtables to L0 tables before it returns, so that a
+// cleanly closed store keeps no data in its WALs (the newest log is left
+// empty): damage to a log found later is then never mistaken for the torn
+// tail of a crash. This bounds Close's work by the memtables' size: at most
+// (MaxImmutableMemtables+1) × MemtableSize bytes written, as one flush each.
+// Compactions in progress are abandoned, not waited for.
+//
+// If the store had become read-only (a WAL, flush, compaction or manifest
+// error), Close returns that error, wrapping kv.ErrReadOnly: acknowledged
+// writes that were not synced may then be lost.
 func (db *DB) Close() error {
 	if db.closed.Swap(true) {
 		return fmt.Errorf("lsm: %w", kv.ErrClosed)
@@ -175,6 +185,8 @@ func (db *DB) Close() error {
 	}
 	db.wmu.Unlock()
 
+	db.flushOnClose()
+
 	db.mu.Lock()
 	db.closing = true
 	db.bgCond.Broadcast()
@@ -183,6 +195,9 @@ func (db *DB) Close() error {
 
 	var errs []error
 	db.mu.Lock()
+	if db.bgErr != nil {
+		errs = append(errs, readOnlyErr(db.bgErr))
+	}
 	if db.log != nil {
 		if err := db.log.Close(); err != nil && db.bgErr == nil {
 			errs = append(errs, fmt.Errorf("lsm: close WAL: %w", err))
@@ -218,4 +233,21 @@ func (db *DB) setBGErrLocked(err error) {
 		db.bgErr = err
 		db.bgCond.Broadcast()
 	}
+}
+
+// flushOnClose rotates a non-empty memtable and waits until every immutable
+// memtable is flushed (or the DB failed), then deletes the logs and tables
+// the flushes made obsolete. No writer can be in the commit pipeline.
+func (db *DB) flushOnClose() {
+	db.mu.Lock()
+	if db.bgErr == nil && !db.mem.Empty() {
+		if err := db.rotateLocked(); err != nil {
+			db.setBGErrLocked(err)
+		}
+	}
+	for db.bgErr == nil && len(db.imms) > 0 {
+		db.bgCond.Wait()
+	}
+	db.mu.Unlock()
+	db.deleteObsoleteFiles()
 }

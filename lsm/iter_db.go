@@ -257,16 +257,22 @@ func (it *dbIter) done(ok bool) bool {
 // Valid reports whether the iterator rests on a key.
 func (it *dbIter) Valid() bool { return it.valid }
 
-// Key returns the current key.
+// Key returns the current key, nil when the iterator is not positioned.
 func (it *dbIter) Key() []byte {
+	if !it.valid {
+		return nil
+	}
 	if it.forward {
 		return base.UserKey(it.iter.Key())
 	}
 	return it.key
 }
 
-// Value returns the current value, never nil while Valid.
+// Value returns the current value, never nil while Valid, nil otherwise.
 func (it *dbIter) Value() []byte {
+	if !it.valid {
+		return nil
+	}
 	var v []byte
 	if it.forward {
 		v = it.iter.Value()

@@ -191,10 +191,21 @@ func (m *mergingIter) Prev() bool {
 	return m.step(false)
 }
 
-func (m *mergingIter) Valid() bool   { return len(m.heap) > 0 }
-func (m *mergingIter) Key() []byte   { return m.iters[m.heap[0]].Key() }
-func (m *mergingIter) Value() []byte { return m.iters[m.heap[0]].Value() }
-func (m *mergingIter) Err() error    { return m.err }
+func (m *mergingIter) Valid() bool { return len(m.heap) > 0 }
+func (m *mergingIter) Key() []byte {
+	if len(m.heap) == 0 {
+		return nil
+	}
+	return m.iters[m.heap[0]].Key()
+}
+
+func (m *mergingIter) Value() []byte {
+	if len(m.heap) == 0 {
+		return nil
+	}
+	return m.iters[m.heap[0]].Value()
+}
+func (m *mergingIter) Err() error { return m.err }
 
 func (m *mergingIter) Close() error {
 	var first error

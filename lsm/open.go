@@ -36,7 +36,10 @@ func Open(fsys vfs.FS, dir string, o Options) (*DB, error) {
 	}
 	lock, err := acct.Lock(manifest.LockFileName(dir))
 	if err != nil {
-		return nil, fmt.Errorf("lsm: %s is in use: %w", dir, err)
+		if errors.Is(err, vfs.ErrLocked) {
+			return nil, fmt.Errorf("lsm: %s is in use: %w", dir, err)
+		}
+		return nil, fmt.Errorf("lsm: lock %s: %w", manifest.LockFileName(dir), err)
 	}
 	db := &DB{
 		fs:             acct,
@@ -82,6 +85,9 @@ func Open(fsys vfs.FS, dir string, o Options) (*DB, error) {
 // WAL.
 func (db *DB) recover() error {
 	st, err := manifest.Load(db.fs, db.dir)
+	if err != nil {
+		st = nil
+	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		// A new store. Files without a CURRENT are leftovers of an Open
@@ -122,6 +128,13 @@ func (db *DB) recover() error {
 	if err != nil {
 		return fmt.Errorf("lsm: list %s: %w", db.dir, err)
 	}
+	if st != nil {
+		// Nothing is deleted below before the directory is shown to be
+		// what the recovered version says it is.
+		if err := db.verifyDirectory(st, names); err != nil {
+			return err
+		}
+	}
 	var logs []uint64
 	for _, name := range names {
 		typ, num, ok := manifest.ParseFileName(name)
@@ -157,9 +170,10 @@ func (db *DB) recover() error {
 		return nil
 	}
 	var b kv.Batch
-	for _, num := range logs {
+	var prevEnd base.SeqNum // the last sequence number of the previous record; 0 before the first
+	for i, num := range logs {
 		name := manifest.LogFileName(db.dir, num)
-		_, err := wal.Replay(db.fs, name, num, wal.ReaderOptions{}, func(rec []byte, pos wal.Pos) error {
+		end, err := wal.Replay(db.fs, name, num, wal.ReaderOptions{}, func(rec []byte, pos wal.Pos) error {
 			if len(rec) < walRecordHeader {
 				return kv.Corruptf(name, pos.Offset, "lsm: WAL record of %d bytes is shorter than its header", len(rec))
 			}
@@ -173,6 +187,12 @@ func (db *DB) recover() error {
 			if seq == 0 || seq > base.MaxSeqNum || base.SeqNum(b.Len()-1) > base.MaxSeqNum-seq {
 				return kv.Corruptf(name, pos.Offset, "lsm: WAL record of %d operations at sequence number %d is out of range", b.Len(), seq)
 			}
+			// Records carry consecutive sequence numbers, from one log
+			// to the next: a gap means records were lost.
+			if prevEnd != 0 && seq != prevEnd+1 {
+				return kv.Corruptf(name, pos.Offset, "lsm: WAL record at sequence number %d does not follow sequence number %d of the record before it", seq, prevEnd)
+			}
+			prevEnd = seq + base.SeqNum(b.Len()) - 1
 			if err := mem.ApplyBatch(&b, seq); err != nil {
 				if !errors.Is(err, memtable.ErrRecordExists) {
 					return fmt.Errorf("lsm: replay %s at %d: %w", name, pos.Offset, err)
@@ -188,6 +208,22 @@ func (db *DB) recover() error {
 		})
 		if err != nil {
 			return fmt.Errorf("lsm: replay WAL: %w", err)
+		}
+		if end.Reason == wal.EndTornTail {
+			// Only the newest log can end torn: an older one was closed,
+			// and so synced, before the next was created.
+			if i < len(logs)-1 {
+				return kv.Corruptf(name, end.Offset, "lsm: WAL %06d ends in a damaged record, but it is not the newest log (%06d follows)", num, logs[i+1])
+			}
+			// Cut the torn tail off before a newer log exists, so that
+			// the next recovery does not find an older log ending torn.
+			lw, err := wal.OpenAppend(db.fs, name, num, end, wal.Options{})
+			if err != nil {
+				return fmt.Errorf("lsm: truncate the torn tail of %s: %w", name, err)
+			}
+			if err := lw.Close(); err != nil {
+				return fmt.Errorf("lsm: truncate the torn tail of %s: %w", name, err)
+			}
 		}
 	}
 	if err := flushMem(); err != nil {
@@ -205,6 +241,12 @@ func (db *DB) recover() error {
 	db.mu.Unlock()
 	if err != nil {
 		return err
+	}
+	// The new log's name must be durable before the manifest names it:
+	// recovery takes a missing log at the manifest's log number for a sign
+	// of a lost edit (verifyDirectory).
+	if err := db.log.Sync(); err != nil {
+		return fmt.Errorf("lsm: sync new WAL: %w", err)
 	}
 	edit.LogNum, edit.HasLogNum = db.mem.logNum, true
 	if err := db.logAndApply(edit, nil); err != nil {
@@ -234,6 +276,59 @@ func (db *DB) removeStrays() error {
 			if err := db.fs.Remove(vfs.Join(db.dir, name)); err != nil {
 				return fmt.Errorf("lsm: remove stray %s: %w", name, err)
 			}
+		}
+	}
+	return nil
+}
+
+// verifyDirectory checks, before recovery deletes anything, that the
+// directory holds what the recovered version st says it should. A manifest
+// whose last edits were lost to damage (not to a crash: a crash loses only
+// an edit that was never synced, and nothing an unsynced edit describes has
+// been deleted yet) reads as an older version; deleting the files that only
+// the lost edits name would lose data silently. So:
+//
+//   - every table the version names must exist with the size it records
+//     (tables are deleted only after an edit removing them is durable);
+//   - the log at the version's log number must exist (a log is deleted only
+//     after an edit naming a newer log number is durable, and the manifest
+//     names a log only once its name is durable); log number 0 is the new
+//     store's, whose first log was never named;
+//   - a version with log number 0 is that of a store whose first Open did
+//     not finish: no table can exist yet.
+//
+// Any other finding is an error wrapping kv.ErrCorruption naming the
+// manifest (or the table whose size is wrong).
+func (db *DB) verifyDirectory(st *manifest.State, names []string) error {
+	mname := manifest.ManifestFileName(db.dir, st.ManifestNum)
+	present := map[string]bool{}
+	for _, n := range names {
+		present[n] = true
+	}
+	for _, lvl := range st.Version.Levels {
+		for _, t := range lvl {
+			tname := manifest.TableFileName(db.dir, t.FileNum)
+			if !present[vfs.Base(tname)] {
+				return kv.Corruptf(mname, -1, "lsm: the manifest names table %06d, which is missing (damage, or edits lost from the manifest)", t.FileNum)
+			}
+			fi, err := db.fs.Stat(tname)
+			if err != nil {
+				return fmt.Errorf("lsm: stat %s: %w", tname, err)
+			}
+			if fi.Size() != int64(t.Size) {
+				return kv.Corruptf(tname, -1, "lsm: table is %d bytes, the manifest records %d", fi.Size(), t.Size)
+			}
+		}
+	}
+	if st.LogNum != 0 {
+		if !present[vfs.Base(manifest.LogFileName(db.dir, st.LogNum))] {
+			return kv.Corruptf(mname, -1, "lsm: the manifest's log number is %06d, but that WAL is missing: a later edit of the manifest was lost", st.LogNum)
+		}
+		return nil
+	}
+	for _, n := range names {
+		if typ, num, ok := manifest.ParseFileName(n); ok && typ == manifest.TypeTable {
+			return kv.Corruptf(mname, -1, "lsm: the manifest describes a store never opened, but table %06d exists: edits of the manifest were lost", num)
 		}
 	}
 	return nil

@@ -9,6 +9,9 @@ import (
 // Join joins path elements with slashes.
 func Join(elem ...string) string { return path.Join(elem...) }
 
+// Base returns the last element of name.
+func Base(name string) string { return path.Base(name) }
+
 // Dir returns all but the last element of name.
 func Dir(name string) string { return path.Dir(name) }
 

@@ -116,6 +116,17 @@ func (s *suite) testBadInput(t *testing.T) {
 	if err := db.Put(huge, nil); !errors.Is(err, kv.ErrKeyTooLarge) {
 		t.Fatalf("Put of a key over kv.MaxKeySize: %v, want ErrKeyTooLarge", err)
 	}
+	// Write of a nil batch is an error, not a panic.
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				t.Fatalf("Write(nil) panicked: %v", p)
+			}
+		}()
+		if err := db.Write(nil, kv.WriteOptions{}); err == nil {
+			t.Fatal("Write(nil) succeeded")
+		}
+	}()
 	// A batch holding one bad key applies nothing.
 	var b kv.Batch
 	b.Put([]byte("first"), []byte("1"))
