@@ -50,6 +50,10 @@ func (s *runState) measure(ph *Phase, clients []*client, before, after kv.Stats)
 	if ph.UserBytesRead == 0 {
 		ph.UserBytesRead = userR
 	}
+	if ph.Seconds > 0 && ph.Ops > 0 {
+		ph.MicrosPerOp = ph.Seconds * 1e6 / float64(ph.Ops)
+		ph.MiBPerSec = float64(ph.UserBytesWritten+ph.UserBytesRead) / ph.Seconds / (1 << 20)
+	}
 	io := d.TotalIO()
 	switch {
 	case d.Extra["io-source-os"] == 1:

@@ -83,6 +83,13 @@ type Phase struct {
 	Seconds float64 `json:"seconds"`
 	// OpsPerSec is Ops / Seconds.
 	OpsPerSec float64 `json:"ops_per_sec"`
+	// MicrosPerOp is Seconds / Ops in microseconds: db_bench's micros/op
+	// (wall-clock time per operation, all clients together).
+	MicrosPerOp float64 `json:"micros_per_op"`
+	// MiBPerSec is the user bytes (keys and values) written and read per
+	// second, in MiB (2^20 bytes): db_bench's "MB/s", which divides by
+	// 1048576 too.
+	MiBPerSec float64 `json:"mib_per_sec"`
 	// ByOp has count, throughput and latency per operation kind.
 	ByOp []OpResult `json:"by_op"`
 	// SyncSeconds is the time of the Sync after the phase (not in Seconds).
