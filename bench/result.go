@@ -68,6 +68,8 @@ type Params struct {
 	Mix             map[string]float64 `json:"mix"`
 	ScanLength      string             `json:"scan_length,omitempty"`
 	HashedKeys      bool               `json:"hashed_keys,omitempty"`
+	KeyFormat       string             `json:"key_format,omitempty"`
+	Phase           string             `json:"phase,omitempty"`
 	Sync            bool               `json:"sync,omitempty"`
 	LoadBatch       int                `json:"load_batch"`
 	Seed            uint64             `json:"seed"`

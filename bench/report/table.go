@@ -99,7 +99,10 @@ func writeWorkloadTable(w io.Writer, rs []*bench.Result, o TableOptions, first b
 	}
 	var osIO []string
 	for _, r := range rs {
-		if r.Error != "" {
+		switch {
+		case r.Interrupted():
+			fmt.Fprintf(w, "interrupted: %s stopped by Ctrl-C; the figures so far are shown\n", r.Label())
+		case r.Error != "":
 			fmt.Fprintf(w, "error: %s (figures so far shown)\n", r.Error)
 		}
 		if r.Run != nil && r.Run.IOSource == "os" || r.Load != nil && r.Load.IOSource == "os" {

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
 	"os"
-	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -29,6 +31,7 @@ var (
 
 func newBenchCommand() *cobra.Command {
 	var f runFlags
+	var sf storeFlags
 	var engines, workloads string
 	var workloadFiles []string
 	var list bool
@@ -64,15 +67,16 @@ Distributions: uniform, zipfian[:θ], latest[:θ], sequential, hotspot[:hotset:h
 			if list {
 				return listWorkloads(cmd.OutOrStdout())
 			}
-			return runBench(cmd, &f, engines, workloads, workloadFiles)
+			return runBench(cmd, &f, &sf, engines, workloads, workloadFiles)
 		},
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&list, "list", false, "list the workloads with what each does, and exit")
 	fl.StringVar(&engines, "engines", "", "comma-separated engines to run (default: lsm,btree,memory, those registered; see 'kvlab engines')")
 	fl.StringVar(&workloads, "workloads", "", "comma-separated workloads (default: "+strings.Join(defaultBenchWorkloads, ",")+" unless --workload-file is given)")
-	fl.StringArrayVar(&workloadFiles, "workload-file", nil, "a YCSB workload properties file to run (repeatable)")
+	fl.StringArrayVarP(&workloadFiles, "workload-file", "P", nil, "a YCSB workload properties file to run (repeatable; -P as in ycsb)")
 	f.register(cmd)
+	sf.register(cmd)
 	return cmd
 }
 
@@ -90,12 +94,26 @@ func trimConfig(err error) string {
 	return strings.TrimPrefix(err.Error(), bench.ErrConfig.Error()+": ")
 }
 
-// benchDirs creates the directory the stores go in; cleanup removes it
-// unless keep.
-func benchDirs(dir string, keep bool) (root string, cleanup func(), err error) {
+// benchDirs creates the directory the stores go in, a new kvlab-bench-*
+// directory in dir (the system's temporary directory when dir is ""); dir
+// must exist unless mkdir. cleanup removes what benchDirs created unless
+// keep.
+func benchDirs(dir string, keep, mkdir bool) (root string, cleanup func(), err error) {
+	made := "" // the first directory of dir's path that this run creates
 	if dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return "", nil, usageErrorf("--dir %s: %v", dir, errors.Unwrap(err))
+		fi, err := os.Stat(dir)
+		switch {
+		case err == nil && !fi.IsDir():
+			return "", nil, usageErrorf("--dir %s is not a directory", dir)
+		case errors.Is(err, fs.ErrNotExist) && !mkdir:
+			return "", nil, usageErrorf("--dir %s does not exist (create it, or add --mkdir)", dir)
+		case errors.Is(err, fs.ErrNotExist):
+			made = firstMissing(dir)
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return "", nil, usageErrorf("--dir %s: %v", dir, unwrapPath(err))
+			}
+		case err != nil:
+			return "", nil, usageErrorf("--dir %s: %v", dir, unwrapPath(err))
 		}
 	}
 	root, err = os.MkdirTemp(dir, "kvlab-bench-")
@@ -107,10 +125,30 @@ func benchDirs(dir string, keep bool) (root string, cleanup func(), err error) {
 		return "", nil, usageErrorf("cannot create a directory in %s: %v", where, unwrapPath(err))
 	}
 	return root, func() {
-		if !keep {
-			os.RemoveAll(root)
+		if keep {
+			return
+		}
+		os.RemoveAll(root)
+		// Remove the directories --mkdir made, if nothing else went in.
+		for d := dir; made != ""; d = filepath.Dir(d) {
+			if os.Remove(d) != nil || d == made {
+				break
+			}
 		}
 	}, nil
+}
+
+// firstMissing returns the first directory of dir's path that does not
+// exist.
+func firstMissing(dir string) string {
+	missing := dir
+	for d := filepath.Dir(dir); d != missing; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil {
+			break
+		}
+		missing = d
+	}
+	return missing
 }
 
 // keptNote tells where --keep left the stores.
@@ -141,17 +179,35 @@ func openOut(path string) (*os.File, error) {
 	return out, nil
 }
 
-// resolveWorkloads returns the named workloads and those of the files.
-func resolveWorkloads(names string, files []string, stderr io.Writer) ([]workload.Workload, error) {
+// resolveWorkloads returns the named workloads and those of the files,
+// each with the YCSB properties props (-p) over its own. The properties
+// kvlab ignores are noted once.
+func resolveWorkloads(names string, files []string, props map[string]string, stderr io.Writer) ([]workload.Workload, error) {
 	var ws []workload.Workload
 	list := splitList(names)
 	if len(list) == 0 && len(files) == 0 {
 		list = defaultBenchWorkloads
 	}
+	honoured := map[string]string{}
+	for _, k := range slices.Sorted(maps.Keys(props)) {
+		switch {
+		case slices.Contains(workload.YCSBHonoured, k):
+			honoured[k] = props[k]
+		case slices.Contains(workload.YCSBIgnored(), k):
+			fmt.Fprintf(stderr, "kvlab: note: -p %s ignored (it does not apply to kvlab bench)\n", k)
+		default:
+			return nil, usageErrorf("-p %s: unknown YCSB property (kvlab honours %s)", k, strings.Join(workload.YCSBHonoured, ", "))
+		}
+	}
 	for _, n := range list {
 		w, err := workload.LookupWorkload(n)
 		if err != nil {
 			return nil, usageErrorf("%s", trimConfig(err))
+		}
+		if len(honoured) > 0 {
+			if w, err = workload.ApplyYCSBProperties(w, honoured); err != nil {
+				return nil, usageErrorf("-p: %s", trimConfig(err))
+			}
 		}
 		ws = append(ws, w)
 	}
@@ -160,7 +216,7 @@ func resolveWorkloads(names string, files []string, stderr io.Writer) ([]workloa
 		if err != nil {
 			return nil, usageErrorf("--workload-file: %v", err)
 		}
-		w, err := workload.ParseYCSBProperties(fh, workload.WorkloadName(path))
+		w, err := workload.ParseYCSBProperties(fh, workload.WorkloadName(path), honoured)
 		fh.Close()
 		if err != nil {
 			return nil, usageErrorf("--workload-file: %s", trimConfig(err))
@@ -215,43 +271,71 @@ func resolveEngines(names string, stderr io.Writer) ([]string, error) {
 	return list, nil
 }
 
-func runBench(cmd *cobra.Command, f *runFlags, engineNames, workloadNames string, files []string) error {
+func runBench(cmd *cobra.Command, f *runFlags, sf *storeFlags, engineNames, workloadNames string, files []string) error {
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	tmpl, err := f.config(cmd)
 	if err != nil {
 		return err
 	}
-	engines, err := resolveEngines(engineNames, stderr)
+	if err := sf.check(f); err != nil {
+		return err
+	}
+	props, err := f.properties()
 	if err != nil {
 		return err
 	}
-	workloads, err := resolveWorkloads(workloadNames, files, stderr)
+	var engines []string
+	if !sf.active() {
+		if engines, err = resolveEngines(engineNames, stderr); err != nil {
+			return err
+		}
+	}
+	workloads, err := resolveWorkloads(workloadNames, files, props, stderr)
 	if err != nil {
 		return err
+	}
+	plan := &bench.Plan{Config: tmpl, Workloads: workloads, Count: f.count, Keep: f.keep, DefaultNum: bench.SmallRunNum}
+	if sf.active() {
+		// plan.Settings become those the store was written with, if any.
+		if engines, err = sf.prepare(cmd, f, plan, engineNames); err != nil {
+			return err
+		}
 	}
 	inRun := map[string]bool{}
 	for _, e := range engines {
 		inRun[e] = true
 	}
-	settings, err := parseSettings(f.sets, inRun)
+	given, err := parseSettings(f.sets, inRun)
 	if err != nil {
 		return err
 	}
-	plan := &bench.Plan{Config: tmpl, Engines: engines, Workloads: workloads, Settings: settings,
-		Count: f.count, Keep: f.keep, DefaultNum: bench.SmallRunNum}
-	if !cmd.Flags().Changed("num") && len(files) == 0 {
+	if plan.Settings == nil {
+		plan.Settings = map[string]map[string]string{}
+	}
+	for e, set := range given {
+		if plan.Settings[e] == nil {
+			plan.Settings[e] = map[string]string{}
+		}
+		maps.Copy(plan.Settings[e], set)
+	}
+	plan.Engines = engines
+	if !cmd.Flags().Changed("num") && len(files) == 0 && plan.Config.Phases != bench.RunOnly {
 		printNotes(stdout, stderr, f.format, plan.SizeForSmallRun())
 	}
 	if err := plan.Check(); err != nil {
 		return &usageError{err}
 	}
-	root, cleanup, err := benchDirs(f.dir, f.keep)
-	if err != nil {
-		return err
+	cleanup := func() {}
+	if plan.Store == "" {
+		root, clean, err := benchDirs(f.dir, f.keep, f.mkdir)
+		if err != nil {
+			return err
+		}
+		cleanup = clean
+		defer keptNote(stderr, f.keep, root)
+		plan.Root = root
 	}
 	defer cleanup()
-	defer keptNote(stderr, f.keep, root)
-	plan.Root = root
 	out, err := openOut(f.out)
 	if err != nil {
 		return err
@@ -259,7 +343,7 @@ func runBench(cmd *cobra.Command, f *runFlags, engineNames, workloadNames string
 	if out != nil {
 		defer out.Close()
 	}
-	ctx, stop := signal.NotifyContext(cmdContext(cmd), os.Interrupt)
+	ctx, stop := interruptible(cmdContext(cmd), stderr, cleanup)
 	defer stop()
 
 	plan.Config.Progress = progressFor(stderr)
@@ -279,7 +363,24 @@ func runBench(cmd *cobra.Command, f *runFlags, engineNames, workloadNames string
 		}
 		fmt.Fprintf(stderr, "kvlab: wrote %d results to %s (plot them: kvlab plot %s -o results.svg)\n", len(results), f.out, f.out)
 	}
-	return runErr
+	if plan.Store != "" && runErr == nil {
+		switch plan.Config.Phases {
+		case bench.LoadOnly:
+			fmt.Fprintf(stderr, "kvlab: store loaded at %s; run workloads on it with: kvlab bench --phase run --dir %s --workloads ...\n", plan.Store, plan.Store)
+		default:
+			fmt.Fprintf(stderr, "kvlab: store kept at %s\n", plan.Store)
+		}
+	}
+	return interruptedOr(ctx, runErr)
+}
+
+// interruptedOr returns errInterrupted when ctx was cancelled by Ctrl-C
+// and err is the cancellation, else err.
+func interruptedOr(ctx context.Context, err error) error {
+	if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return errInterrupted
+	}
+	return err
 }
 
 // printNotes prints the plan's notes: above the table, or on stderr when
