@@ -75,6 +75,9 @@ func (sf *storeFlags) prepare(cmd *cobra.Command, f *runFlags, plan *bench.Plan,
 		if len(plan.Workloads) != 1 || plan.Count > 1 {
 			return nil, usageErrorf("--phase load loads one workload once (--workloads, --count)")
 		}
+		if w := plan.Workloads[0]; w.Load == workload.OrderNone {
+			return nil, usageErrorf("--phase load: %s has no load phase: it writes its keys as it runs (run it whole, with --keep to keep the store)", w.Name)
+		}
 		if err := newStoreDir(dir); err != nil {
 			return nil, err
 		}
