@@ -25,7 +25,8 @@ const bestMark = "*"
 
 // WriteTable writes, for each workload, a table with one column per
 // engine (or sweep point) and a row per figure, the best figure of each
-// row marked with *, followed by a one-line reading of the results.
+// row marked with *, followed by a reading of the results in a few short
+// lines (ReadingLines).
 func WriteTable(w io.Writer, results []*bench.Result, o TableOptions) error {
 	bw := &errWriter{w: w}
 	modelExplained := false
@@ -120,9 +121,9 @@ func writeWorkloadTable(w io.Writer, rs []*bench.Result, o TableOptions, first b
 		*modelExplained = true
 		fmt.Fprintf(w, "note: \"model\" rows are what the textbook cost model predicts at steady state (%s), not measurements\n", modelBases(rs))
 	}
-	fmt.Fprintf(w, "reading: %s\n", Reading(rs))
+	WriteReading(w, ReadingLines(rs))
 	if h := rs[0].HarnessNsPerOp; h > 0 {
-		fmt.Fprintf(w, "harness: %s per operation per client on a no-op engine (choosing keys and values, two clock reads, a histogram record; latencies time only the engine call)%s\n",
+		fmt.Fprintf(w, "harness: %s/op per client on a no-op engine (keys, values, clock, histogram)%s\n",
 			formatNanos(h), harnessShare(rs, h))
 	}
 }

@@ -64,7 +64,7 @@ func TestBenchInterrupt(t *testing.T) {
 		if d := time.Since(start); d > 30*time.Second {
 			t.Errorf("took %v to stop after Ctrl-C", d)
 		}
-		for _, want := range []string{"readrandom: load 5000 keys", "run ops/s", "interrupted: lsm stopped by Ctrl-C", "reading: "} {
+		for _, want := range []string{"readrandom: load 5000 keys", "run ops/s", "interrupted: lsm stopped by Ctrl-C", "reading:\n  caveat: lsm was interrupted"} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("stdout lacks %q:\n%s", want, out)
 			}
