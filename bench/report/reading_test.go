@@ -21,7 +21,7 @@ func TestReadingLinesAreShort(t *testing.T) {
 			Params: bench.Params{Num: 1000, Threads: 1, KeySize: 16, ValueSize: "100", Mix: map[string]float64{"read": 0.5, "update": 0.5}},
 			Run: &bench.Phase{Name: "run", Ops: 1000, Seconds: 1, OpsPerSec: float64(1000 * (i + 1)), WriteAmp: float64(i + 2), ReadAmp: 1.5,
 				SpaceAmp: 1.2, MicrosPerOp: 1000, MiBPerSec: 0.1,
-				ByOp: []bench.OpResult{{Op: "read", Count: 500, Latency: bench.Latency{P99: int64(1000 * (i + 1))}}, {Op: "update", Count: 500, Latency: bench.Latency{P99: 2000}}},
+				ByOp:  []bench.OpResult{{Op: "read", Count: 500, Latency: bench.Latency{P99: int64(1000 * (i + 1))}}, {Op: "update", Count: 500, Latency: bench.Latency{P99: 2000}}},
 				Model: &bench.Model{Basis: "leveled compaction", WriteAmp: 20, SpaceAmp: 1.1, Transient: long}}})
 	}
 	rs = append(rs, &bench.Result{Engine: "memory", Workload: "ycsb-a", Params: rs[0].Params,

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/kvlab/kvlab/internal/units"
 )
 
 // ycsbWorkloads are YCSB's core workloads A to F with their standard mixes
@@ -236,6 +238,11 @@ func ycsbFromProperties(props map[string]string, name string) (Workload, error) 
 	num := func(k, def string) float64 {
 		s := get(k, def)
 		v, perr := strconv.ParseFloat(s, 64)
+		if perr != nil && (k == "recordcount" || k == "operationcount") {
+			// kvlab's counts as well: 1M, 1.5k.
+			n, cerr := units.ParseCount(s)
+			v, perr = float64(n), cerr
+		}
 		if perr != nil || v < 0 {
 			if err == nil {
 				err = configErrorf("%s: property %s=%q: want a non-negative number", name, k, s)

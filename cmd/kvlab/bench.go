@@ -41,7 +41,9 @@ func newBenchCommand() *cobra.Command {
 		Long: `Runs each engine through each workload on a fresh store: a load phase (for the
 workloads that read existing data), then the measured run phase. Prints, per
 workload, a table with the engines side by side (the best figure of each row
-marked with *) and a one-line reading.
+marked with *) and a reading in a few short lines. Throughput is given as
+ops/s, µs/op and MiB/s (user bytes per second, divided by 2^20 like db_bench's
+"MB/s").
 
 With no arguments it runs lsm, btree and the in-memory baseline (those
 registered in this build) through fillrandom, readrandom, seekrandom and
@@ -56,12 +58,33 @@ amp, a "model" row: what the textbook cost model predicts at steady state
 says why when they differ widely, usually because a short run on a small
 store has not reached the steady state.
 
+A store can be kept between commands, as ycsb load / ycsb run and db_bench's
+--use_existing_db do: --phase load makes and loads a store at --dir and writes
+kvlab-bench.json into it (engine, settings, record count, key size and format,
+value size, seed); --phase run reads it back and runs workloads on the store
+without loading, finding every loaded key; --use-existing runs on any existing
+store (without kvlab-bench.json, give --num and the key flags it was written
+with). --key-format ycsb spells keys as YCSB does ("user" and digits).
+
+Ctrl-C stops after the current operations, prints the figures so far and
+exits with status 130; a second Ctrl-C stops at once. Temporary stores are
+removed either way unless --keep.
+
+YCSB properties (-P FILE, -p NAME=VALUE over it or over a built-in workload):
+` + wrapWords("honoured: "+strings.Join(workload.YCSBHonoured, ", ")+";", 78) + `
+` + wrapWords("ignored (accepted, noted once): "+strings.Join(workload.YCSBIgnored(), ", ")+".", 78) + `
+
 Workloads: ` + strings.Join(workload.WorkloadNames(), ", ") + `.
-Distributions: uniform, zipfian[:θ], latest[:θ], sequential, hotspot[:hotset:hotops].`,
+Distributions: uniform, zipfian[:θ], latest[:θ], sequential, hotspot[:hotset:hotops].
+Counts (--num, --reads, --scan-length) take k and M as 10^3 and 10^6 (1.5M);
+sizes (--value-size, --set) take KiB and MiB.`,
 		Example: `  kvlab bench
   kvlab bench --engines lsm,btree --workloads ycsb-a,ycsb-e --num 1M --threads 2
   kvlab bench --engines lsm --set lsm.memtable-size=16MiB --format benchstat > new.txt
-  kvlab bench --workload-file workloada.properties --out results.jsonl`,
+  kvlab bench --workload-file workloada.properties --out results.jsonl
+  kvlab bench --phase load --engines lsm --dir ./db -P workloada -p recordcount=1M --key-format ycsb
+  kvlab bench --phase run --dir ./db -P workloada -p operationcount=500k -p requestdistribution=uniform
+  kvlab bench --use-existing --dir ./db --workloads readrandom --reads 100k`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if list {
@@ -78,6 +101,24 @@ Distributions: uniform, zipfian[:θ], latest[:θ], sequential, hotspot[:hotset:h
 	f.register(cmd)
 	sf.register(cmd)
 	return cmd
+}
+
+// wrapWords wraps s at spaces into lines of at most width characters.
+func wrapWords(s string, width int) string {
+	var b strings.Builder
+	n := 0
+	for i, w := range strings.Fields(s) {
+		if i > 0 && n+1+len(w) > width {
+			b.WriteString("\n")
+			n = 0
+		} else if i > 0 {
+			b.WriteString(" ")
+			n++
+		}
+		b.WriteString(w)
+		n += len(w)
+	}
+	return b.String()
 }
 
 // listWorkloads prints each built-in workload and what it does.
