@@ -177,6 +177,13 @@ func ApplyYCSBProperties(w Workload, props map[string]string) (Workload, error) 
 	if !sized {
 		full["fieldcount"], full["fieldlength"] = "1", "1" // placeholders: w's value size is kept below
 	}
+	mixGiven := false
+	for k := range lower {
+		mixGiven = mixGiven || strings.HasSuffix(k, "proportion")
+	}
+	if !mixGiven {
+		full["readproportion"] = "1" // a placeholder for a mix of other operations: w's mix is kept below
+	}
 	maps.Copy(full, lower)
 	out, err := ycsbFromProperties(full, w.Name)
 	if err != nil {
@@ -198,7 +205,9 @@ func ApplyYCSBProperties(w Workload, props map[string]string) (Workload, error) 
 			out.ScanLength = w.ScanLength
 		}
 	}
-	// Keep the order w lists its operations in, for the reports.
+	if !mixGiven {
+		out.Mix = maps.Clone(w.Mix)
+	}
 	for op := range w.Mix {
 		if _, ok := out.Mix[op]; !ok && w.Mix[op] > 0 {
 			out.Mix[op] = w.Mix[op]
