@@ -88,9 +88,10 @@ type Phase struct {
 	// MicrosPerOp is Seconds / Ops in microseconds: db_bench's micros/op
 	// (wall-clock time per operation, all clients together).
 	MicrosPerOp float64 `json:"micros_per_op"`
-	// MiBPerSec is the user bytes (keys and values) written and read per
-	// second, in MiB (2^20 bytes): db_bench's "MB/s", which divides by
-	// 1048576 too.
+	// MiBPerSec is the keys and values written and read per second (a Get
+	// counts its key and the value it found), as the harness counts them,
+	// in MiB (2^20 bytes): db_bench's "MB/s", which counts the same bytes
+	// and divides by 1048576 too.
 	MiBPerSec float64 `json:"mib_per_sec"`
 	// ByOp has count, throughput and latency per operation kind.
 	ByOp []OpResult `json:"by_op"`
