@@ -227,12 +227,18 @@ func bestIndex(better int, rs []*bench.Result, vals []float64, have []bool, form
 func describeParams(r *bench.Result) string {
 	p := r.Params
 	var parts []string
-	if r.Load != nil {
+	switch {
+	case p.Phase == "load":
+		parts = append(parts, fmt.Sprintf("load %s keys into a store kept for later runs (load phase only)", formatCount(float64(p.Num))))
+	case p.Phase == "run":
+		parts = append(parts, fmt.Sprintf("on a store of %s keys loaded before", formatCount(float64(p.Num))))
+	case r.Load != nil:
 		parts = append(parts, fmt.Sprintf("load %s keys", formatCount(float64(p.Num))))
-	} else {
+	default:
 		parts = append(parts, fmt.Sprintf("%s keys", formatCount(float64(p.Num))))
 	}
 	switch {
+	case p.Phase == "load":
 	case p.Ops > 0 && p.DurationSec > 0:
 		parts = append(parts, fmt.Sprintf("run %s ops or %gs", formatCount(float64(p.Ops)), p.DurationSec))
 	case p.Ops > 0:
@@ -243,7 +249,11 @@ func describeParams(r *bench.Result) string {
 	if p.WarmupSec > 0 {
 		parts = append(parts, fmt.Sprintf("after %gs warm-up", p.WarmupSec))
 	}
-	parts = append(parts, fmt.Sprintf("%d B keys, %s B values (compressibility %g)", p.KeySize, p.ValueSize, p.Compressibility))
+	keys := fmt.Sprintf("%d B keys", p.KeySize)
+	if p.KeyFormat != "" {
+		keys = fmt.Sprintf("%d B %s keys", p.KeySize, p.KeyFormat)
+	}
+	parts = append(parts, fmt.Sprintf("%s, %s B values (compressibility %g)", keys, p.ValueSize, p.Compressibility))
 	if len(p.Mix) > 1 || p.Mix["read"] > 0 || p.Mix["update"] > 0 || p.Mix["scan"] > 0 {
 		parts = append(parts, p.Distribution+" keys")
 	}

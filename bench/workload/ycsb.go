@@ -299,6 +299,9 @@ func ycsbFromProperties(props map[string]string, name string) (Workload, error) 
 	default:
 		return Workload{}, configErrorf("%s: fieldlengthdistribution=%s is not supported (constant, uniform)", name, d)
 	}
+	if w.ValueSize.Max == 0 {
+		return Workload{}, configErrorf("%s: fieldcount × fieldlength is 0: values must be at least 1 byte", name)
+	}
 	w.ScanLength = ScanLength{Min: minScan, Max: maxScan}
 	switch d := strings.ToLower(get("scanlengthdistribution", "uniform")); d {
 	case "uniform":
