@@ -366,17 +366,21 @@ func runBench(cmd *cobra.Command, f *runFlags, sf *storeFlags, engineNames, work
 	if err := plan.Check(); err != nil {
 		return &usageError{err}
 	}
-	cleanup := func() {}
+	// The signals are released after the stores are removed, so that a
+	// Ctrl-C in between cannot leave them behind.
+	var undo undoList
+	ctx, stop := interruptible(cmdContext(cmd), stderr, undo.run)
+	defer stop()
+	defer undo.run()
 	if plan.Store == "" {
 		root, clean, err := benchDirs(f.dir, f.keep, f.mkdir)
 		if err != nil {
 			return err
 		}
-		cleanup = clean
+		undo.add(clean)
 		defer keptNote(stderr, f.keep, root)
 		plan.Root = root
 	}
-	defer cleanup()
 	out, err := openOut(f.out)
 	if err != nil {
 		return err
@@ -384,8 +388,6 @@ func runBench(cmd *cobra.Command, f *runFlags, sf *storeFlags, engineNames, work
 	if out != nil {
 		defer out.Close()
 	}
-	ctx, stop := interruptible(cmdContext(cmd), stderr, cleanup)
-	defer stop()
 
 	plan.Config.Progress = progressFor(stderr)
 	results, runErr := plan.Run(ctx)

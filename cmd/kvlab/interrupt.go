@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 )
 
@@ -50,4 +51,27 @@ func interruptible(parent context.Context, stderr io.Writer, cleanup func()) (ct
 		close(done)
 		cancel()
 	}
+}
+
+// undoList holds what a command undoes when it ends, or when a second
+// Ctrl-C stops it at once (from the signal goroutine): removing its
+// temporary stores. run runs each function once, the last added first.
+type undoList struct {
+	mu  sync.Mutex
+	fns []func()
+}
+
+func (u *undoList) add(f func()) {
+	u.mu.Lock()
+	u.fns = append(u.fns, f)
+	u.mu.Unlock()
+}
+
+func (u *undoList) run() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for i := len(u.fns) - 1; i >= 0; i-- {
+		u.fns[i]()
+	}
+	u.fns = nil
 }

@@ -124,11 +124,15 @@ func runSweep(cmd *cobra.Command, f *runFlags, engine, workload string, force bo
 	if _, err := os.Stat(outPath); err == nil && !force {
 		return usageErrorf("--out %s exists: add --force to overwrite it, or name another file", outPath)
 	}
+	var undo undoList
+	ctx, stop := interruptible(cmdContext(cmd), stderr, undo.run)
+	defer stop()
+	defer undo.run()
 	root, cleanup, err := benchDirs(f.dir, f.keep, f.mkdir)
 	if err != nil {
 		return err
 	}
-	defer cleanup()
+	undo.add(cleanup)
 	defer keptNote(stderr, f.keep, root)
 	// The results file is created once the settings are known good (so that
 	// a bad one leaves no empty file behind), before anything runs (so that
@@ -138,8 +142,6 @@ func runSweep(cmd *cobra.Command, f *runFlags, engine, workload string, force bo
 		return err
 	}
 	defer out.Close()
-	ctx, stop := interruptible(cmdContext(cmd), stderr, cleanup)
-	defer stop()
 
 	plan.Config.Progress = progressFor(stderr)
 	plan.Root = root
