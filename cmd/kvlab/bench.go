@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -372,6 +373,14 @@ func runBench(cmd *cobra.Command, f *runFlags, sf *storeFlags, engineNames, work
 	ctx, stop := interruptible(cmdContext(cmd), stderr, undo.run)
 	defer stop()
 	defer undo.run()
+	var loaded atomic.Bool // read by the signal goroutine
+	if plan.Config.Phases == bench.LoadOnly {
+		clean, err := makeStoreDir(plan.Store, &loaded)
+		if err != nil {
+			return err
+		}
+		undo.add(clean)
+	}
 	if plan.Store == "" {
 		root, clean, err := benchDirs(f.dir, f.keep, f.mkdir)
 		if err != nil {
@@ -391,6 +400,7 @@ func runBench(cmd *cobra.Command, f *runFlags, sf *storeFlags, engineNames, work
 
 	plan.Config.Progress = progressFor(stderr)
 	results, runErr := plan.Run(ctx)
+	loaded.Store(runErr == nil)
 	if errors.Is(runErr, bench.ErrConfig) {
 		return usageErrorf("%s", trimConfig(runErr))
 	}

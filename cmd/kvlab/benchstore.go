@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
@@ -78,7 +79,7 @@ func (sf *storeFlags) prepare(cmd *cobra.Command, f *runFlags, plan *bench.Plan,
 		if w := plan.Workloads[0]; w.Load == workload.OrderNone {
 			return nil, usageErrorf("--phase load: %s has no load phase: it writes its keys as it runs (run it whole, with --keep to keep the store)", w.Name)
 		}
-		if err := newStoreDir(dir); err != nil {
+		if err := checkNewStoreDir(dir); err != nil {
 			return nil, err
 		}
 		plan.Config.Phases = bench.LoadOnly
@@ -168,9 +169,9 @@ func oneEngine(engineNames, what string) ([]string, error) {
 	return engines, nil
 }
 
-// newStoreDir makes dir, the new store of a load, whose parent must exist;
-// an existing dir must be empty.
-func newStoreDir(dir string) error {
+// checkNewStoreDir checks that dir can be the new store of a load: absent
+// (with an existing parent) or empty.
+func checkNewStoreDir(dir string) error {
 	entries, err := os.ReadDir(dir)
 	switch {
 	case err == nil && len(entries) > 0:
@@ -180,8 +181,35 @@ func newStoreDir(dir string) error {
 	case !errors.Is(err, fs.ErrNotExist):
 		return usageErrorf("--dir %s: %v", dir, unwrapPath(err))
 	}
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		return usageErrorf("--dir %s: %v (its parent must exist)", dir, unwrapPath(err))
+	if fi, err := os.Stat(filepath.Dir(dir)); err != nil || !fi.IsDir() {
+		return usageErrorf("--dir %s: its parent directory does not exist", dir)
 	}
 	return nil
+}
+
+// makeStoreDir makes the store directory of a load (checked by
+// checkNewStoreDir) and returns a function that removes what the load
+// left there unless it succeeded (loaded): a store without its
+// kvlab-bench.json is of no use to a later run.
+func makeStoreDir(dir string, loaded *atomic.Bool) (undo func(), err error) {
+	made := false
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			return nil, usageErrorf("--dir %s: %v", dir, unwrapPath(err))
+		}
+		made = true
+	}
+	return func() {
+		if loaded.Load() {
+			return
+		}
+		if made {
+			os.RemoveAll(dir)
+			return
+		}
+		entries, _ := os.ReadDir(dir) // it was empty: empty it again
+		for _, e := range entries {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}, nil
 }
