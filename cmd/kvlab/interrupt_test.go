@@ -105,3 +105,29 @@ func TestBenchSecondInterrupt(t *testing.T) {
 		t.Errorf("left %v in --dir", left)
 	}
 }
+
+// TestLoadInterrupt: an interrupted --phase load removes the store it
+// made, which holds no kvlab-bench.json for a later run.
+func TestLoadInterrupt(t *testing.T) {
+	store := filepath.Join(t.TempDir(), "store")
+	cmd, out, errb := kvlabProcess(t, "bench", "--phase", "load", "--engines", "lsm", "--workloads", "ycsb-a", "--num", "50M", "--dir", store)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if m, _ := filepath.Glob(filepath.Join(store, "*")); len(m) > 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(out.String(), "interrupted: lsm stopped by Ctrl-C") {
+		t.Fatalf("exit %d, want %d\nstdout %s\nstderr %s", code, exitInterrupted, out, errb)
+	}
+	if _, err := os.Stat(store); err == nil {
+		t.Errorf("an interrupted load left its store")
+	}
+}
