@@ -19,7 +19,9 @@
 // runner.go holds Config and Run, one engine through one workload: phase.go
 // runs and times one phase, worker.go is one client goroutine and ops.go
 // the operations it issues; histogram.go, procstat.go and measure.go take
-// the figures that result.go holds. sweep.go expands a sweep over engine
+// the figures that result.go holds. store.go records in a kept store how
+// its keys were written (StoreParams), so that a run-only Config
+// (Phases RunOnly) finds them. sweep.go expands a sweep over engine
 // options into points, overhead.go measures the harness itself and
 // progress.go draws a progress bar. Package bench/plot charts results.
 //

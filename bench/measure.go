@@ -50,6 +50,19 @@ func (s *runState) measure(ph *Phase, clients []*client, before, after kv.Stats)
 	if ph.UserBytesRead == 0 {
 		ph.UserBytesRead = userR
 	}
+	if ph.Seconds > 0 && ph.Ops > 0 {
+		ph.MicrosPerOp = ph.Seconds * 1e6 / float64(ph.Ops)
+		// db_bench's bytes: keys and values written and read, a Get
+		// counting its key and the value it found, all counted by the
+		// harness so that every engine is counted alike.
+		moved := userW + userR
+		for _, o := range ph.ByOp {
+			if o.Op == workload.OpRead.String() || o.Op == workload.OpReadModifyWrite.String() {
+				moved += (o.Count - o.Misses) * int64(s.cfg.KeySize)
+			}
+		}
+		ph.MiBPerSec = float64(moved) / ph.Seconds / (1 << 20)
+	}
 	io := d.TotalIO()
 	switch {
 	case d.Extra["io-source-os"] == 1:

@@ -45,6 +45,10 @@ type Plan struct {
 	Root string
 	// Keep leaves the stores in Root.
 	Keep bool
+	// Store, if set, is the one store every run uses, in place of a new
+	// directory in Root: the store a load-only plan leaves (Config.Phases
+	// LoadOnly) or a run-only plan runs on (RunOnly). It is never removed.
+	Store string
 	// SkipOverhead skips measuring the harness's cost per operation.
 	SkipOverhead bool
 }
@@ -119,6 +123,10 @@ func (p *Plan) config(engine string, w workload.Workload, settings map[string]st
 // afterwards unless Keep. The result holds the figures so far even on
 // error.
 func (p *Plan) runOne(ctx context.Context, c Config, name string) (*Result, error) {
+	if p.Store != "" {
+		c.Dir = p.Store
+		return Run(ctx, c)
+	}
 	dir := filepath.Join(p.Root, name)
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
@@ -139,10 +147,11 @@ const overheadCap = 200_000
 // engine) and records it in rs. A failure to measure it leaves the figure
 // at zero, which the reports omit.
 func (p *Plan) harness(ctx context.Context, w workload.Workload, rs []*Result) {
-	if p.SkipOverhead || len(rs) == 0 || ctx.Err() != nil {
+	if p.SkipOverhead || len(rs) == 0 || ctx.Err() != nil || p.Config.Phases == LoadOnly {
 		return
 	}
 	c := p.config("", w, nil)
+	c.Phases, c.HashedKeys = BothPhases, nil
 	c.Threads = 1
 	c.Duration, c.Warmup = 0, 0
 	c.Progress = nil

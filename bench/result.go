@@ -68,6 +68,8 @@ type Params struct {
 	Mix             map[string]float64 `json:"mix"`
 	ScanLength      string             `json:"scan_length,omitempty"`
 	HashedKeys      bool               `json:"hashed_keys,omitempty"`
+	KeyFormat       string             `json:"key_format,omitempty"`
+	Phase           string             `json:"phase,omitempty"`
 	Sync            bool               `json:"sync,omitempty"`
 	LoadBatch       int                `json:"load_batch"`
 	Seed            uint64             `json:"seed"`
@@ -83,6 +85,14 @@ type Phase struct {
 	Seconds float64 `json:"seconds"`
 	// OpsPerSec is Ops / Seconds.
 	OpsPerSec float64 `json:"ops_per_sec"`
+	// MicrosPerOp is Seconds / Ops in microseconds: db_bench's micros/op
+	// (wall-clock time per operation, all clients together).
+	MicrosPerOp float64 `json:"micros_per_op"`
+	// MiBPerSec is the keys and values written and read per second (a Get
+	// counts its key and the value it found), as the harness counts them,
+	// in MiB (2^20 bytes): db_bench's "MB/s", which counts the same bytes
+	// and divides by 1048576 too.
+	MiBPerSec float64 `json:"mib_per_sec"`
 	// ByOp has count, throughput and latency per operation kind.
 	ByOp []OpResult `json:"by_op"`
 	// SyncSeconds is the time of the Sync after the phase (not in Seconds).

@@ -55,8 +55,19 @@ type Config struct {
 	Warmup time.Duration
 	// Threads is the number of client goroutines; 0 means 1.
 	Threads int
-	// KeySize is the key size in bytes; 0 means DefaultKeySize.
+	// KeySize is the key size in bytes; 0 means DefaultKeySize, or
+	// workload.YCSBKeySize with KeyStyle KeyYCSB.
 	KeySize int
+	// KeyStyle is how keys spell key numbers: workload.KeyBinary (the
+	// default) or workload.KeyYCSB ("user" and digits).
+	KeyStyle workload.KeyStyle
+	// HashedKeys, if set, overrides the workload's HashedKeys: a run on an
+	// existing store must spell its keys as the load that wrote them did.
+	HashedKeys *bool
+	// Phases selects the phases to run: both (the zero value), only the
+	// load phase, leaving the store for a later run, or only the run phase,
+	// on the existing store in Dir (see Phases).
+	Phases Phases
 	// ValueSize overrides the workload's value size; zero means the
 	// workload's, else DefaultValueSize.
 	ValueSize workload.ValueSize
@@ -79,6 +90,33 @@ type Config struct {
 	Progress Progress
 	// Sweep labels the result as a point of a sweep.
 	Sweep map[string]string
+}
+
+// Phases selects the phases of a Run.
+type Phases int
+
+const (
+	// BothPhases runs the workload's load phase, if it has one, then its
+	// run phase, on a fresh store.
+	BothPhases Phases = iota
+	// LoadOnly runs only the load phase, on a fresh store in Dir, and
+	// records in it how it was written (StoreParamsFile).
+	LoadOnly
+	// RunOnly runs only the run phase, on the existing store in Dir: its
+	// first Num key numbers must exist, spelt as KeySize, KeyStyle and
+	// HashedKeys say (ReadStoreParams returns what a load recorded).
+	RunOnly
+)
+
+// String returns "load", "run" or "" for both.
+func (p Phases) String() string {
+	switch p {
+	case LoadOnly:
+		return "load"
+	case RunOnly:
+		return "run"
+	}
+	return ""
 }
 
 // resolved is a Config with its defaults applied and validated.
@@ -146,10 +184,29 @@ func (c Config) resolve() (*resolved, error) {
 	}
 	if r.KeySize == 0 {
 		r.KeySize = workload.DefaultKeySize
+		if c.KeyStyle == workload.KeyYCSB {
+			r.KeySize = workload.YCSBKeySize
+		}
 	}
-	r.keys = workload.KeyFormat{Size: r.KeySize, Hashed: w.HashedKeys}
+	r.keys = workload.KeyFormat{Size: r.KeySize, Hashed: w.HashedKeys, Style: c.KeyStyle}
+	if c.HashedKeys != nil {
+		r.keys.Hashed = *c.HashedKeys
+	}
 	if err := r.keys.Validate(); err != nil {
 		return nil, err
+	}
+	switch c.Phases {
+	case LoadOnly:
+		if w.Load == workload.OrderNone {
+			return nil, configErrorf("%s has no load phase: it writes its keys as it runs (run it whole)", w.Name)
+		}
+		if c.Dir == "" {
+			return nil, configErrorf("a load phase alone needs a directory to leave the store in")
+		}
+	case RunOnly:
+		if c.Dir == "" {
+			return nil, configErrorf("a run phase alone needs the directory of an existing store")
+		}
 	}
 	r.values = c.ValueSize
 	if r.values.IsZero() {
@@ -185,6 +242,9 @@ func (c Config) resolve() (*resolved, error) {
 	if uint64(r.Num) >= 1<<62 {
 		return nil, configErrorf("num %d is too large", r.Num)
 	}
+	if c := r.keys.Capacity(); c > 0 && uint64(r.Num)+uint64(r.ops) >= c {
+		return nil, configErrorf("%d-byte YCSB keys spell %d key numbers, too few for %d records and %d operations: raise the key size", r.KeySize, c, r.Num, r.ops)
+	}
 	return r, nil
 }
 
@@ -198,6 +258,10 @@ func (r *resolved) params() Params {
 		Threads: r.Threads, KeySize: r.KeySize, ValueSize: r.values.String(),
 		Compressibility: r.Compressibility, Distribution: r.dist.String(), Mix: mix,
 		HashedKeys: r.keys.Hashed, Sync: r.Sync, LoadBatch: r.LoadBatch, Seed: r.Seed,
+		Phase: r.Phases.String(),
+	}
+	if r.keys.Style != workload.KeyBinary {
+		p.KeyFormat = r.keys.Style.String()
 	}
 	if r.mix[workload.OpScan] > 0 {
 		p.ScanLength = r.scan.String()
@@ -220,6 +284,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		Settings: maps.Clone(rc.Settings), Sweep: maps.Clone(rc.Sweep), Params: rc.params(), Start: time.Now(),
 	}
 	dir := rc.Dir
+	if rc.Phases == RunOnly {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, fmt.Errorf("%w: existing store: %w", ErrConfig, err)
+		}
+	}
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "kvlab-bench-"); err != nil {
 			return nil, fmt.Errorf("bench: temporary directory: %w", err)
@@ -238,11 +307,28 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cerr := eng.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("bench: close %s: %w", rc.Engine, cerr)
 	}
-	if err != nil {
+	if err == nil && rc.Dir != "" && rc.info.Persistent && rc.OpenEngine == nil {
+		if werr := WriteStoreParams(rc.Dir, s.storeParams()); werr != nil {
+			err = werr
+		}
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		res.Error = Interrupted
+	default:
 		res.Error = err.Error()
 	}
 	return res, err
 }
+
+// Interrupted is the Result.Error of a run stopped by the cancellation of
+// its context (a Ctrl-C): its phases hold the figures measured until then.
+const Interrupted = "interrupted"
+
+// Interrupted reports whether the run was stopped by the cancellation of
+// its context.
+func (r *Result) Interrupted() bool { return r.Error == Interrupted }
 
 func (r *resolved) open(dir string) (kv.Engine, error) {
 	if r.OpenEngine != nil {
@@ -253,11 +339,18 @@ func (r *resolved) open(dir string) (kv.Engine, error) {
 
 // run runs the phases into res.
 func (s *runState) run(ctx context.Context, res *Result) error {
-	if s.cfg.Workload.Load != workload.OrderNone {
+	if s.cfg.Phases == RunOnly {
+		// The store holds the key numbers [0, Num), as after a load.
+		s.inserted.Store(uint64(s.cfg.Num))
+		s.live.Store(s.cfg.Num)
+	} else if s.cfg.Workload.Load != workload.OrderNone {
 		ph, err := s.phase(ctx, "load")
 		res.Load = ph
 		if err != nil {
 			return fmt.Errorf("bench: %s %s load phase: %w", s.cfg.Engine, s.cfg.Workload.Name, err)
+		}
+		if s.cfg.Phases == LoadOnly {
+			return nil
 		}
 	}
 	ph, err := s.phase(ctx, "run")

@@ -6,12 +6,12 @@ import "maps"
 // vfs.IOStats (kv depends on nothing, so the type is declared twice; a test in
 // vfs keeps the two identical so that kv.IOStats(vfsStats) converts).
 type IOStats struct {
-	BytesWritten int64 // bytes passed to Write and WriteAt
-	BytesRead    int64 // bytes returned by Read and ReadAt
-	BytesSynced  int64 // bytes written since the previous sync, summed at each Sync
-	Writes       int64 // Write and WriteAt calls
-	Reads        int64 // Read and ReadAt calls
-	Syncs        int64 // Sync calls on files of this kind
+	BytesWritten int64 `json:"bytes_written"` // bytes passed to Write and WriteAt
+	BytesRead    int64 `json:"bytes_read"`    // bytes returned by Read and ReadAt
+	BytesSynced  int64 `json:"bytes_synced"`  // bytes written since the previous sync, summed at each Sync
+	Writes       int64 `json:"writes"`        // Write and WriteAt calls
+	Reads        int64 `json:"reads"`         // Read and ReadAt calls
+	Syncs        int64 `json:"syncs"`         // Sync calls on files of this kind
 }
 
 // Add returns s + o.
@@ -40,14 +40,14 @@ func (s IOStats) Sub(o IOStats) IOStats {
 
 // OpStats counts the operations callers made.
 type OpStats struct {
-	Gets      int64 // Get calls
-	GetHits   int64 // Gets that found a value
-	Puts      int64 // Put calls plus set operations in batches
-	Deletes   int64 // Delete calls plus delete operations in batches
-	Batches   int64 // successful Write calls (Put and Delete count as one each)
-	Iterators int64 // iterators created
-	Seeks     int64 // positioning calls: First, Last, SeekGE, SeekLT
-	Steps     int64 // Next and Prev calls
+	Gets      int64 `json:"gets"`      // Get calls
+	GetHits   int64 `json:"get_hits"`  // Gets that found a value
+	Puts      int64 `json:"puts"`      // Put calls plus set operations in batches
+	Deletes   int64 `json:"deletes"`   // Delete calls plus delete operations in batches
+	Batches   int64 `json:"batches"`   // successful Write calls (Put and Delete count as one each)
+	Iterators int64 `json:"iterators"` // iterators created
+	Seeks     int64 `json:"seeks"`     // positioning calls: First, Last, SeekGE, SeekLT
+	Steps     int64 `json:"steps"`     // Next and Prev calls
 }
 
 func (s OpStats) sub(o OpStats) OpStats {
@@ -67,65 +67,66 @@ func (s OpStats) sub(o OpStats) OpStats {
 // live user byte.
 type Stats struct {
 	// Engine is the registered name of the engine.
-	Engine string
+	Engine string `json:"engine"`
 	// Ops counts what callers asked for.
-	Ops OpStats
+	Ops OpStats `json:"ops"`
 	// UserBytesWritten is the bytes of keys and values written by Put, Delete
 	// (its key) and Write.
-	UserBytesWritten int64
+	UserBytesWritten int64 `json:"user_bytes_written"`
 	// UserBytesRead is the bytes of keys and values returned by Get and
 	// iterators.
-	UserBytesRead int64
+	UserBytesRead int64 `json:"user_bytes_read"`
 	// IO holds file operation counts by file kind ("wal", "sstable",
 	// "manifest", "btree-pages", ...).
-	IO map[string]IOStats
+	IO map[string]IOStats `json:"io"`
 	// LiveBytes is the bytes of keys and values currently stored, or 0 when
 	// the engine does not track it exactly (the LSM does not; the bench then
 	// supplies it from its own model).
-	LiveBytes int64
+	LiveBytes int64 `json:"live_bytes"`
 	// DiskBytes is the size of the engine's live files.
-	DiskBytes int64
+	DiskBytes int64 `json:"disk_bytes"`
 	// BlocksTouched counts blocks or pages consulted by Gets, cache hits
 	// included: the logical read amplification's numerator.
-	BlocksTouched int64
+	BlocksTouched int64 `json:"blocks_touched"`
 	// CacheHits and CacheMisses count block-cache or buffer-pool lookups.
-	CacheHits, CacheMisses int64
+	CacheHits   int64 `json:"cache_hits"`
+	CacheMisses int64 `json:"cache_misses"`
 	// LSM holds the LSM engine's figures; nil for other engines.
-	LSM *LSMStats
+	LSM *LSMStats `json:"lsm"`
 	// BTree holds the B+tree engine's figures; nil for other engines.
-	BTree *BTreeStats
+	BTree *BTreeStats `json:"btree"`
 	// Extra holds any other engine-specific figures by name.
-	Extra map[string]float64
+	Extra map[string]float64 `json:"extra"`
 }
 
 // LSMStats are the LSM engine's own figures.
 type LSMStats struct {
-	Levels              []LevelStats
-	MemtableBytes       int64 // bytes in the active and immutable memtables
-	ImmutableMemtables  int
-	Flushes             int64
-	FlushBytes          int64
-	Compactions         int64
-	CompactionNanos     int64
-	CompactionBytesIn   int64
-	CompactionBytesOut  int64
-	Stalls              int64 // writes delayed or stopped
-	StallNanos          int64
-	TablesPerGet        float64 // tables consulted per Get
-	BloomChecks         int64
-	BloomNegatives      int64 // checks that ruled a table out
-	BloomFalsePositives int64 // checks that passed for an absent key
+	Levels              []LevelStats `json:"levels"`
+	MemtableBytes       int64        `json:"memtable_bytes"` // bytes in the active and immutable memtables
+	ImmutableMemtables  int          `json:"immutable_memtables"`
+	Flushes             int64        `json:"flushes"`
+	FlushBytes          int64        `json:"flush_bytes"`
+	Compactions         int64        `json:"compactions"`
+	CompactionNanos     int64        `json:"compaction_nanos"`
+	CompactionBytesIn   int64        `json:"compaction_bytes_in"`
+	CompactionBytesOut  int64        `json:"compaction_bytes_out"`
+	Stalls              int64        `json:"stalls"` // writes delayed or stopped
+	StallNanos          int64        `json:"stall_nanos"`
+	TablesPerGet        float64      `json:"tables_per_get"` // tables consulted per Get
+	BloomChecks         int64        `json:"bloom_checks"`
+	BloomNegatives      int64        `json:"bloom_negatives"`       // checks that ruled a table out
+	BloomFalsePositives int64        `json:"bloom_false_positives"` // checks that passed for an absent key
 }
 
 // LevelStats describes one level of an LSM tree.
 type LevelStats struct {
-	Level        int
-	Files        int
-	Bytes        int64
-	Score        float64 // size / target; above 1 wants compaction
-	BytesIn      int64   // bytes compacted into this level from above (or flushed, for L0)
-	BytesWritten int64   // bytes of tables written to this level
-	BytesRead    int64   // bytes of this level's tables read by compactions
+	Level        int     `json:"level"`
+	Files        int     `json:"files"`
+	Bytes        int64   `json:"bytes"`
+	Score        float64 `json:"score"`         // size / target; above 1 wants compaction
+	BytesIn      int64   `json:"bytes_in"`      // bytes compacted into this level from above (or flushed, for L0)
+	BytesWritten int64   `json:"bytes_written"` // bytes of tables written to this level
+	BytesRead    int64   `json:"bytes_read"`    // bytes of this level's tables read by compactions
 }
 
 // WriteAmp returns BytesWritten / BytesIn, the level's write amplification.
@@ -133,17 +134,17 @@ func (l LevelStats) WriteAmp() float64 { return ratio(l.BytesWritten, l.BytesIn)
 
 // BTreeStats are the B+tree engine's own figures.
 type BTreeStats struct {
-	Height            int
-	PageSize          int
-	LeafPages         int64
-	BranchPages       int64
-	OverflowPages     int64
-	FreePages         int64
-	FillFactor        float64 // average used fraction of leaf pages
-	Checkpoints       int64
-	CheckpointBytes   int64
-	PagesReadPerOp    float64
-	PagesWrittenPerOp float64
+	Height            int     `json:"height"`
+	PageSize          int     `json:"page_size"`
+	LeafPages         int64   `json:"leaf_pages"`
+	BranchPages       int64   `json:"branch_pages"`
+	OverflowPages     int64   `json:"overflow_pages"`
+	FreePages         int64   `json:"free_pages"`
+	FillFactor        float64 `json:"fill_factor"` // average used fraction of leaf pages
+	Checkpoints       int64   `json:"checkpoints"`
+	CheckpointBytes   int64   `json:"checkpoint_bytes"`
+	PagesReadPerOp    float64 `json:"pages_read_per_op"`
+	PagesWrittenPerOp float64 `json:"pages_written_per_op"`
 }
 
 // TotalIO returns the sum of IO over every file kind.

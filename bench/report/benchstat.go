@@ -15,11 +15,13 @@ import (
 // so that benchstat (golang.org/x/perf/cmd/benchstat) can compare two
 // runs:
 //
-//	BenchmarkFillrandom/engine=lsm  200000  2431 ns/op  411344 ops/s  9.21 write-amp ...
+//	BenchmarkFillrandom/engine=lsm  200000  2431 ns/op  411344 ops/s  45.5 MiB/s  9.21 write-amp ...
 //
 // The run phase is BenchmarkWorkload, the load phase BenchmarkWorkloadLoad;
 // sweep points add /option=value. ns/op is wall-clock time per operation
-// (all clients together: the inverse of throughput); latency percentiles
+// (all clients together: the inverse of throughput, db_bench's micros/op
+// × 1000); MiB/s is the user bytes written and read per second (db_bench's
+// "MB/s", which divides by 2^20 too); latency percentiles
 // are per operation kind ("read-p99-ns"), amplification figures are
 // unitless ("write-amp"), and the cost model's predictions of them, where
 // the engine has a model, are "model-write-amp", "model-blocks/get" and
@@ -28,6 +30,7 @@ func WriteBenchstat(w io.Writer, results []*bench.Result) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "goos: %s\ngoarch: %s\npkg: github.com/kvlab/kvlab/bench\n", runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintln(ew, "Unit ops/s better=higher")
+	fmt.Fprintln(ew, "Unit MiB/s better=higher")
 	fmt.Fprintln(ew, "Unit cache-hit-ratio better=higher")
 	for _, u := range []string{"write-amp", "read-amp", "space-amp", "blocks/get", "disk-B", "peak-RSS-B"} {
 		fmt.Fprintf(ew, "Unit %s better=lower\n", u)
@@ -62,6 +65,9 @@ func WriteBenchstat(w io.Writer, results []*bench.Result) error {
 func writeBenchLine(w io.Writer, name string, ph *bench.Phase) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\t%d\t%.1f ns/op\t%.0f ops/s", name, ph.Ops, ph.Seconds*1e9/float64(ph.Ops), ph.OpsPerSec)
+	if ph.MiBPerSec > 0 {
+		fmt.Fprintf(&b, "\t%.2f MiB/s", ph.MiBPerSec)
+	}
 	for _, o := range ph.ByOp {
 		l := o.Latency
 		fmt.Fprintf(&b, "\t%d %s-p50-ns\t%d %s-p99-ns\t%d %s-p99.9-ns", l.P50, o.Op, l.P99, o.Op, l.P999, o.Op)

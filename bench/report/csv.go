@@ -3,33 +3,43 @@ package report
 import (
 	"encoding/csv"
 	"fmt"
-	"github.com/kvlab/kvlab/bench"
 	"io"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/kvlab/kvlab/bench"
 )
 
 // CSVHeader is the first row WriteCSV writes.
 var CSVHeader = []string{
-	"workload", "engine", "sweep", "phase", "op", "count", "misses", "seconds", "ops_per_sec",
+	"workload", "engine", "sweep", "phase", "op", "count", "misses", "seconds", "ops_per_sec", "micros_per_op", "mib_per_sec",
 	"p50_ns", "p95_ns", "p99_ns", "p999_ns", "max_ns", "mean_ns",
 	"write_amp", "read_amp", "blocks_per_get", "space_amp", "model_write_amp", "model_blocks_per_get", "model_space_amp", "disk_bytes", "live_bytes", "peak_rss",
 	"user_bytes_written", "user_bytes_read", "num", "threads", "key_size", "value_size", "distribution", "error",
 }
 
+// CSVTextColumns are the columns of CSVHeader that hold text; every other
+// cell is a plain decimal number or empty.
+var CSVTextColumns = []string{"workload", "engine", "sweep", "phase", "op", "value_size", "distribution", "error"}
+
 // WriteCSV writes one row per result, phase and operation kind, plus a row
-// with op "all" for each phase's totals (its amplification figures, and the
-// cost model's predictions of them, are on that row only; model_* cells are
-// empty for engines without a model).
+// with op "all" for each phase's totals.
+//
+// Numbers are plain decimals (never exponents: 0.000012, not 1.2e-05), so
+// that a spreadsheet reads them as numbers. A cell is empty, not 0, where
+// the figure does not apply or was not measured: latencies on "all" rows;
+// micros_per_op, mib_per_sec and the amplification and size figures on the
+// per-operation rows (they are the phase's, on its "all" row); misses of
+// operations that do not look keys up; amplification figures the phase
+// has none of (no file I/O, nothing written or read); figures the engine
+// does not report; the cost model's columns for engines without a model.
 func WriteCSV(w io.Writer, results []*bench.Result) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
 		return fmt.Errorf("bench: write csv: %w", err)
 	}
-	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
-	i := func(v int64) string { return strconv.FormatInt(v, 10) }
 	for _, r := range results {
 		var sweep []string
 		for _, k := range slices.Sorted(maps.Keys(r.Sweep)) {
@@ -39,28 +49,35 @@ func WriteCSV(w io.Writer, results []*bench.Result) error {
 			if ph == nil {
 				continue
 			}
-			p := r.Params
-			common := func(op string, count, misses int64, rate float64, l bench.Latency) []string {
-				return []string{r.Workload, r.Engine, strings.Join(sweep, ";"), ph.Name, op, i(count), i(misses), f(ph.Seconds), f(rate),
-					i(l.P50), i(l.P95), i(l.P99), i(l.P999), i(l.Max), f(l.Mean)}
-			}
-			tail := func(all bool) []string {
-				if !all {
-					return []string{"", "", "", "", "", "", "", "", "", "", "", "", i(p.Num), strconv.Itoa(p.Threads), strconv.Itoa(p.KeySize), p.ValueSize, p.Distribution, ""}
-				}
-				mw, mb, ms := "", "", ""
-				if m := ph.Model; m != nil {
-					mw, mb, ms = f(m.WriteAmp), f(m.BlocksPerGet), f(m.SpaceAmp)
-				}
-				return []string{f(ph.WriteAmp), f(ph.ReadAmp), f(ph.BlocksPerGet), f(ph.SpaceAmp), mw, mb, ms, i(ph.DiskBytes), i(ph.LiveBytes), i(ph.PeakRSS),
-					i(ph.UserBytesWritten), i(ph.UserBytesRead), i(p.Num), strconv.Itoa(p.Threads), strconv.Itoa(p.KeySize), p.ValueSize, p.Distribution, ph.Err}
-			}
 			for _, o := range ph.ByOp {
-				if err := cw.Write(append(common(o.Op, o.Count, o.Misses, o.OpsPerSec, o.Latency), tail(false)...)); err != nil {
+				misses := ""
+				if looksUp(o.Op) {
+					misses = csvInt(o.Misses)
+				}
+				l := o.Latency
+				row := []string{r.Workload, r.Engine, strings.Join(sweep, ";"), ph.Name, o.Op, csvInt(o.Count), misses,
+					csvFloat(ph.Seconds), csvFloat(o.OpsPerSec), "", "",
+					csvInt(l.P50), csvInt(l.P95), csvInt(l.P99), csvInt(l.P999), csvInt(l.Max), csvFloat(l.Mean),
+					"", "", "", "", "", "", "", "", "", "", "", ""}
+				if err := cw.Write(append(row, csvParams(r.Params, "")...)); err != nil {
 					return fmt.Errorf("bench: write csv: %w", err)
 				}
 			}
-			if err := cw.Write(append(common("all", ph.Ops, 0, ph.OpsPerSec, bench.Latency{}), tail(true)...)); err != nil {
+			mw, mb, ms := "", "", ""
+			if m := ph.Model; m != nil {
+				mw, mb, ms = csvFloat(m.WriteAmp), csvFloat(m.BlocksPerGet), csvFloat(m.SpaceAmp)
+			}
+			disk := ""
+			if r.Persistent {
+				disk = csvInt(ph.DiskBytes)
+			}
+			row := []string{r.Workload, r.Engine, strings.Join(sweep, ";"), ph.Name, "all", csvInt(ph.Ops), "",
+				csvFloat(ph.Seconds), csvFloat(ph.OpsPerSec), nonZero(ph.MicrosPerOp), nonZero(ph.MiBPerSec),
+				"", "", "", "", "", "",
+				nonZero(ph.WriteAmp), nonZero(ph.ReadAmp), nonZero(ph.BlocksPerGet), nonZero(ph.SpaceAmp), mw, mb, ms,
+				disk, csvInt(ph.LiveBytes), nonZero(float64(ph.PeakRSS)),
+				csvInt(ph.UserBytesWritten), csvInt(ph.UserBytesRead)}
+			if err := cw.Write(append(row, csvParams(r.Params, ph.Err)...)); err != nil {
 				return fmt.Errorf("bench: write csv: %w", err)
 			}
 		}
@@ -71,3 +88,33 @@ func WriteCSV(w io.Writer, results []*bench.Result) error {
 	}
 	return nil
 }
+
+// csvParams are the run's parameters and the phase's error, the last
+// columns of every row.
+func csvParams(p bench.Params, err string) []string {
+	return []string{csvInt(p.Num), strconv.Itoa(p.Threads), strconv.Itoa(p.KeySize), p.ValueSize, p.Distribution, err}
+}
+
+// looksUp reports whether the named operation looks a key up, so that
+// its misses are a figure.
+func looksUp(op string) bool {
+	switch op {
+	case "read", "read-missing", "read-modify-write", "scan":
+		return true
+	}
+	return false
+}
+
+// csvFloat renders v in plain decimal, the shortest form that reads back
+// to v: never an exponent.
+func csvFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// nonZero renders v, or "" for 0 (not applicable or not measured).
+func nonZero(v float64) string {
+	if v == 0 {
+		return ""
+	}
+	return csvFloat(v)
+}
+
+func csvInt(v int64) string { return strconv.FormatInt(v, 10) }

@@ -10,9 +10,10 @@
 // defines (throughput, latency percentiles, amplification, engine figures)
 // and model.go adds (the cost model's predictions beside the measurements);
 // format.go renders the figures. reading.go writes the reading under each
-// table, sweep.go the sweep table and its reading. csv.go, benchstat.go and
-// json.go are the machine formats; json.go also reads results back,
-// refusing a newer format version with ErrResultsVersion.
+// table in a few short lines, sweep.go the sweep table and its reading.
+// csv.go, benchstat.go and json.go are the machine formats; json.go also
+// reads results back, refusing a newer format version with
+// ErrResultsVersion, and upgrade.go upgrades version 1 lines on reading.
 //
 // # Figures an engine does not report
 //

@@ -78,3 +78,24 @@ func formatTimes(v float64) string {
 	}
 	return fmt.Sprintf("%.1f×", v)
 }
+
+// formatMicros renders db_bench's micros/op: 2.345, 12.35, 123.5.
+func formatMicros(v float64) string {
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.1f", v)
+	case v >= 10:
+		return fmt.Sprintf("%.2f", v)
+	default:
+		return fmt.Sprintf("%.3f", v)
+	}
+}
+
+// formatMiBPerSec renders user bytes per second in MiB/s (db_bench's
+// "MB/s"): 47.1, 0.85.
+func formatMiBPerSec(v float64) string {
+	if v >= 10 {
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmt.Sprintf("%.2f", v)
+}

@@ -22,7 +22,11 @@ import (
 // in the "format" field of every line, and the newest version ReadJSON
 // reads. It changes when a field is removed, renamed, or changes type, unit
 // or meaning; adding a field that older readers may ignore keeps it.
-const ResultsFormat = 1
+//
+// Version 2 names the engine's stats (kv.Stats, under each phase's "stats")
+// in snake_case like every other field, where version 1 wrote Go's field
+// names ("BytesWritten"); ReadJSON upgrades version 1 lines on reading.
+const ResultsFormat = 2
 
 // maxResultLine is the longest line ReadJSON accepts, newline excluded.
 const maxResultLine = 64 << 20
@@ -85,6 +89,10 @@ func WriteJSON(w io.Writer, results []*bench.Result) error {
 //     is refused with a *VersionError naming the line.
 //   - without one (files written before the field existed), the line is
 //     read as version 1 only if every field is one version 1 defines.
+//   - a version 1 line is upgraded to the current version: its stats'
+//     Go field names become the snake_case names of version 2, and the
+//     figures version 1 did not have (micros_per_op, mib_per_sec) are
+//     derived from those it has.
 //
 // A line that breaks these rules, or is longer than 64 MiB, is reported as
 // corruption: the error names the line and matches kv.ErrCorruption, its
@@ -163,12 +171,17 @@ func decodeResultLine(b []byte, line int, off int64) (*bench.Result, error) {
 	var res bench.Result
 	if probe.Format == nil {
 		// Written before the field existed: version 1, if it is one.
-		dec := json.NewDecoder(bytes.NewReader(b))
+		up, err := upgradeV1(b)
+		if err != nil {
+			return nil, corrupt(err, "no format field, and not a version 1 result")
+		}
+		dec := json.NewDecoder(bytes.NewReader(up))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&res); err != nil {
 			return nil, corrupt(err, "no format field, and not a version 1 result")
 		}
 		res.Format = 1
+		deriveV1(&res)
 	} else {
 		v, err := strconv.Atoi(string(probe.Format))
 		if err != nil || v < 1 {
@@ -177,10 +190,16 @@ func decodeResultLine(b []byte, line int, off int64) (*bench.Result, error) {
 		if v > ResultsFormat {
 			return nil, &VersionError{Line: line, Version: v}
 		}
-		// Every version this reader knows decodes into Result as it is;
-		// a later version would convert older lines here.
+		if v == 1 {
+			if b, err = upgradeV1(b); err != nil {
+				return nil, corrupt(err, "bad version 1 result")
+			}
+		}
 		if err := json.Unmarshal(b, &res); err != nil {
 			return nil, corrupt(err, "bad version %d result", v)
+		}
+		if v == 1 {
+			deriveV1(&res)
 		}
 	}
 	if res.Engine == "" {

@@ -47,6 +47,7 @@ func FuzzReadJSON(f *testing.F) {
 				t.Fatalf("result %d: start %v read back as %v", i, a.Start, b.Start)
 			}
 			a.Start, b.Start = time.Time{}, time.Time{}
+			a.Format, b.Format = 0, 0 // an older line is read as its version, written as the current one
 			if !reflect.DeepEqual(a, b) {
 				t.Fatalf("result %d changed in a round trip:\n%+v\n%+v", i, a, b)
 			}

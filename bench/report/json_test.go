@@ -39,14 +39,45 @@ func TestReadJSONLegacyFile(t *testing.T) {
 		r.HarnessNsPerOp != 85.024 || r.Start.Nanosecond() != 572381679 {
 		t.Fatalf("legacy line read as %+v", r)
 	}
-	// Written again, it is a current line that reads back the same.
+	// Upgraded to version 2: the derived figures are filled in.
+	if r.Run.MicrosPerOp < 1.12 || r.Run.MicrosPerOp > 1.13 || r.Run.MiBPerSec < 84.8 || r.Run.MiBPerSec > 84.9 {
+		t.Errorf("upgraded run phase: %g µs/op, %g MiB/s", r.Run.MicrosPerOp, r.Run.MiBPerSec)
+	}
+	// Written again, it is a version 2 line with snake_case stats that
+	// reads back the same.
 	var buf bytes.Buffer
 	if err := WriteJSON(&buf, rs); err != nil {
 		t.Fatal(err)
 	}
-	want := `{"format":1,` + legacyLine[1:] + "\n"
-	if buf.String() != want {
-		t.Fatalf("legacy line rewritten as\n%s\nwant\n%s", buf.String(), want)
+	for _, want := range []string{`{"format":2,"engine":"memory"`, `"stats":{"engine":"memory","ops":{"gets":0,"get_hits":0,"puts":10000`,
+		`"user_bytes_written":1160000,"user_bytes_read":0,"io":{},"live_bytes":1160000`, `"micros_per_op":1.12`} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("legacy line rewritten without %s:\n%s", want, buf.String())
+		}
+	}
+	back, err := ReadJSON(&buf)
+	if err != nil || len(back) != 1 {
+		t.Fatalf("rewritten line: %v", err)
+	}
+	back[0].Format = 1
+	if !reflect.DeepEqual(back[0], r) {
+		t.Errorf("rewritten line reads back as\n%+v\nwant\n%+v", back[0], r)
+	}
+}
+
+// TestReadJSONUpgradesVersion1 reads a line that declares version 1, with
+// nested LSM stats under Go's names, as version 2.
+func TestReadJSONUpgradesVersion1(t *testing.T) {
+	line := `{"format":1,"engine":"lsm","workload":"fillrandom","run":{"name":"run","ops":10,"seconds":1,` +
+		`"stats":{"Engine":"lsm","IO":{"wal":{"BytesWritten":5}},"LSM":{"Levels":[{"Level":1,"Files":2}],"BloomFalsePositives":3},"Extra":{"flush-seconds":0.5}}}}`
+	rs, err := ReadJSON(strings.NewReader(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := rs[0].Run.Stats
+	if rs[0].Format != 1 || st.Engine != "lsm" || st.IO["wal"].BytesWritten != 5 || st.LSM == nil || st.LSM.Levels[0].Files != 2 ||
+		st.LSM.BloomFalsePositives != 3 || st.Extra["flush-seconds"] != 0.5 || rs[0].Run.MicrosPerOp != 1e5 {
+		t.Fatalf("version 1 line read as %+v", st)
 	}
 }
 
@@ -96,9 +127,9 @@ func TestReadJSONVersion(t *testing.T) {
 		line    string
 		version int // > 0: refused as that newer version; 0: corruption
 	}{
-		{`{"format":2,` + minimal + `}`, 2},
-		{`{` + minimal + `,"format":3}`, 3},
-		{`{"format":2,"engine":17,"params":[]}`, 2}, // newer, though not a version 1 result
+		{`{"format":3,` + minimal + `}`, 3},
+		{`{` + minimal + `,"format":4}`, 4},
+		{`{"format":3,"engine":17,"params":[]}`, 3}, // newer, though not a version 1 result
 		{`{"format":1000000,` + minimal + `}`, 1000000},
 		{`{"format":0,` + minimal + `}`, 0},
 		{`{"format":-1,` + minimal + `}`, 0},
@@ -223,8 +254,10 @@ func TestJSONRandomRoundTrip(t *testing.T) {
 				t.Fatalf("seed %d: %v", s, err)
 			}
 			b := line.Bytes()
-			if rng.IntN(3) == 0 { // as written before the format field
-				b = append([]byte("{"), bytes.TrimPrefix(b, []byte(`{"format":1,`))...)
+			r.Format = ResultsFormat
+			if rng.IntN(3) == 0 { // as written before the format field: read as version 1
+				b = append([]byte("{"), bytes.TrimPrefix(b, []byte(`{"format":2,`))...)
+				r.Format = 1
 			}
 			if rng.IntN(3) == 0 {
 				b = append(bytes.TrimSuffix(b, []byte("\n")), "\r\n"...)
@@ -233,7 +266,6 @@ func TestJSONRandomRoundTrip(t *testing.T) {
 				file.WriteString(" \t\n")
 			}
 			file.Write(b)
-			r.Format = 1
 			want[i] = r
 		}
 		if rng.IntN(2) == 0 { // no newline after the last line

@@ -40,12 +40,15 @@ func modelRow(label, phase string, measured func(*bench.Phase) float64, model fu
 const farApart = 1.5
 
 // modelReading compares each result's measured amplification with its cost
-// model's prediction, one clause per engine that has a model, e.g. "lsm vs
-// its cost model (leveled compaction): write amp 1.19 vs 6.60, space amp
-// 1.03 vs 1.52 — not at steady state: the phase wrote 22MiB, less than one
-// memtable (64MiB): nothing was flushed, only the WAL was written".
-func modelReading(rs []*bench.Result) []string {
-	var out []string
+// model's prediction, a line per engine that has a model, e.g. "lsm
+// measured vs its cost model (leveled compaction): write amp 1.19 vs 6.60,
+// space amp 1.03 vs 1.52: short of its steady state (see the caveat)", and
+// returns the caveats that say why, e.g. "lsm is short of the model's
+// steady state: the phase wrote 22MiB, less than one memtable (64MiB):
+// nothing was flushed, only the WAL was written".
+func modelReading(rs []*bench.Result) (lines, caveats []string) {
+	var whyOrder []string
+	whoFor := map[string][]string{} // an account -> the engines it explains
 	for _, r := range rs {
 		if r.Run == nil || r.Error != "" {
 			continue
@@ -92,13 +95,27 @@ func modelReading(rs []*bench.Result) []string {
 		case !wide:
 			s += ", within " + formatRatio(farApart) + "×"
 		case len(whys) > 0:
-			s += " — short of the model's steady state: " + strings.Join(whys, "; ")
+			s += ": short of its steady state (see the caveat)"
+			for _, why := range whys {
+				if whoFor[why] == nil {
+					whyOrder = append(whyOrder, why)
+				}
+				whoFor[why] = append(whoFor[why], r.Label())
+			}
 		default:
-			s += " — the model's simplifications miss this run by more than " + formatRatio(farApart) + "×"
+			s += ": the model's simplifications miss this run by more than " + formatRatio(farApart) + "×"
 		}
-		out = append(out, s)
+		lines = append(lines, s)
 	}
-	return out
+	for _, why := range whyOrder {
+		who := whoFor[why]
+		verb := "is"
+		if len(who) > 1 {
+			verb = "are"
+		}
+		caveats = append(caveats, fmt.Sprintf("%s %s short of the model's steady state: %s", strings.Join(who, ", "), verb, why))
+	}
+	return lines, caveats
 }
 
 // modelOf returns the run phase's model, else the load phase's.

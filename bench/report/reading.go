@@ -2,20 +2,31 @@ package report
 
 import (
 	"fmt"
-	"github.com/kvlab/kvlab/bench"
-	"github.com/kvlab/kvlab/bench/workload"
+	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/kvlab/kvlab/bench"
+	"github.com/kvlab/kvlab/bench/workload"
 )
 
-// Reading returns a one-line reading of one workload's results, e.g.
-// "lsm writes 3.1× faster than btree (412k vs 133k ops/s); lsm writes 9.2
-// bytes per user byte, btree 2.4; space amp lsm 1.10, btree 1.62". A
-// non-persistent engine is read as the no-I/O baseline.
-func Reading(rs []*bench.Result) string {
-	var persistent, baseline, failed []*bench.Result
+// MaxReadingWidth is the longest line of a reading as the tables print it
+// (WriteReading wraps longer lines).
+const MaxReadingWidth = 100
+
+// ReadingLines returns the reading of one workload's results as a few
+// short lines: which engine is fastest and by how much (with the p99 of
+// each operation of a mix); the write, read and space amplification; each
+// engine's agreement with its cost model; the no-I/O baseline; and caveats
+// (why a model and a measurement differ, runs that failed or were
+// interrupted). A non-persistent engine is read as the no-I/O baseline.
+func ReadingLines(rs []*bench.Result) []string {
+	var persistent, baseline, loaded, failed []*bench.Result
 	for _, r := range rs {
 		switch {
+		case r.Error == "" && r.Run == nil && r.Load != nil && r.Load.Ops > 0:
+			loaded = append(loaded, r) // --phase load
 		case r.Error != "" || r.Run == nil || r.Run.Ops == 0:
 			failed = append(failed, r)
 		case r.Persistent:
@@ -25,13 +36,13 @@ func Reading(rs []*bench.Result) string {
 		}
 	}
 	slices.SortStableFunc(persistent, func(a, b *bench.Result) int { return cmpDesc(a.Run.OpsPerSec, b.Run.OpsPerSec) })
-	var parts []string
+	var lines, caveats []string
 	verb := mixVerb(rs[0])
 	switch len(persistent) {
 	case 0:
 	case 1:
 		a := persistent[0]
-		parts = append(parts, fmt.Sprintf("%s %s %s ops/s (p99 %s)", a.Label(), verbRate(verb), formatRate(a.Run.OpsPerSec), formatNanos(float64(worstP99(a.Run)))))
+		lines = append(lines, fmt.Sprintf("%s %s %s ops/s (p99 %s)", a.Label(), verbRate(verb), formatRate(a.Run.OpsPerSec), formatNanos(float64(worstP99(a.Run)))))
 	default:
 		a, b := persistent[0], persistent[1]
 		var s string
@@ -45,13 +56,17 @@ func Reading(rs []*bench.Result) string {
 		for _, c := range persistent[2:] {
 			s += fmt.Sprintf(", %s %s", c.Label(), formatRate(c.Run.OpsPerSec))
 		}
-		parts = append(parts, s)
+		lines = append(lines, s)
 		if verb == "runs the mix" {
-			parts = append(parts, p99Comparison(persistent)...)
+			lines = append(lines, p99Comparison(persistent)...)
 		}
 	}
+	for _, r := range loaded {
+		lines = append(lines, fmt.Sprintf("%s loaded %s keys at %s keys/s (%s MiB/s), write amp %s", r.Label(), formatCount(float64(r.Load.Ops)),
+			formatRate(r.Load.OpsPerSec), formatMiBPerSec(r.Load.MiBPerSec), formatRatio(r.Load.WriteAmp)))
+	}
 	if s := ampComparison("writes", "bytes per user byte", persistent, func(r *bench.Result) float64 { return writeAmpOf(r) }); s != "" {
-		parts = append(parts, s)
+		lines = append(lines, s)
 	}
 	if s := ampComparison("reads", "file bytes per byte returned", persistent, func(r *bench.Result) float64 {
 		if r.Run.ReadAmp < 0.01 {
@@ -59,12 +74,14 @@ func Reading(rs []*bench.Result) string {
 		}
 		return r.Run.ReadAmp
 	}); s != "" {
-		parts = append(parts, s)
+		lines = append(lines, s)
 	}
 	if s := ampComparison("", "", persistent, func(r *bench.Result) float64 { return r.Run.SpaceAmp }); s != "" {
-		parts = append(parts, "space amp "+s)
+		lines = append(lines, "space amp "+s)
 	}
-	parts = append(parts, modelReading(persistent)...)
+	models, why := modelReading(persistent)
+	lines = append(lines, models...)
+	caveats = append(caveats, why...)
 	for _, r := range baseline {
 		s := fmt.Sprintf("%s (no-I/O baseline) %s ops/s", r.Label(), formatRate(r.Run.OpsPerSec))
 		if len(persistent) > 0 && persistent[0].Run.OpsPerSec > 0 {
@@ -72,22 +89,66 @@ func Reading(rs []*bench.Result) string {
 		} else {
 			s += fmt.Sprintf(", p99 %s", formatNanos(float64(worstP99(r.Run))))
 		}
-		parts = append(parts, s)
+		lines = append(lines, s)
 	}
 	if len(baseline) > 0 && len(persistent) == 0 {
-		parts = append(parts, "no persistent engine ran to compare with")
+		caveats = append(caveats, "no persistent engine ran to compare with")
 	}
 	for _, r := range failed {
-		if r.Error != "" {
-			parts = append(parts, fmt.Sprintf("%s failed: see the error above", r.Label()))
-		} else {
-			parts = append(parts, fmt.Sprintf("%s measured nothing", r.Label()))
+		switch {
+		case r.Interrupted():
+			caveats = append(caveats, fmt.Sprintf("%s was interrupted: its figures stop where Ctrl-C came", r.Label()))
+		case r.Error != "":
+			caveats = append(caveats, fmt.Sprintf("%s failed: see the error above", r.Label()))
+		default:
+			caveats = append(caveats, fmt.Sprintf("%s measured nothing", r.Label()))
 		}
 	}
-	if len(parts) == 0 {
-		return "no results"
+	for _, c := range caveats {
+		lines = append(lines, "caveat: "+c)
 	}
-	return strings.Join(parts, "; ")
+	if len(lines) == 0 {
+		return []string{"no results"}
+	}
+	return lines
+}
+
+// Reading returns the reading of one workload's results in one line: the
+// lines of ReadingLines joined by "; ".
+func Reading(rs []*bench.Result) string { return strings.Join(ReadingLines(rs), "; ") }
+
+// WriteReading writes "reading:" and the lines under it, indented, each
+// wrapped at spaces to at most MaxReadingWidth characters (a single word
+// longer than that is left whole).
+func WriteReading(w io.Writer, lines []string) {
+	fmt.Fprintln(w, "reading:")
+	for _, l := range lines {
+		for _, part := range wrap(l, MaxReadingWidth-2, 2) {
+			fmt.Fprintln(w, "  "+part)
+		}
+	}
+}
+
+// wrap splits s at spaces into lines of at most width characters, the
+// lines after the first indented by indent spaces.
+func wrap(s string, width, indent int) []string {
+	var out []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = word
+		case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) > width:
+			out = append(out, line)
+			line = strings.Repeat(" ", indent) + word
+		default:
+			line += " " + word
+		}
+	}
+	if line != "" {
+		out = append(out, line)
+	}
+	return out
 }
 
 // mixVerb says what a workload mostly does: "writes", "reads" or "runs the

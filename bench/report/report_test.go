@@ -180,7 +180,7 @@ func TestTableMarksBestAndReads(t *testing.T) {
 		"fillrandom: ", "ycsb-a: load 2000 keys",
 		"memory", "disky", "other",
 		"3.10k*", // best throughput among persistent engines, marked
-		"reading: disky writes 3.1× faster than other (3.10k vs 1.00k ops/s); other writes 2.40 bytes per user byte, disky 9.20",
+		"reading:\n  disky writes 3.1× faster than other (3.10k vs 1.00k ops/s)\n  other writes 2.40 bytes per user byte, disky 9.20\n",
 		"memory (no-I/O baseline)",
 		"I/O check",
 		"update p99",

@@ -48,6 +48,7 @@ func tableRows(rs []*bench.Result) []row {
 	if some(func(r *bench.Result) bool { return r.Load != nil }) {
 		rows = append(rows,
 			phaseRow("load keys/s", "load", +1, formatRate, false, func(p *bench.Phase) float64 { return p.OpsPerSec }),
+			phaseRow("load MiB/s", "load", +1, formatMiBPerSec, false, func(p *bench.Phase) float64 { return p.MiBPerSec }),
 			phaseRow("load time", "load", -1, formatSeconds, false, func(p *bench.Phase) float64 { return p.Seconds }),
 			phaseRow("load write amp", "load", -1, formatRatio, false, func(p *bench.Phase) float64 { return p.WriteAmp }),
 			modelRow("  model", "load", func(p *bench.Phase) float64 { return p.WriteAmp }, func(m *bench.Model) float64 { return m.WriteAmp }),
@@ -55,6 +56,8 @@ func tableRows(rs []*bench.Result) []row {
 	}
 	rows = append(rows,
 		phaseRow("run ops/s", "run", +1, formatRate, false, func(p *bench.Phase) float64 { return p.OpsPerSec }),
+		phaseRow("run µs/op", "run", -1, formatMicros, false, func(p *bench.Phase) float64 { return p.MicrosPerOp }),
+		phaseRow("run MiB/s", "run", +1, formatMiBPerSec, false, func(p *bench.Phase) float64 { return p.MiBPerSec }),
 		phaseRow("run time", "run", 0, formatSeconds, false, func(p *bench.Phase) float64 { return p.Seconds }),
 	)
 	for op := workload.Op(0); op < workload.NumOps; op++ {

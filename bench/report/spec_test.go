@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"fmt"
 	"github.com/kvlab/kvlab/bench"
 	"os"
 	"reflect"
@@ -91,7 +92,7 @@ func TestResultsSpecVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := string(data)
-	if want := "# Results file format, version 1\n"; ResultsFormat != 1 || !strings.HasPrefix(text, want) {
+	if want := fmt.Sprintf("# Results file format, version %d\n", ResultsFormat); !strings.HasPrefix(text, want) {
 		t.Fatalf("%s does not begin %q for version %d", specPath, want, ResultsFormat)
 	}
 	var example string

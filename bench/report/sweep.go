@@ -51,7 +51,7 @@ func WriteSweepTable(w io.Writer, results []*bench.Result) error {
 			fmt.Fprintf(ew, "error: %s (figures so far shown)\n", r.Error)
 		}
 	}
-	fmt.Fprintf(ew, "reading: %s\n", SweepReading(results))
+	WriteReading(ew, SweepReadingLines(results))
 	return ew.err
 }
 
@@ -109,9 +109,14 @@ func sweepKeys(rs []*bench.Result) []string {
 	return keys
 }
 
-// SweepReading returns a one-line reading of a sweep: where throughput
-// peaks and how each amplification moves across the points.
-func SweepReading(rs []*bench.Result) string {
+// SweepReading returns the reading of a sweep in one line: the lines of
+// SweepReadingLines joined by "; ".
+func SweepReading(rs []*bench.Result) string { return strings.Join(SweepReadingLines(rs), "; ") }
+
+// SweepReadingLines returns the reading of a sweep in a few short lines:
+// where throughput peaks and how each amplification moves across the
+// points, beside the cost model's.
+func SweepReadingLines(rs []*bench.Result) []string {
 	var ok []*bench.Result
 	for _, r := range rs {
 		if r.Run != nil && r.Run.Ops > 0 {
@@ -119,7 +124,7 @@ func SweepReading(rs []*bench.Result) string {
 		}
 	}
 	if len(ok) == 0 {
-		return "no point measured anything"
+		return []string{"no point measured anything"}
 	}
 	point := func(r *bench.Result) string {
 		var parts []string
@@ -179,7 +184,7 @@ func SweepReading(rs []*bench.Result) string {
 		return 0
 	})
 	if s := sweepModelGap(ok); s != "" {
-		parts = append(parts, s)
+		parts = append(parts, "caveat: "+s)
 	}
-	return strings.Join(parts, "; ")
+	return parts
 }

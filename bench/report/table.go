@@ -25,7 +25,8 @@ const bestMark = "*"
 
 // WriteTable writes, for each workload, a table with one column per
 // engine (or sweep point) and a row per figure, the best figure of each
-// row marked with *, followed by a one-line reading of the results.
+// row marked with *, followed by a reading of the results in a few short
+// lines (ReadingLines).
 func WriteTable(w io.Writer, results []*bench.Result, o TableOptions) error {
 	bw := &errWriter{w: w}
 	modelExplained := false
@@ -99,7 +100,10 @@ func writeWorkloadTable(w io.Writer, rs []*bench.Result, o TableOptions, first b
 	}
 	var osIO []string
 	for _, r := range rs {
-		if r.Error != "" {
+		switch {
+		case r.Interrupted():
+			fmt.Fprintf(w, "interrupted: %s stopped by Ctrl-C; the figures so far are shown\n", r.Label())
+		case r.Error != "":
 			fmt.Fprintf(w, "error: %s (figures so far shown)\n", r.Error)
 		}
 		if r.Run != nil && r.Run.IOSource == "os" || r.Load != nil && r.Load.IOSource == "os" {
@@ -117,9 +121,9 @@ func writeWorkloadTable(w io.Writer, rs []*bench.Result, o TableOptions, first b
 		*modelExplained = true
 		fmt.Fprintf(w, "note: \"model\" rows are what the textbook cost model predicts at steady state (%s), not measurements\n", modelBases(rs))
 	}
-	fmt.Fprintf(w, "reading: %s\n", Reading(rs))
+	WriteReading(w, ReadingLines(rs))
 	if h := rs[0].HarnessNsPerOp; h > 0 {
-		fmt.Fprintf(w, "harness: %s per operation per client on a no-op engine (choosing keys and values, two clock reads, a histogram record; latencies time only the engine call)%s\n",
+		fmt.Fprintf(w, "harness: %s/op per client on a no-op engine (keys, values, clock, histogram)%s\n",
 			formatNanos(h), harnessShare(rs, h))
 	}
 }
@@ -223,12 +227,18 @@ func bestIndex(better int, rs []*bench.Result, vals []float64, have []bool, form
 func describeParams(r *bench.Result) string {
 	p := r.Params
 	var parts []string
-	if r.Load != nil {
+	switch {
+	case p.Phase == "load":
+		parts = append(parts, fmt.Sprintf("load %s keys into a store kept for later runs (load phase only)", formatCount(float64(p.Num))))
+	case p.Phase == "run":
+		parts = append(parts, fmt.Sprintf("on a store of %s keys loaded before", formatCount(float64(p.Num))))
+	case r.Load != nil:
 		parts = append(parts, fmt.Sprintf("load %s keys", formatCount(float64(p.Num))))
-	} else {
+	default:
 		parts = append(parts, fmt.Sprintf("%s keys", formatCount(float64(p.Num))))
 	}
 	switch {
+	case p.Phase == "load":
 	case p.Ops > 0 && p.DurationSec > 0:
 		parts = append(parts, fmt.Sprintf("run %s ops or %gs", formatCount(float64(p.Ops)), p.DurationSec))
 	case p.Ops > 0:
@@ -239,7 +249,11 @@ func describeParams(r *bench.Result) string {
 	if p.WarmupSec > 0 {
 		parts = append(parts, fmt.Sprintf("after %gs warm-up", p.WarmupSec))
 	}
-	parts = append(parts, fmt.Sprintf("%d B keys, %s B values (compressibility %g)", p.KeySize, p.ValueSize, p.Compressibility))
+	keys := fmt.Sprintf("%d B keys", p.KeySize)
+	if p.KeyFormat != "" {
+		keys = fmt.Sprintf("%d B %s keys", p.KeySize, p.KeyFormat)
+	}
+	parts = append(parts, fmt.Sprintf("%s, %s B values (compressibility %g)", keys, p.ValueSize, p.Compressibility))
 	if len(p.Mix) > 1 || p.Mix["read"] > 0 || p.Mix["update"] > 0 || p.Mix["scan"] > 0 {
 		parts = append(parts, p.Distribution+" keys")
 	}

@@ -12,7 +12,8 @@
 // key numbers over the key space; zipfian.go draws zipfian ranks;
 // distribution.go turns those into KeyChoosers (uniform, zipfian, latest,
 // sequential, hotspot). keys.go encodes key numbers as fixed-size,
-// order-preserving keys, and values.go cuts values of a chosen
+// order-preserving keys (db_bench's binary style or YCSB's "user" and
+// digits) and decodes them back, and values.go cuts values of a chosen
 // compressibility from a shared random buffer without allocating.
 // workload.go defines operations, mixes and the built-in workloads, and
 // ycsb.go the YCSB core workloads and the parser of YCSB properties files.

@@ -96,3 +96,71 @@ func TestValueSizesAndCompressibility(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyFormatRoundTrip: Decode inverts Encode in every style, hashed or
+// not, and refuses missing keys; YCSB-style keys read as "user" and
+// digits and sort in number order when not hashed.
+func TestKeyFormatRoundTrip(t *testing.T) {
+	for _, f := range []KeyFormat{
+		{Size: 16}, {Size: 8, Hashed: true}, {Size: 16, Hashed: true},
+		{Size: YCSBKeySize, Style: KeyYCSB}, {Size: YCSBKeySize, Style: KeyYCSB, Hashed: true},
+		{Size: 16, Style: KeyYCSB, Hashed: true}, {Size: 30, Style: KeyYCSB, Hashed: true},
+	} {
+		if err := f.Validate(); err != nil {
+			t.Fatalf("%v: %v", f, err)
+		}
+		seen := map[string]bool{}
+		var prev []byte
+		for _, n := range []uint64{0, 1, 2, 3, 9, 10, 99, 1000, 123456, 999999, 1 << 20} {
+			k := f.Key(n)
+			if got, ok := f.Decode(k); !ok || got != n {
+				t.Fatalf("%v: key %q of %d decodes as %d, %v", f, k, n, got, ok)
+			}
+			if seen[string(k)] {
+				t.Fatalf("%v: key %q repeats", f, k)
+			}
+			seen[string(k)] = true
+			m := make([]byte, f.Size)
+			f.EncodeMissing(m, n)
+			if got, ok := f.Decode(m); ok && got < 1<<62 {
+				t.Fatalf("%v: missing key %q decodes", f, m)
+			}
+			if f.Style == KeyYCSB {
+				if !bytes.HasPrefix(k, []byte("user")) || len(bytes.Trim(k[4:], "0123456789.")) > 0 {
+					t.Fatalf("%v: key %q is not user and digits", f, k)
+				}
+				if !f.Hashed && prev != nil && bytes.Compare(prev, k) >= 0 {
+					t.Fatalf("%v: key %q does not sort after %q", f, k, prev)
+				}
+			}
+			prev = k
+		}
+	}
+	k := KeyFormat{Size: YCSBKeySize, Style: KeyYCSB}.Key(42)
+	if string(k) != "user0000000000000000042" {
+		t.Fatalf("ycsb key of 42 = %q", k)
+	}
+	if (KeyFormat{Size: 13, Style: KeyYCSB}).Validate() == nil {
+		t.Fatal("13-byte YCSB keys accepted")
+	}
+	if _, err := ParseKeyStyle("hex"); err == nil {
+		t.Fatal("key format hex accepted")
+	}
+}
+
+func TestPermutationInverse(t *testing.T) {
+	for _, n := range []uint64{1, 2, 7, 1000, 1e12, 1e19} {
+		p := NewPermutation(n, 99)
+		for i := uint64(0); i < min(n, 500); i++ {
+			x := i * (n / min(n, 500))
+			if got := p.Inverse(p.At(x)); got != x {
+				t.Fatalf("n %d: Inverse(At(%d)) = %d", n, x, got)
+			}
+		}
+	}
+	for _, z := range []uint64{0, 1, 42, 1<<64 - 1, 0xdeadbeef} {
+		if got := unmix64(mix64(z)); got != z {
+			t.Fatalf("unmix64(mix64(%d)) = %d", z, got)
+		}
+	}
+}

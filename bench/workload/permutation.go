@@ -14,6 +14,7 @@ type Permutation struct {
 	roundKeys [4]uint64
 }
 
+// NewPermutation returns the bijection on [0, n) that seed picks.
 func NewPermutation(n, seed uint64) *Permutation {
 	p := &Permutation{n: n}
 	b := uint(bits.Len64(n - 1))
@@ -52,6 +53,29 @@ func (p *Permutation) round(x uint64) uint64 {
 	l, r := x>>p.halfBits, x&p.halfMask
 	for _, k := range p.roundKeys {
 		l, r = r, l^(mix64(r^k)&p.halfMask)
+	}
+	return l<<p.halfBits | r
+}
+
+// Inverse returns the i for which At(i) is y, which must be in [0, n).
+func (p *Permutation) Inverse(y uint64) uint64 {
+	if p.n <= 1 {
+		return 0
+	}
+	x := y
+	for {
+		x = p.unround(x)
+		if x < p.n {
+			return x
+		}
+	}
+}
+
+// unround inverts round.
+func (p *Permutation) unround(x uint64) uint64 {
+	l, r := x>>p.halfBits, x&p.halfMask
+	for i := len(p.roundKeys) - 1; i >= 0; i-- {
+		l, r = r^(mix64(l^p.roundKeys[i])&p.halfMask), l
 	}
 	return l<<p.halfBits | r
 }

@@ -46,3 +46,19 @@ func mix64(z uint64) uint64 {
 	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
 	return z ^ (z >> 31)
 }
+
+// unmix64 inverts mix64.
+func unmix64(z uint64) uint64 {
+	z = unxorshift(z, 31) * 0x319642b2d24d8ec3 // inverse of 0x94d049bb133111eb
+	z = unxorshift(z, 27) * 0x96de1b173f119089 // inverse of 0xbf58476d1ce4e5b9
+	return unxorshift(z, 30)
+}
+
+// unxorshift inverts z ^ (z >> s).
+func unxorshift(z uint64, s uint) uint64 {
+	x := z
+	for i := s; i < 64; i += s {
+		x = z ^ x>>s
+	}
+	return x
+}

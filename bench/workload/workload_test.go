@@ -84,3 +84,34 @@ zipfianconstant=0.7
 		}
 	}
 }
+
+// TestYCSBOverrides: properties given as overrides replace a file's, and
+// applied to a built-in workload change only what they name.
+func TestYCSBOverrides(t *testing.T) {
+	file := "recordcount=1000\noperationcount=3000\nreadproportion=0.5\nupdateproportion=0.5\nfieldlength=10\n"
+	w, err := ParseYCSBProperties(strings.NewReader(file), "x", map[string]string{"operationcount": "2k", "UpdateProportion": "0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Records != 1000 || w.Operations != 2000 || w.Mix[OpUpdate] != 0 || w.Mix[OpRead] != 0.5 || w.ValueSize.Max != 100 {
+		t.Fatalf("overridden file: %+v", w)
+	}
+	a, _ := LookupWorkload("ycsb-a")
+	got, err := ApplyYCSBProperties(a, map[string]string{"readproportion": "0.9", "requestdistribution": "uniform", "threadcount": "4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := got.Mix.Normalized()
+	if got.Name != "ycsb-a" || got.Distribution.Kind != Uniform || m[OpRead] < 0.64 || m[OpRead] > 0.65 || !got.HashedKeys ||
+		got.Load != a.Load || !got.ValueSize.IsZero() || got.Records != 0 || len(got.Notes) != 1 {
+		t.Fatalf("ycsb-a with overrides: %+v", got)
+	}
+	r, _ := LookupWorkload("readmissing")
+	if got, err := ApplyYCSBProperties(r, map[string]string{"recordcount": "500", "fieldcount": "2"}); err != nil ||
+		got.Records != 500 || got.Mix[OpReadMissing] != 1 || got.ValueSize.Max != 200 || got.HashedKeys {
+		t.Fatalf("readmissing with overrides: %+v, %v", got, err)
+	}
+	if _, err := ApplyYCSBProperties(a, map[string]string{"readproportoin": "1"}); err == nil {
+		t.Fatal("a misspelt property accepted")
+	}
+}

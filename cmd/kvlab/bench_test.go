@@ -124,7 +124,7 @@ func TestBenchFormatsParseBack(t *testing.T) {
 		t.Fatalf("benchstat: exit %d:\n%s", code, out)
 	}
 	code, out, _ = runCLI(t, "", append(base, "--verify-io")...)
-	for _, want := range []string{"readrandom: load 2000 keys", "read p99", "reading: memory (no-I/O baseline)", "harness: ", "I/O check"} {
+	for _, want := range []string{"readrandom: load 2000 keys", "read p99", "reading:\n  memory (no-I/O baseline)", "harness: ", "I/O check"} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("table (exit %d) lacks %q:\n%s", code, want, out)
 		}
@@ -174,7 +174,7 @@ func TestSweepRunsEachPoint(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("sweep: exit %d, %s", code, stderr)
 	}
-	if !strings.Contains(table, "sweep: "+engine+" on readmissing") || !strings.Contains(table, "reading: throughput peaks at") {
+	if !strings.Contains(table, "sweep: "+engine+" on readmissing") || !strings.Contains(table, "reading:\n  throughput peaks at") {
 		t.Errorf("sweep table:\n%s", table)
 	}
 	if bench.HasModel(engine) && !strings.Contains(table, "  model  ") {

@@ -33,7 +33,7 @@ func TestCheckAndStatsLSM(t *testing.T) {
 		t.Fatalf("stats: exit %d\n%s%s", code, out, stderr)
 	}
 	code, out, _ = runCLI(t, "", "stats", "--engine", "lsm", "--dir", dir, "--format", "json")
-	if code != 0 || !strings.Contains(out, `"LSM"`) {
+	if code != 0 || !strings.Contains(out, `"lsm": {`) {
 		t.Fatalf("stats --format json: exit %d\n%s", code, out)
 	}
 

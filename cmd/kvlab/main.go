@@ -7,10 +7,12 @@
 //
 // Run "kvlab help" for the full command tree. Exit status: 0 on success, 1
 // when a command fails at its work (a missing key, damage found, an engine
-// error), 2 on bad usage (unknown flag, engine, option or unit).
+// error), 2 on bad usage (unknown flag, engine, option or unit), 130 when a
+// benchmark is interrupted by Ctrl-C (after printing the figures so far).
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -35,6 +37,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	err := cmd.Execute()
 	if err == nil {
 		return 0
+	}
+	if errors.Is(err, errInterrupted) {
+		fmt.Fprintln(stderr, "kvlab: interrupted")
+		return exitInterrupted
 	}
 	fmt.Fprintln(stderr, "kvlab:", strings.TrimPrefix(err.Error(), "kvlab: "))
 	if isUsage(err) {

@@ -14,28 +14,33 @@ import (
 // runFlags are the flags bench and sweep share.
 type runFlags struct {
 	num, reads, valueSize, dist, scanLen, format, out, dir string
+	keyFormat                                              string
+	props                                                  []string
 	duration, warmup                                       time.Duration
 	threads, keySize, loadBatch, count                     int
 	compressibility                                        float64
 	sets                                                   []string
-	sync, verifyIO, keep                                   bool
+	sync, verifyIO, keep, mkdir                            bool
 	seed                                                   uint64
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.num, "num", "400k", "records to load, or keys a fill workload writes (e.g. 100k, 1M; k and M are 10^3 and 10^6)")
-	fl.StringVar(&f.reads, "reads", "", "run-phase operations (default: --num, or the workload file's operationcount)")
+	fl.StringVar(&f.num, "num", "400k", "records to load, or keys a fill workload writes: a count (100k, 1.5M; k and M are 10^3 and 10^6, where sizes take KiB and MiB)")
+	fl.StringVar(&f.reads, "reads", "", "run-phase operations, a count like --num (default: --num, or the workload's operationcount)")
 	fl.DurationVar(&f.duration, "duration", 0, "bound the run phase by time as well (e.g. 30s)")
 	fl.DurationVar(&f.warmup, "warmup", 0, "run this long before measuring the run phase")
 	fl.IntVar(&f.threads, "threads", 1, "client goroutines")
-	fl.StringVar(&f.valueSize, "value-size", "", "value size, fixed (100, 4KiB) or a uniform range (100-1000); default 100")
-	fl.IntVar(&f.keySize, "key-size", workload.DefaultKeySize, "key size in bytes (at least 8)")
+	fl.StringVar(&f.valueSize, "value-size", "", "value size in bytes, fixed (100, 4KiB) or a uniform range (0-1000); at least 1 when fixed; default 100")
+	fl.IntVar(&f.keySize, "key-size", workload.DefaultKeySize, "key size in bytes (at least 8; default 23 with --key-format ycsb)")
+	fl.StringVar(&f.keyFormat, "key-format", "binary", "how keys spell key numbers: binary (8 bytes and padding, db_bench's) or ycsb (user and zero-padded digits, readable in kvlab scan)")
+	fl.StringArrayVarP(&f.props, "property", "p", nil, "YCSB workload property NAME=VALUE over the workload's (repeatable, as ycsb -p; see --help)")
 	fl.Float64Var(&f.compressibility, "compressibility", workload.DefaultCompressibility, "fraction of each value left after compression (1 = incompressible)")
 	fl.StringVar(&f.dist, "distribution", "", "key distribution, overriding the workload's")
 	fl.StringVar(&f.scanLen, "scan-length", "", "keys per scan: N or MIN-MAX (default: seekrandom 10, ycsb-e 1-100)")
 	fl.StringArrayVar(&f.sets, "set", nil, "engine option ENGINE.NAME=VALUE (repeatable; "+setUnits+"; see 'kvlab engines --options')")
-	fl.StringVar(&f.dir, "dir", "", "where to put the stores, e.g. on the disk to measure: they go in a new kvlab-bench-* directory inside it (default: the system's temporary directory), removed afterwards unless --keep")
+	fl.StringVar(&f.dir, "dir", "", "an existing directory to put the stores in, e.g. on the disk to measure: they go in a new kvlab-bench-* directory inside it (default: the system's temporary directory), removed afterwards unless --keep")
+	fl.BoolVar(&f.mkdir, "mkdir", false, "create --dir if it does not exist (and remove it afterwards unless --keep)")
 	fl.BoolVar(&f.keep, "keep", false, "keep the stores after the run")
 	fl.BoolVar(&f.sync, "sync", false, "make every write wait for stable storage")
 	fl.BoolVar(&f.verifyIO, "verify-io", false, "print the engines' byte accounting beside /proc/self/io")
@@ -81,14 +86,33 @@ func (f *runFlags) config(cmd *cobra.Command) (bench.Config, error) {
 		return c, usageErrorf("--threads %d: want at least 1", f.threads)
 	}
 	c.Threads = f.threads
+	style, err := workload.ParseKeyStyle(f.keyFormat)
+	if err != nil {
+		return c, usageErrorf("--key-format: %s", trimConfig(err))
+	}
+	c.KeyStyle = style
 	if f.keySize < workload.MinKeySize {
 		return c, usageErrorf("--key-size %d: want at least %d", f.keySize, workload.MinKeySize)
 	}
-	c.KeySize = f.keySize
+	if fl.Changed("key-size") || style == workload.KeyBinary {
+		c.KeySize = f.keySize
+	}
+	size := c.KeySize
+	if size == 0 {
+		size = workload.YCSBKeySize
+	}
+	if err := (workload.KeyFormat{Size: size, Style: style}).Validate(); err != nil {
+		return c, usageErrorf("--key-size %d: %s", f.keySize, trimConfig(err))
+	}
 	if f.valueSize != "" {
 		v, err := workload.ParseValueSize(f.valueSize)
 		if err != nil {
 			return c, usageErrorf("--value-size: %v", trimConfig(err))
+		}
+		if v.Max == 0 {
+			// A zero ValueSize means "the workload's"; a real zero-length
+			// value is not what anyone benchmarking wants either.
+			return c, usageErrorf("--value-size %s: values must be at least 1 byte (a range such as 0-100 may include empty values)", f.valueSize)
 		}
 		c.ValueSize = v
 	}
@@ -128,4 +152,20 @@ func (f *runFlags) config(cmd *cobra.Command) (bench.Config, error) {
 	c.Sync = f.sync
 	c.Seed = f.seed
 	return c, nil
+}
+
+// properties parses the -p NAME=VALUE flags.
+func (f *runFlags) properties() (map[string]string, error) {
+	if len(f.props) == 0 {
+		return nil, nil
+	}
+	props := map[string]string{}
+	for _, p := range f.props {
+		k, v, ok := strings.Cut(p, "=")
+		if k = strings.TrimSpace(k); !ok || k == "" {
+			return nil, usageErrorf("-p %q: want NAME=VALUE (a YCSB workload property)", p)
+		}
+		props[strings.ToLower(k)] = strings.TrimSpace(v)
+	}
+	return props, nil
 }

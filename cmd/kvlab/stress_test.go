@@ -9,13 +9,6 @@ import (
 
 // TestMain lets this test binary stand in for kvlab when a crash run
 // re-executes it as its child ("kvlab stress --child DIR ...").
-func TestMain(m *testing.M) {
-	if len(os.Args) > 2 && os.Args[1] == "stress" && strings.HasPrefix(os.Args[2], "--child") {
-		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
-	}
-	os.Exit(m.Run())
-}
-
 func TestCLIStress(t *testing.T) {
 	for _, args := range [][]string{
 		{"--engine", "btree", "--duration", "500ms", "--keys", "500", "--threads", "3"},

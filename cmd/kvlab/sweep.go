@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"os/signal"
 	"slices"
 	"strings"
 
@@ -22,6 +21,7 @@ const maxSweptOptions = 2
 func newSweepCommand() *cobra.Command {
 	var f runFlags
 	var engine, workload string
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "sweep --engine ENGINE --set ENGINE.NAME=V1,V2,... --workload WORKLOAD",
 		Short: "Run a workload at each value of one or two engine options: throughput and amplification per point",
@@ -38,18 +38,19 @@ draws the model's predictions as dashed lines beside the measured ones. A
   kvlab sweep --engine lsm --set lsm.level-ratio=4,10 --set lsm.memtable-size=4MiB,64MiB --workload fillrandom`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runSweep(cmd, &f, engine, workload)
+			return runSweep(cmd, &f, engine, workload, force)
 		},
 	}
 	cmd.Flags().StringVar(&engine, "engine", "", "the engine to sweep (required)")
 	cmd.Flags().StringVar(&workload, "workload", "readrandom", "the workload run at each point")
 	f.register(cmd)
 	cmd.Flags().Lookup("set").Usage = "option ENGINE.NAME=V1,V2,... to vary (repeatable; at most two with several values)"
-	cmd.Flags().Lookup("out").Usage = "JSON-lines file for 'kvlab plot' (default sweep-ENGINE-OPTION.jsonl)"
+	cmd.Flags().Lookup("out").Usage = "JSON-lines file for 'kvlab plot' (default sweep-ENGINE-OPTION.jsonl); an existing file is refused without --force"
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite an existing --out file")
 	return cmd
 }
 
-func runSweep(cmd *cobra.Command, f *runFlags, engine, workload string) error {
+func runSweep(cmd *cobra.Command, f *runFlags, engine, workload string, force bool) error {
 	stderr := cmd.ErrOrStderr()
 	if engine == "" {
 		return usageErrorf("--engine is required")
@@ -61,7 +62,11 @@ func runSweep(cmd *cobra.Command, f *runFlags, engine, workload string) error {
 	if err != nil {
 		return err
 	}
-	ws, err := resolveWorkloads(workload, nil, stderr)
+	props, err := f.properties()
+	if err != nil {
+		return err
+	}
+	ws, err := resolveWorkloads(workload, nil, props, stderr)
 	if err != nil {
 		return err
 	}
@@ -112,26 +117,31 @@ func runSweep(cmd *cobra.Command, f *runFlags, engine, workload string) error {
 	if err := plan.Check(); err != nil {
 		return &usageError{err}
 	}
-	root, cleanup, err := benchDirs(f.dir, f.keep)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	defer keptNote(stderr, f.keep, root)
-	// The results file is created once the settings are known good (so that
-	// a bad one leaves no empty file behind), before anything runs (so that
-	// an unwritable path costs no run).
 	outPath := f.out
 	if outPath == "" {
 		outPath = defaultSweepOut(engine, axes)
 	}
+	if _, err := os.Stat(outPath); err == nil && !force {
+		return usageErrorf("--out %s exists: add --force to overwrite it, or name another file", outPath)
+	}
+	var undo undoList
+	ctx, stop := interruptible(cmdContext(cmd), stderr, undo.run)
+	defer stop()
+	defer undo.run()
+	root, cleanup, err := benchDirs(f.dir, f.keep, f.mkdir)
+	if err != nil {
+		return err
+	}
+	undo.add(cleanup)
+	defer keptNote(stderr, f.keep, root)
+	// The results file is created once the settings are known good (so that
+	// a bad one leaves no empty file behind), before anything runs (so that
+	// an unwritable path costs no run).
 	out, err := openOut(outPath)
 	if err != nil {
 		return err
 	}
 	defer out.Close()
-	ctx, stop := signal.NotifyContext(cmdContext(cmd), os.Interrupt)
-	defer stop()
 
 	plan.Config.Progress = progressFor(stderr)
 	plan.Root = root
@@ -155,7 +165,7 @@ func runSweep(cmd *cobra.Command, f *runFlags, engine, workload string) error {
 		return fmt.Errorf("--out %s: %w", outPath, err)
 	}
 	fmt.Fprintf(stderr, "kvlab: wrote %s (plot it: kvlab plot %s -o %s)\n", outPath, outPath, strings.TrimSuffix(outPath, ".jsonl")+".svg")
-	return runErr
+	return interruptedOr(ctx, runErr)
 }
 
 // settingsOf strips the engine prefix of a sweep point's settings.
