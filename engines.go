@@ -1,6 +1,8 @@
 package kvlab
 
 import (
+	"fmt"
+
 	"github.com/kvlab/kvlab/btree"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/kv/memory"
@@ -14,7 +16,10 @@ func init() {
 	Register(EngineInfo{
 		Name:        memory.Name,
 		Description: "in-memory ordered map (google/btree): the reference model and zero-I/O baseline; keeps nothing across Close",
-		Open: func(string, Options) (kv.Engine, error) {
+		Open: func(_ string, o Options) (kv.Engine, error) {
+			if o.ReadOnly || o.MustExist {
+				return nil, fmt.Errorf("%s: %w: it keeps nothing across Close", memory.Name, kv.ErrNoStore)
+			}
 			return memory.New(), nil
 		},
 	})
@@ -25,7 +30,14 @@ func init() {
 		Options:     lsm.Knobs(),
 		Model:       lsm.Predict,
 		Open: func(dir string, o Options) (kv.Engine, error) {
-			return lsm.Open(o.FS, dir, o.Engine.(lsm.Options))
+			lo := o.Engine.(lsm.Options)
+			lo.ReadOnly = lo.ReadOnly || o.ReadOnly
+			lo.MustExist = lo.MustExist || o.MustExist
+			db, err := lsm.Open(o.FS, dir, lo)
+			if err != nil {
+				return nil, err
+			}
+			return db, nil
 		},
 	})
 	Register(EngineInfo{
@@ -35,7 +47,14 @@ func init() {
 		Options:     btree.Knobs(),
 		Model:       btree.Predict,
 		Open: func(dir string, o Options) (kv.Engine, error) {
-			return btree.Open(o.FS, dir, o.Engine.(btree.Options))
+			bo := o.Engine.(btree.Options)
+			bo.ReadOnly = bo.ReadOnly || o.ReadOnly
+			bo.MustExist = bo.MustExist || o.MustExist
+			db, err := btree.Open(o.FS, dir, bo)
+			if err != nil {
+				return nil, err
+			}
+			return db, nil
 		},
 	})
 }

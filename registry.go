@@ -33,6 +33,15 @@ type Options struct {
 	// {"memtable-size": "64MiB"}, applied on top of Engine. Values use the
 	// units the knob documents (see knob.SizeSyntax, knob.CountSyntax).
 	Settings map[string]string
+	// ReadOnly opens an existing store without creating, writing,
+	// renaming or removing any file; writes return kv.ErrReadOnly. It is
+	// set on the engine's own options (lsm.Options.ReadOnly, ...), which
+	// say how each engine serves it. An engine that keeps nothing across
+	// Close has no store to open: its Open fails with kv.ErrNoStore.
+	ReadOnly bool
+	// MustExist makes Open fail with an error wrapping kv.ErrNoStore when
+	// dir holds no store, instead of creating one.
+	MustExist bool
 }
 
 // EngineInfo describes a registered engine.
@@ -161,7 +170,8 @@ func Names() []string {
 }
 
 // Open opens the named engine's store in dir, with o.Engine as the base of
-// the engine's options and o.Settings applied on top (see Options).
+// the engine's options and o.Settings applied on top (see Options). On
+// error the kv.Engine returned is a true nil interface.
 func Open(name, dir string, o Options) (kv.Engine, error) {
 	info, err := Lookup(name)
 	if err != nil {
@@ -175,5 +185,11 @@ func Open(name, dir string, o Options) (kv.Engine, error) {
 	if o.FS == nil {
 		o.FS = vfs.Default
 	}
-	return info.Open(dir, o)
+	db, err := info.Open(dir, o)
+	if err != nil {
+		// An engine's Open returning (*DB)(nil) must not become a
+		// non-nil interface holding a nil pointer.
+		return nil, err
+	}
+	return db, nil
 }

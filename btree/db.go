@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/kvlab/kvlab/internal/storedir"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/vfs"
 	"github.com/kvlab/kvlab/wal"
@@ -57,6 +58,11 @@ type DB struct {
 	roErr   error // set after an unrecoverable write error
 	logged  int64 // batches logged since the last checkpoint
 
+	// roOverflow holds, in a read-only DB, the overflow runs written by
+	// the replay of the log, by first page: they are never written to
+	// the file. Set at Open, read-only after it.
+	roOverflow map[pgid][]byte
+
 	freePages atomic.Int64 // free and pending pages, for Stats
 	walGen    atomic.Uint64
 
@@ -89,12 +95,27 @@ func parseWalName(name string) (uint64, bool) {
 	return n, err == nil
 }
 
+// FormatVersion is the version of the store's format recorded in its
+// marker (docs/format/store.md) and meta page (docs/format/btree.md). Open
+// refuses a store of a newer version with an error wrapping
+// kv.ErrUnsupportedVersion.
+const FormatVersion = 1
+
 // Open opens the store in dir on fs (vfs.Default when nil), creating it
-// when dir holds none, and
-// recovers it: the newest meta page whose checksum holds names the last
-// checkpoint, and the writes logged after it are replayed from the WAL.
+// when dir holds none (unless o.MustExist or o.ReadOnly), and recovers it:
+// the newest meta page whose checksum holds names the last checkpoint, and
+// the writes logged after it are replayed from the WAL.
+//
+// Before it creates or locks anything Open checks the directory: one
+// holding another engine's store or files that are not the B+tree's is
+// refused with an error wrapping kv.ErrForeignStore that names them, a
+// store of a newer format with one wrapping kv.ErrUnsupportedVersion. A new
+// store gets its marker first; a store made before markers existed gets one
+// on its first read-write Open.
+//
 // The directory is locked until Close. A store's page size is fixed when it
-// is created: Open uses the stored one whatever o.PageSize says.
+// is created: Open uses the stored one whatever o.PageSize says. With
+// o.ReadOnly nothing is written: see Options.ReadOnly.
 func Open(fs vfs.FS, dir string, o Options) (*DB, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
@@ -104,19 +125,57 @@ func Open(fs vfs.FS, dir string, o Options) (*DB, error) {
 	}
 	acct := vfs.NewAccounting(fs)
 	db := &DB{fs: acct, acct: acct, dir: dir, opts: o}
-	if err := acct.MkdirAll(dir); err != nil {
-		return nil, fmt.Errorf("btree: open %s: %w", dir, err)
-	}
-	lock, err := acct.Lock(vfs.Join(dir, lockFileName))
+	st, err := storedir.Check(acct, dir, Name, FormatVersion, ownFile, storedir.Mode{ReadOnly: o.ReadOnly, MustExist: o.MustExist})
 	if err != nil {
-		return nil, fmt.Errorf("btree: open %s: %w", dir, err)
+		return nil, fmt.Errorf("btree: open: %w", err)
 	}
-	db.lock = lock
+	if !st.Exists {
+		if err := acct.MkdirAll(dir); err != nil {
+			return nil, fmt.Errorf("btree: open %s: %w", dir, err)
+		}
+	}
+	if !o.ReadOnly || st.HasLock {
+		lock, err := acct.Lock(vfs.Join(dir, lockFileName))
+		if err != nil {
+			return nil, fmt.Errorf("btree: open %s: %w", dir, err)
+		}
+		db.lock = lock
+	}
+	if !o.ReadOnly && !st.Marker {
+		if err := storedir.Write(acct, dir, storedir.Marker{Engine: Name, Format: FormatVersion}); err != nil {
+			db.closeFiles()
+			return nil, fmt.Errorf("btree: open: %w", err)
+		}
+	}
+	if o.ReadOnly {
+		db.roOverflow = map[pgid][]byte{}
+		db.roErr = errOpenedReadOnly
+	}
 	if err := db.open(); err != nil {
 		db.closeFiles()
 		return nil, err
 	}
 	return db, nil
+}
+
+// ownFile reports whether name is one of the files a B+tree store holds
+// (besides LOCK and the marker).
+func ownFile(name string) bool {
+	_, isLog := parseWalName(name)
+	return isLog || name == pagesFileName || name == metaFileName || name == metaFileName+".tmp"
+}
+
+// errOpenedReadOnly is the error of every write to a DB opened with
+// Options.ReadOnly.
+var errOpenedReadOnly = fmt.Errorf("%w: the store was opened read-only", kv.ErrReadOnly)
+
+// openFile opens one of the store's files: read-only, and only if it
+// exists, when the DB is; else for reading and writing, created if absent.
+func (db *DB) openFile(name string, kind vfs.Kind) (vfs.File, error) {
+	if db.opts.ReadOnly {
+		return db.fs.Open(name, kind)
+	}
+	return db.fs.OpenReadWrite(name, kind)
 }
 
 func (db *DB) open() error {
@@ -129,10 +188,13 @@ func (db *DB) open() error {
 		return fmt.Errorf("btree: open: %w", err)
 	}
 	db.pagesName = vfs.Join(db.dir, pagesFileName)
-	if db.pages, err = db.fs.OpenReadWrite(db.pagesName, vfs.KindBTreePages); err != nil {
+	if db.opts.ReadOnly && metaSize == 0 {
+		return fmt.Errorf("btree: %s: %w: it has no meta page", db.dir, kv.ErrNoStore)
+	}
+	if db.pages, err = db.openFile(db.pagesName, vfs.KindBTreePages); err != nil {
 		return fmt.Errorf("btree: open: %w", err)
 	}
-	if db.metaf, err = db.fs.OpenReadWrite(vfs.Join(db.dir, metaFileName), vfs.KindBTreeMeta); err != nil {
+	if db.metaf, err = db.openFile(vfs.Join(db.dir, metaFileName), vfs.KindBTreeMeta); err != nil {
 		return fmt.Errorf("btree: open: %w", err)
 	}
 	m, found, metaErrs, err := db.readMeta()
@@ -193,7 +255,7 @@ func (db *DB) open() error {
 			"btree: the newest valid meta page (checkpoint %d) names log %d, which a later checkpoint removed: a newer meta page is damaged", m.checkpoint, m.walNum)
 	}
 	for _, n := range names {
-		if num, ok := parseWalName(n); ok && num != m.walNum {
+		if num, ok := parseWalName(n); ok && num != m.walNum && !db.opts.ReadOnly {
 			_ = db.fs.Remove(vfs.Join(db.dir, n)) // obsolete: older than the checkpoint or never used
 		}
 	}
@@ -321,7 +383,9 @@ func (db *DB) loadFreelist(m meta) error {
 // log for appending.
 func (db *DB) replay() error {
 	name := walName(db.dir, db.walNum)
-	if _, err := db.fs.Stat(name); err != nil {
+	if _, err := db.fs.Stat(name); err != nil && db.opts.ReadOnly {
+		return nil // nothing logged after the checkpoint
+	} else if err != nil {
 		// The log was created by the checkpoint but its name never became
 		// durable: nothing was acknowledged in it.
 		w, err := wal.Create(db.fs, name, db.walNum, wal.Options{})
@@ -340,10 +404,17 @@ func (db *DB) replay() error {
 			return err
 		}
 		db.logged++
+		if db.opts.ReadOnly {
+			return nil // changed pages stay in the pool
+		}
 		return db.writeBack()
 	})
 	if err != nil {
 		return fmt.Errorf("btree: replay %s: %w", name, err)
+	}
+	if db.opts.ReadOnly {
+		db.noteFree()
+		return nil
 	}
 	w, err := wal.OpenAppend(db.fs, name, db.walNum, end, wal.Options{})
 	if err != nil {
@@ -371,6 +442,10 @@ func (db *DB) corrupt(pg pgid, err error) error {
 
 // readPage reads page pg into buf.
 func (db *DB) readPage(pg pgid, buf []byte) error {
+	if run, ok := db.roOverflow[pg]; ok && len(run) == len(buf) {
+		copy(buf, run)
+		return nil
+	}
 	n, err := db.pages.ReadAt(buf, db.pageOffset(pg))
 	db.st.pagesRead.Add(int64(len(buf) / db.ps))
 	if n == len(buf) {
@@ -635,6 +710,10 @@ func (db *DB) Sync() error {
 		db.wmu.Unlock()
 		return kv.ErrClosed
 	}
+	if db.opts.ReadOnly {
+		db.wmu.Unlock()
+		return nil // nothing was written
+	}
 	if err := db.roErr; err != nil {
 		db.wmu.Unlock()
 		return err
@@ -668,7 +747,9 @@ func (db *DB) Close() error {
 		return kv.ErrClosed
 	}
 	err := db.roErr
-	if err == nil {
+	if db.opts.ReadOnly {
+		err = nil // nothing to write
+	} else if err == nil {
 		err = db.checkpointLocked()
 	}
 	db.tmu.Lock()

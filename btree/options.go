@@ -15,9 +15,11 @@ const Name = "btree"
 type Options struct {
 	// PageSize is the size of every page in bytes: a power of two from
 	// MinPageSize (1 KiB) to MaxPageSize (64 KiB). It is fixed when the
-	// store is created; reopening with another value is an error. Larger
-	// pages mean a shallower tree and larger keys, but more bytes written
-	// per changed key.
+	// store is created: Open of an existing store uses the page size
+	// recorded in the store, whatever this says (an OverflowThreshold too
+	// large for the stored page size is then an error). Larger pages mean
+	// a shallower tree and larger keys, but more bytes written per
+	// changed key.
 	PageSize int
 	// PoolSize is the buffer pool's capacity in bytes (PoolSize/PageSize
 	// frames, at least 16). When changed pages fill half the pool, the
@@ -33,6 +35,18 @@ type Options struct {
 	// Sync makes every write durable before it returns, as if every Write
 	// had WriteOptions{Sync: true}.
 	Sync bool
+
+	// ReadOnly opens an existing store without creating, writing,
+	// renaming or removing any file: the last checkpoint is read and the
+	// WAL after it replayed into the buffer pool (changed pages stay in
+	// memory; the pool grows to hold them), no checkpoint runs, writes
+	// return kv.ErrReadOnly and Close writes nothing. The LOCK file is
+	// taken only if it exists. There must be a store (kv.ErrNoStore).
+	// Not a knob: a mode of Open.
+	ReadOnly bool
+	// MustExist makes Open fail with an error wrapping kv.ErrNoStore when
+	// the directory holds no store, instead of creating one. Not a knob.
+	MustExist bool
 }
 
 // DefaultOptions returns the defaults: 4 KiB pages, a 256 MiB pool,

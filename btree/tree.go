@@ -302,6 +302,13 @@ func (db *DB) writeOverflow(value []byte) (ovfRef, error) {
 		chunk := value[j*c : min(len(value), (j+1)*c)]
 		encodeOverflow(buf[j*db.ps:(j+1)*db.ps], ref.pg+pgid(j), chunk)
 	}
+	if db.opts.ReadOnly {
+		// Replaying the log of a read-only store: the run stays in
+		// memory (readPage finds it there).
+		db.roOverflow[ref.pg] = buf
+		db.ovfPages += int64(cnt)
+		return ref, nil
+	}
 	if _, err := db.pages.WriteAt(buf, db.pageOffset(ref.pg)); err != nil {
 		db.alloc.release(ref.pg, cnt)
 		return ovfRef{}, fmt.Errorf("btree: write overflow pages %d-%d: %w", ref.pg, ref.pg+pgid(cnt)-1, err)

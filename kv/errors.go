@@ -26,6 +26,14 @@ var (
 	// intact but of a newer format version than this build can read: not
 	// damage, and not a reason to recreate the store.
 	ErrUnsupportedVersion = errors.New("kv: unsupported format version")
+	// ErrNoStore is returned by Open when the directory holds no store and
+	// the options say there must be one (MustExist, ReadOnly), and by
+	// kvlab.Detect for a missing or empty directory.
+	ErrNoStore = errors.New("kv: no store")
+	// ErrForeignStore is returned by Open when the directory holds another
+	// engine's store or files the engine does not recognise; the error
+	// names what it found. Open changes nothing in such a directory.
+	ErrForeignStore = errors.New("kv: not this engine's store")
 	// ErrNilBatch is returned by Engine.Write for a nil *Batch.
 	ErrNilBatch = errors.New("kv: nil batch")
 )

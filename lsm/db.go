@@ -136,6 +136,9 @@ func (db *DB) Write(b *kv.Batch, o kv.WriteOptions) error {
 	if err := b.Err(); err != nil {
 		return fmt.Errorf("lsm: %w", err)
 	}
+	if db.opts.ReadOnly {
+		return errOpenedReadOnly
+	}
 	if b.Empty() && !o.Sync {
 		return nil
 	}
@@ -146,6 +149,9 @@ func (db *DB) Write(b *kv.Batch, o kv.WriteOptions) error {
 func (db *DB) Sync() error {
 	if db.closed.Load() {
 		return fmt.Errorf("lsm: %w", kv.ErrClosed)
+	}
+	if db.opts.ReadOnly {
+		return nil // nothing was written
 	}
 	return db.commit(nil, true)
 }
@@ -185,7 +191,9 @@ func (db *DB) Close() error {
 	}
 	db.wmu.Unlock()
 
-	db.flushOnClose()
+	if !db.opts.ReadOnly {
+		db.flushOnClose()
+	}
 
 	db.mu.Lock()
 	db.closing = true
@@ -218,6 +226,10 @@ func (db *DB) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// errOpenedReadOnly is the error of every write to a DB opened with
+// Options.ReadOnly.
+var errOpenedReadOnly = fmt.Errorf("%w: the store was opened read-only", kv.ErrReadOnly)
 
 // readOnlyErr returns the error writes get once the DB is read-only.
 func readOnlyErr(cause error) error {

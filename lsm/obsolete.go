@@ -13,6 +13,9 @@ import (
 // above nextFileNum as read here, so a file created during the sweep is
 // never taken for obsolete.
 func (db *DB) deleteObsoleteFiles() {
+	if db.opts.ReadOnly {
+		return
+	}
 	// Hold off manifest rewrites, whose temporary file this would remove.
 	db.manifestMu.Lock()
 	defer db.manifestMu.Unlock()

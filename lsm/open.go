@@ -4,11 +4,13 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"sort"
 	"sync"
 
 	"github.com/kvlab/kvlab/internal/base"
+	"github.com/kvlab/kvlab/internal/storedir"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/lsm/compaction"
 	"github.com/kvlab/kvlab/lsm/manifest"
@@ -18,11 +20,24 @@ import (
 	"github.com/kvlab/kvlab/wal"
 )
 
+// FormatVersion is the version of the store's format recorded in its
+// marker (docs/format/store.md, docs/format/lsm.md). Open refuses a store
+// of a newer version with an error wrapping kv.ErrUnsupportedVersion.
+const FormatVersion = 1
+
 // Open opens the store in dir on fsys (vfs.Default when nil), creating it
-// if dir holds none. It locks the directory (a second Open fails with an
-// error wrapping vfs.ErrLocked until Close), recovers the tree from the
-// manifest, replays the WALs newer than the last flush into L0 tables, and
-// removes files an interrupted flush or compaction left behind.
+// if dir holds none (unless o.MustExist or o.ReadOnly). Before it creates
+// or locks anything it checks the directory: one holding another engine's
+// store or files that are not the LSM's is refused with an error wrapping
+// kv.ErrForeignStore that names them, a store of a newer format with one
+// wrapping kv.ErrUnsupportedVersion. A new store gets its marker first; a
+// store made before markers existed gets one on its first read-write Open.
+//
+// Open locks the directory (a second Open fails with an error wrapping
+// vfs.ErrLocked until Close), recovers the tree from the manifest, replays
+// the WALs newer than the last flush into L0 tables, and removes files an
+// interrupted flush or compaction left behind. With o.ReadOnly it does none
+// of the writing: see Options.ReadOnly.
 func Open(fsys vfs.FS, dir string, o Options) (*DB, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
@@ -31,15 +46,31 @@ func Open(fsys vfs.FS, dir string, o Options) (*DB, error) {
 		fsys = vfs.Default
 	}
 	acct := vfs.NewAccounting(fsys)
-	if err := acct.MkdirAll(dir); err != nil {
-		return nil, fmt.Errorf("lsm: create %s: %w", dir, err)
-	}
-	lock, err := acct.Lock(manifest.LockFileName(dir))
+	own := func(name string) bool { _, _, ok := manifest.ParseFileName(name); return ok }
+	st, err := storedir.Check(acct, dir, Name, FormatVersion, own, storedir.Mode{ReadOnly: o.ReadOnly, MustExist: o.MustExist})
 	if err != nil {
-		if errors.Is(err, vfs.ErrLocked) {
-			return nil, fmt.Errorf("lsm: %s is in use: %w", dir, err)
+		return nil, fmt.Errorf("lsm: open: %w", err)
+	}
+	if !st.Exists {
+		if err := acct.MkdirAll(dir); err != nil {
+			return nil, fmt.Errorf("lsm: create %s: %w", dir, err)
 		}
-		return nil, fmt.Errorf("lsm: lock %s: %w", manifest.LockFileName(dir), err)
+	}
+	var lock io.Closer = nopCloser{}
+	if !o.ReadOnly || st.HasLock {
+		lock, err = acct.Lock(manifest.LockFileName(dir))
+		if err != nil {
+			if errors.Is(err, vfs.ErrLocked) {
+				return nil, fmt.Errorf("lsm: %s is in use: %w", dir, err)
+			}
+			return nil, fmt.Errorf("lsm: lock %s: %w", manifest.LockFileName(dir), err)
+		}
+	}
+	if !o.ReadOnly && !st.Marker {
+		if err := storedir.Write(acct, dir, storedir.Marker{Engine: Name, Format: FormatVersion}); err != nil {
+			lock.Close()
+			return nil, fmt.Errorf("lsm: open: %w", err)
+		}
 	}
 	db := &DB{
 		fs:             acct,
@@ -75,6 +106,9 @@ func Open(fsys vfs.FS, dir string, o Options) (*DB, error) {
 		lock.Close()
 		return nil, err
 	}
+	if o.ReadOnly {
+		return db, nil // no background work: nothing may be written
+	}
 	db.bgDone.Add(2)
 	go db.flushLoop()
 	go db.compactLoop()
@@ -89,6 +123,8 @@ func (db *DB) recover() error {
 		st = nil
 	}
 	switch {
+	case errors.Is(err, fs.ErrNotExist) && db.opts.ReadOnly:
+		return fmt.Errorf("lsm: %s: %w: it has no CURRENT file", db.dir, kv.ErrNoStore)
 	case errors.Is(err, fs.ErrNotExist):
 		// A new store. Files without a CURRENT are leftovers of an Open
 		// that crashed before it created the first manifest: nothing in
@@ -117,11 +153,13 @@ func (db *DB) recover() error {
 		db.logNum = st.LogNum
 		db.nextFileNum = st.NextFileNum
 		db.lastSeq = base.SeqNum(st.LastSeq)
-		w, err := manifest.OpenAppend(db.fs, db.dir, st)
-		if err != nil {
-			return fmt.Errorf("lsm: open manifest: %w", err)
+		if !db.opts.ReadOnly {
+			w, err := manifest.OpenAppend(db.fs, db.dir, st)
+			if err != nil {
+				return fmt.Errorf("lsm: open manifest: %w", err)
+			}
+			db.manifest = w
 		}
-		db.manifest = w
 	}
 
 	names, err := db.fs.List(db.dir)
@@ -153,8 +191,17 @@ func (db *DB) recover() error {
 	// Replay the logs into memtables, writing a table whenever one fills.
 	edit := &manifest.VersionEdit{}
 	mem := memtable.New()
+	var roMems []*memTable // ReadOnly: the replayed memtables, oldest first
+	roMem := newMemTable(0, db.opts.MemtableSize)
 	flushMem := func() error {
 		if mem.Empty() {
+			return nil
+		}
+		if db.opts.ReadOnly {
+			roMem.Memtable = mem
+			roMems = append(roMems, roMem)
+			roMem = newMemTable(0, db.opts.MemtableSize)
+			mem = memtable.New()
 			return nil
 		}
 		meta, err := db.writeMemtable(&memTable{Memtable: mem})
@@ -198,6 +245,12 @@ func (db *DB) recover() error {
 					return fmt.Errorf("lsm: replay %s at %d: %w", name, pos.Offset, err)
 				}
 			}
+			if db.opts.ReadOnly {
+				r := b.Reader()
+				for _, k, _, ok := r.Next(); ok; _, k, _, ok = r.Next() {
+					roMem.filter.add(k)
+				}
+			}
 			if last := seq + base.SeqNum(b.Len()) - 1; last > db.lastSeq {
 				db.lastSeq = last
 			}
@@ -209,7 +262,7 @@ func (db *DB) recover() error {
 		if err != nil {
 			return fmt.Errorf("lsm: replay WAL: %w", err)
 		}
-		if end.Reason == wal.EndTornTail {
+		if end.Reason == wal.EndTornTail && !db.opts.ReadOnly {
 			// Only the newest log can end torn: an older one was closed,
 			// and so synced, before the next was created.
 			if i < len(logs)-1 {
@@ -230,6 +283,20 @@ func (db *DB) recover() error {
 		return err
 	}
 	db.visibleSeq.Store(uint64(db.lastSeq))
+	if db.opts.ReadOnly {
+		// Serve the replayed writes from memory: the newest memtable is
+		// the active one (never written to), the others wait for a flush
+		// that never comes.
+		db.mem = newMemTable(0, db.opts.MemtableSize)
+		if n := len(roMems); n > 0 {
+			db.mem, roMems = roMems[n-1], roMems[:n-1]
+		}
+		db.mu.Lock()
+		db.imms = roMems
+		db.installReadStateLocked()
+		db.mu.Unlock()
+		return nil
+	}
 
 	// Start the new WAL, then record the recovered tables and the new log
 	// number in one edit: after it, the replayed logs are obsolete.
@@ -333,3 +400,9 @@ func (db *DB) verifyDirectory(st *manifest.State, names []string) error {
 	}
 	return nil
 }
+
+// nopCloser stands for the lock of a read-only Open of a directory without
+// a LOCK file, which it may not create.
+type nopCloser struct{}
+
+func (nopCloser) Close() error { return nil }

@@ -51,6 +51,17 @@ type Options struct {
 	// MaxManifestSize is the manifest size at which it is rewritten from a
 	// snapshot of the tree (max-manifest-size).
 	MaxManifestSize int64
+
+	// ReadOnly opens an existing store without creating, writing,
+	// renaming or removing any file: the WALs are replayed into memory
+	// (not flushed), no background flush or compaction runs, writes
+	// return kv.ErrReadOnly and Close writes nothing. The LOCK file is
+	// taken only if it exists. There must be a store (kv.ErrNoStore).
+	// Not a knob: a mode of Open.
+	ReadOnly bool
+	// MustExist makes Open fail with an error wrapping kv.ErrNoStore when
+	// the directory holds no store, instead of creating one. Not a knob.
+	MustExist bool
 }
 
 // DefaultOptions returns the defaults, as Knobs lists them.

@@ -2,6 +2,7 @@ package lsm
 
 import (
 	"fmt"
+	"github.com/kvlab/kvlab/internal/storedir"
 	"testing"
 	"time"
 
@@ -99,6 +100,7 @@ func TestNoGarbageFiles(t *testing.T) {
 	for _, n := range names {
 		typ, num, _ := manifest.ParseFileName(n)
 		switch {
+		case n == storedir.FileName:
 		case typ == manifest.TypeTable:
 			if _, ok := live[num]; !ok {
 				t.Errorf("seed %d: obsolete table %s left behind", seed, n)

@@ -107,7 +107,7 @@ func TestBenchLoadThenRun(t *testing.T) {
 	}
 	// Without the parameters, --use-existing takes the flags at their word:
 	// binary keys are not the loaded ones, and every read misses.
-	os.Rename(filepath.Join(store, bench.StoreParamsFile), filepath.Join(store, "saved.json"))
+	os.Rename(filepath.Join(store, bench.StoreParamsFile), filepath.Join(filepath.Dir(store), "saved.json"))
 	code, out, stderr = runCLI(t, "", "bench", "--use-existing", "--engines", "lsm", "--dir", store, "--workloads", "readrandom", "--num", "3000", "--reads", "500", "--format", "json")
 	if code != 0 || !strings.Contains(stderr, "has no kvlab-bench.json") {
 		t.Fatalf("use-existing: exit %d, %s", code, stderr)
@@ -115,7 +115,7 @@ func TestBenchLoadThenRun(t *testing.T) {
 	if rs, err = report.ReadJSON(strings.NewReader(out)); err != nil || rs[0].Run.Op("read").Misses != 500 {
 		t.Fatalf("binary keys on a YCSB-keyed store: %v %v", rs, err)
 	}
-	os.Rename(filepath.Join(store, "saved.json"), filepath.Join(store, bench.StoreParamsFile))
+	os.Rename(filepath.Join(filepath.Dir(store), "saved.json"), filepath.Join(store, bench.StoreParamsFile))
 	empty := t.TempDir()
 	for _, c := range []struct {
 		args []string

@@ -25,7 +25,7 @@ on damage it names the file and offset (or page) and exits with status 1.`,
 		Example: `  kvlab check --engine lsm --dir ./db`,
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) (err error) {
-			db, err := f.open(cmd, true)
+			db, err := f.open(cmd, openReadOnly)
 			if err != nil {
 				if errors.Is(err, kv.ErrCorruption) {
 					fmt.Fprintf(cmd.OutOrStdout(), "damaged: %v\n", err)

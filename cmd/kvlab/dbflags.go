@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -23,7 +24,7 @@ type dbFlags struct {
 }
 
 func (f *dbFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.engine, "engine", "", "engine to open (default: the first persistent engine registered; see 'kvlab engines')")
+	cmd.Flags().StringVar(&f.engine, "engine", "", "engine of the store (default: the one the store in --dir was made by, or for a new store the first persistent engine registered; a mismatch is an error; see 'kvlab engines')")
 	cmd.Flags().StringVar(&f.dir, "dir", "", "the store's directory (required)")
 	cmd.Flags().StringArrayVar(&f.set, "set", nil, "engine option as ENGINE.NAME=VALUE (repeatable; "+setUnits+"; see 'kvlab engines --options')")
 	cmd.Flags().BoolVar(&f.hex, "hex", false, "keys and values on the command line and in the output are hex-encoded")
@@ -40,10 +41,56 @@ func (f *dbFlags) engineName() string {
 	return "memory"
 }
 
-// open opens the store. mustExist refuses a directory that does not exist,
-// for commands that only read or delete.
-func (f *dbFlags) open(cmd *cobra.Command, mustExist bool) (kv.Engine, error) {
-	name := f.engineName()
+// openMode says what a command may do to a store.
+type openMode int
+
+const (
+	// openCreate opens the store read-write, creating it if there is none
+	// (put).
+	openCreate openMode = iota
+	// openExisting opens an existing store read-write (del).
+	openExisting
+	// openReadOnly opens an existing store without writing anything to
+	// its directory (get, scan, check, stats).
+	openReadOnly
+)
+
+// resolveEngine picks the engine: the one the store in --dir was made by
+// (kvlab.Detect), which --engine, when given, must match; for a directory
+// without a store, --engine or the first persistent engine.
+func (f *dbFlags) resolveEngine(mode openMode) (string, error) {
+	if f.engine != "" {
+		if info, err := kvlab.Lookup(f.engine); err != nil {
+			return "", &usageError{err}
+		} else if !info.Persistent {
+			return f.engine, nil
+		}
+	}
+	if f.dir == "" {
+		return "", usageErrorf("--dir is required")
+	}
+	found, err := kvlab.Detect(f.dir)
+	switch {
+	case err == nil && f.engine != "" && found != f.engine:
+		return "", fmt.Errorf("--engine %s, but %s holds a %s store: %w", f.engine, f.dir, found, kv.ErrForeignStore)
+	case err == nil:
+		return found, nil
+	case errors.Is(err, kv.ErrNoStore) && mode == openCreate:
+		return f.engineName(), nil
+	case errors.Is(err, kv.ErrNoStore):
+		return "", fmt.Errorf("no store at %s: %w", f.dir, err)
+	default:
+		return "", err
+	}
+}
+
+// open opens the store in --dir as mode allows, with the engine
+// resolveEngine picks.
+func (f *dbFlags) open(cmd *cobra.Command, mode openMode) (kv.Engine, error) {
+	name, err := f.resolveEngine(mode)
+	if err != nil {
+		return nil, err
+	}
 	info, err := kvlab.Lookup(name)
 	if err != nil {
 		return nil, &usageError{err}
@@ -57,23 +104,22 @@ func (f *dbFlags) open(cmd *cobra.Command, mustExist bool) (kv.Engine, error) {
 		return nil, &usageError{err}
 	}
 	if info.Persistent {
-		if f.dir == "" {
-			return nil, usageErrorf("--dir is required for engine %s", name)
-		}
-		fi, err := os.Stat(f.dir)
-		switch {
-		case err == nil && !fi.IsDir():
+		if fi, err := os.Stat(f.dir); err == nil && !fi.IsDir() {
 			return nil, usageErrorf("--dir %s is not a directory", f.dir)
-		case err != nil && mustExist:
-			return nil, fmt.Errorf("no store at %s: %w", f.dir, err)
 		}
 	} else {
 		fmt.Fprintf(cmd.ErrOrStderr(), "kvlab: note: engine %s keeps nothing across runs\n", name)
+		mode = openCreate
 	}
-	db, err := kvlab.Open(name, f.dir, kvlab.Options{Engine: opts})
+	db, err := kvlab.Open(name, f.dir, kvlab.Options{
+		Engine:    opts,
+		ReadOnly:  mode == openReadOnly,
+		MustExist: mode != openCreate,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("open %s store at %s: %w", name, f.dir, err)
 	}
+	f.engine = name
 	return db, nil
 }
 

@@ -22,7 +22,7 @@ func newDelCommand() *cobra.Command {
 				}
 				b.Delete(key)
 			}
-			db, err := f.open(cmd, true)
+			db, err := f.open(cmd, openExisting)
 			if err != nil {
 				return err
 			}

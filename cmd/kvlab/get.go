@@ -17,7 +17,7 @@ func newGetCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			db, err := f.open(cmd, true)
+			db, err := f.open(cmd, openReadOnly)
 			if err != nil {
 				return err
 			}

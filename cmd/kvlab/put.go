@@ -28,7 +28,7 @@ func newPutCommand() *cobra.Command {
 			} else if value, err = f.decode(args[1]); err != nil {
 				return err
 			}
-			db, err := f.open(cmd, false)
+			db, err := f.open(cmd, openCreate)
 			if err != nil {
 				return err
 			}

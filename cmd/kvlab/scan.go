@@ -43,7 +43,7 @@ func newScanCommand() *cobra.Command {
 					return err
 				}
 			}
-			db, err := f.open(cmd, true)
+			db, err := f.open(cmd, openReadOnly)
 			if err != nil {
 				return err
 			}

@@ -32,7 +32,7 @@ defined in docs/design.md.`,
 			if format != "table" && format != "json" {
 				return usageErrorf("--format %q: want table or json", format)
 			}
-			db, err := f.open(cmd, true)
+			db, err := f.open(cmd, openReadOnly)
 			if err != nil {
 				return err
 			}
