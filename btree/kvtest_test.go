@@ -9,7 +9,13 @@ import (
 )
 
 func opener(o Options) kvtest.OpenFunc {
-	return func(fs vfs.FS, dir string) (kv.Engine, error) { return Open(fs, dir, o) }
+	return func(fs vfs.FS, dir string) (kv.Engine, error) {
+		db, err := Open(fs, dir, o)
+		if err != nil {
+			return nil, err // a nil interface, not one holding a nil *DB
+		}
+		return db, nil
+	}
 }
 
 func TestConformance(t *testing.T) {
@@ -23,7 +29,9 @@ func TestConformance(t *testing.T) {
 		{"64KiB", Options{PageSize: 64 << 10, PoolSize: 16 << 20, CheckpointSize: 1 << 20}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			kvtest.Run(t, opener(tc.o), kvtest.MaxKeySize(tc.o.MaxKeySize()))
+			ro := tc.o
+			ro.ReadOnly = true
+			kvtest.Run(t, opener(tc.o), kvtest.MaxKeySize(tc.o.MaxKeySize()), kvtest.ReadOnly(opener(ro)))
 		})
 	}
 }

@@ -12,7 +12,19 @@ import (
 func TestConformance(t *testing.T) {
 	kvtest.Run(t, func(fs vfs.FS, dir string) (kv.Engine, error) {
 		return Open(fs, dir, DefaultOptions())
-	}, kvtest.SnapshotIterators())
+	}, kvtest.SnapshotIterators(), kvtest.ReadOnly(readOnlyOpener(DefaultOptions())))
+}
+
+// readOnlyOpener opens stores read-only with o.
+func readOnlyOpener(o Options) kvtest.OpenFunc {
+	o.ReadOnly = true
+	return func(fs vfs.FS, dir string) (kv.Engine, error) {
+		db, err := Open(fs, dir, o)
+		if err != nil {
+			return nil, err
+		}
+		return db, nil
+	}
 }
 
 // TestConformanceTiny runs it with tiny memtables and levels, so that the
@@ -21,5 +33,5 @@ func TestConformance(t *testing.T) {
 func TestConformanceTiny(t *testing.T) {
 	kvtest.Run(t, func(fs vfs.FS, dir string) (kv.Engine, error) {
 		return Open(fs, dir, tinyOptions())
-	}, kvtest.SnapshotIterators())
+	}, kvtest.SnapshotIterators(), kvtest.ReadOnly(readOnlyOpener(tinyOptions())))
 }

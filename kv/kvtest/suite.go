@@ -40,6 +40,7 @@ type config struct {
 	noVFS        bool
 	maxKeySize   int
 	snapshotIter bool
+	openRO       OpenFunc
 }
 
 // Volatile declares an engine that keeps nothing across Close: persistence,
@@ -87,6 +88,9 @@ func Run(t *testing.T, open OpenFunc, opts ...Option) {
 	t.Run("Lock", s.testLock)
 	if c.noVFS {
 		return
+	}
+	if c.openRO != nil {
+		t.Run("ReadOnly", s.testReadOnly)
 	}
 	t.Run("Crash", s.testCrash)
 	t.Run("Fault", s.testFault)
