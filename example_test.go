@@ -1,6 +1,7 @@
 package kvlab_test
 
 import (
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -9,8 +10,9 @@ import (
 	"github.com/kvlab/kvlab/kv"
 )
 
-// Example opens an engine by name, writes a batch atomically and durably,
-// reads a key back and scans a range.
+// Example embeds a store: it opens the LSM engine by name, writes a batch
+// atomically and durably, reads keys back (an absent one is kv.ErrNotFound)
+// and scans a range, checking the iterator's error. The README quotes it.
 func Example() {
 	dir, err := os.MkdirTemp("", "kvlab-example")
 	if err != nil {
@@ -18,38 +20,42 @@ func Example() {
 	}
 	defer os.RemoveAll(dir)
 
-	db, err := kvlab.Open("memory", dir, kvlab.Options{})
+	db, err := kvlab.Open("lsm", dir, kvlab.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer db.Close()
 
 	var b kv.Batch
-	b.Put([]byte("fruit/apple"), []byte("red"))
-	b.Put([]byte("fruit/banana"), []byte("yellow"))
-	b.Put([]byte("veg/kale"), []byte("green"))
-	if err := db.Write(&b, kv.WriteOptions{Sync: true}); err != nil {
+	b.Put([]byte("user/42"), []byte(`{"name":"Ada"}`))
+	b.Put([]byte("user/43"), []byte(`{"name":"Grace"}`))
+	b.Delete([]byte("session/old"))
+	if err := db.Write(&b, kv.WriteOptions{Sync: true}); err != nil { // atomic, durable
 		log.Fatal(err)
 	}
 
-	v, err := db.Get([]byte("fruit/apple"))
+	v, err := db.Get([]byte("user/42"))
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("apple is %s\n", v)
+	fmt.Printf("user/42 is %s\n", v)
+	if _, err := db.Get([]byte("user/44")); errors.Is(err, kv.ErrNotFound) {
+		fmt.Println("user/44:", err)
+	}
 
-	it, err := db.NewIterator(kv.IterOptions{LowerBound: []byte("fruit/"), UpperBound: []byte("fruit0")})
+	it, err := db.NewIterator(kv.IterOptions{LowerBound: []byte("user/"), UpperBound: []byte("user0")})
 	if err != nil {
 		log.Fatal(err)
 	}
 	for ok := it.First(); ok; ok = it.Next() {
 		fmt.Printf("%s=%s\n", it.Key(), it.Value())
 	}
-	if err := it.Close(); err != nil {
+	if err := it.Close(); err != nil { // Close returns the iteration's error
 		log.Fatal(err)
 	}
 	// Output:
-	// apple is red
-	// fruit/apple=red
-	// fruit/banana=yellow
+	// user/42 is {"name":"Ada"}
+	// user/44: kv: not found
+	// user/42={"name":"Ada"}
+	// user/43={"name":"Grace"}
 }

@@ -588,7 +588,7 @@ func (db *DB) Delete(key []byte) error {
 // durably; concurrent synced writers share fsyncs (group commit).
 func (db *DB) Write(b *kv.Batch, o kv.WriteOptions) error {
 	if err := b.Err(); err != nil {
-		return fmt.Errorf("btree: write: %w", err)
+		return err
 	}
 	r := b.Reader()
 	for _, k, _, ok := r.Next(); ok; _, k, _, ok = r.Next() {
@@ -673,7 +673,7 @@ func (db *DB) noteFree() {
 // kv.ErrReadOnly wrapped around it. It returns that error.
 func (db *DB) failLocked(cause error) error {
 	if db.roErr == nil {
-		db.roErr = fmt.Errorf("btree: %w after: %w", kv.ErrReadOnly, cause)
+		db.roErr = fmt.Errorf("%w after an earlier error: %w", kv.ErrReadOnly, cause)
 	}
 	return db.roErr
 }

@@ -63,10 +63,21 @@
 //
 // # Errors
 //
-// Errors are wrapped with context and matched with errors.Is: ErrNotFound,
-// ErrClosed, ErrCorruption (a *CorruptionError names the file and offset),
-// ErrKeyTooLarge, ErrValueTooLarge, ErrReadOnly (the engine hit an I/O error
-// it cannot recover from and refuses further writes rather than acknowledge
-// what it cannot keep; Close then returns it too), ErrUnsupportedVersion and
-// ErrNilBatch (Write of a nil *Batch).
+// Errors are matched with errors.Is: ErrNotFound, ErrClosed, ErrCorruption
+// (a *CorruptionError names the file and offset), ErrKeyTooLarge,
+// ErrValueTooLarge, ErrReadOnly (the store was opened read-only, or the
+// engine hit an I/O error it cannot recover from and refuses further writes
+// rather than acknowledge what it cannot keep; Close then returns it too),
+// ErrUnsupportedVersion, ErrNoStore (Open with MustExist or ReadOnly of a
+// directory without a store), ErrForeignStore (Open of a directory holding
+// another engine's store or files the engine does not make) and ErrNilBatch
+// (Write of a nil *Batch).
+//
+// One vocabulary serves every engine. An error that says no more than a
+// sentinel is the sentinel itself: Get of an absent key returns ErrNotFound,
+// reading "kv: not found", and every call after Close ErrClosed, "kv:
+// closed", from every engine. Context is added by wrapping, as "ENGINE: OP
+// TARGET: cause" ("lsm: open /data/db: ... kv: not this engine's store:
+// ..."), never as a bare package prefix glued to a sentinel ("lsm: kv: not
+// found").
 package kv

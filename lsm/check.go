@@ -27,7 +27,7 @@ import (
 // wrapping kv.ErrCorruption.
 func (db *DB) Check(w io.Writer) error {
 	if db.closed.Load() {
-		return fmt.Errorf("lsm: %w", kv.ErrClosed)
+		return kv.ErrClosed
 	}
 	rs := db.loadReadState()
 	defer rs.unref()

@@ -56,7 +56,7 @@ func (db *DB) commitWriter(w *writer) error {
 	db.wmu.Lock()
 	if db.commitClosed {
 		db.wmu.Unlock()
-		return fmt.Errorf("lsm: %w", kv.ErrClosed)
+		return kv.ErrClosed
 	}
 	db.queue = append(db.queue, w)
 	leader := len(db.queue) == 1
@@ -211,7 +211,7 @@ func (db *DB) makeRoomForWrite(w *writer) error {
 			return readOnlyErr(db.bgErr)
 		}
 		if db.closing {
-			return fmt.Errorf("lsm: %w", kv.ErrClosed)
+			return kv.ErrClosed
 		}
 		l0 := len(db.version.Levels[0])
 		if allowDelay && l0 >= db.opts.L0SlowdownTrigger {

@@ -91,7 +91,7 @@ const maxGroupBytes = 1 << 20
 // Get returns the value of key.
 func (db *DB) Get(key []byte) ([]byte, error) {
 	if db.closed.Load() {
-		return nil, fmt.Errorf("lsm: %w", kv.ErrClosed)
+		return nil, kv.ErrClosed
 	}
 	rs := db.loadReadState()
 	defer rs.unref()
@@ -131,10 +131,10 @@ func (db *DB) writeOne(b *kv.Batch) error {
 // added to the memtable, and becomes visible to readers all at once.
 func (db *DB) Write(b *kv.Batch, o kv.WriteOptions) error {
 	if db.closed.Load() {
-		return fmt.Errorf("lsm: %w", kv.ErrClosed)
+		return kv.ErrClosed
 	}
 	if err := b.Err(); err != nil {
-		return fmt.Errorf("lsm: %w", err)
+		return err
 	}
 	if db.opts.ReadOnly {
 		return errOpenedReadOnly
@@ -148,7 +148,7 @@ func (db *DB) Write(b *kv.Batch, o kv.WriteOptions) error {
 // Sync makes every acknowledged write durable.
 func (db *DB) Sync() error {
 	if db.closed.Load() {
-		return fmt.Errorf("lsm: %w", kv.ErrClosed)
+		return kv.ErrClosed
 	}
 	if db.opts.ReadOnly {
 		return nil // nothing was written
@@ -160,7 +160,7 @@ func (db *DB) Sync() error {
 // as of the call: writes made afterwards are invisible to it.
 func (db *DB) NewIterator(o kv.IterOptions) (kv.Iterator, error) {
 	if db.closed.Load() {
-		return nil, fmt.Errorf("lsm: %w", kv.ErrClosed)
+		return nil, kv.ErrClosed
 	}
 	rs := db.loadReadState()
 	return db.newIter(rs, base.SeqNum(db.visibleSeq.Load()), o), nil
@@ -181,7 +181,7 @@ func (db *DB) NewIterator(o kv.IterOptions) (kv.Iterator, error) {
 // writes that were not synced may then be lost.
 func (db *DB) Close() error {
 	if db.closed.Swap(true) {
-		return fmt.Errorf("lsm: %w", kv.ErrClosed)
+		return kv.ErrClosed
 	}
 	// Let queued writers finish; no new one can join.
 	db.wmu.Lock()
@@ -236,7 +236,7 @@ func readOnlyErr(cause error) error {
 	if errors.Is(cause, kv.ErrReadOnly) {
 		return cause
 	}
-	return fmt.Errorf("lsm: %w after an earlier error: %w", kv.ErrReadOnly, cause)
+	return fmt.Errorf("%w after an earlier error: %w", kv.ErrReadOnly, cause)
 }
 
 // setBGErrLocked makes the DB read-only. db.mu must be held.

@@ -2,7 +2,6 @@ package lsm
 
 import (
 	"bytes"
-	"fmt"
 	"sort"
 
 	"github.com/kvlab/kvlab/internal/base"
@@ -55,10 +54,11 @@ func (db *DB) get(rs *readState, seq base.SeqNum, key []byte) ([]byte, error) {
 	return nil, errNotFound
 }
 
-// errNotFound is Get's error for an absent key: one shared value, as a miss
-// is a normal outcome that a lookup-heavy workload must not pay an
-// allocation and a formatted message for.
-var errNotFound = fmt.Errorf("lsm: %w", kv.ErrNotFound)
+// errNotFound is Get's error for an absent key: kv.ErrNotFound itself, as
+// the contract's vocabulary wants (no engine prefix), and one shared value,
+// as a miss is a normal outcome that a lookup-heavy workload must not pay
+// an allocation and a formatted message for.
+var errNotFound = kv.ErrNotFound
 
 func (db *DB) tableGet(t *manifest.TableMeta, key []byte, seq base.SeqNum) ([]byte, base.Kind, bool, error) {
 	r, err := db.tables.get(t.FileNum)

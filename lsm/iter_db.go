@@ -71,7 +71,7 @@ func (it *dbIter) usable() bool {
 	if it.closed {
 		it.err = fmt.Errorf("lsm: iterator: %w", kv.ErrClosed)
 	} else if it.db.closed.Load() {
-		it.err = fmt.Errorf("lsm: %w", kv.ErrClosed)
+		it.err = kv.ErrClosed
 	}
 	if it.err != nil {
 		it.valid = false

@@ -23,7 +23,7 @@ type Snapshot struct {
 // Snapshot pins the current state for repeatable reads.
 func (db *DB) Snapshot() (*Snapshot, error) {
 	if db.closed.Load() {
-		return nil, fmt.Errorf("lsm: %w", kv.ErrClosed)
+		return nil, kv.ErrClosed
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
@@ -60,7 +60,7 @@ func (s *Snapshot) usable() error {
 		return fmt.Errorf("lsm: snapshot: %w", kv.ErrClosed)
 	}
 	if s.db.closed.Load() {
-		return fmt.Errorf("lsm: %w", kv.ErrClosed)
+		return kv.ErrClosed
 	}
 	return nil
 }

@@ -21,8 +21,11 @@ func newCheckCommand() *cobra.Command {
 table's block checksums, key order within tables and across levels, and the
 manifest's consistency; for the B+tree, page checksums, key order, separator
 keys, sibling links, leaf depth and page accounting. Prints what it verified;
-on damage it names the file and offset (or page) and exits with status 1.`,
-		Example: `  kvlab check --engine lsm --dir ./db`,
+on damage it names the file and offset (or page) and exits with status 1.
+The store is opened read-only: nothing is written to its directory (for the
+B+tree the check covers the last checkpoint; the writes logged after it are
+read from the WAL). --engine is optional: the store says which it is.`,
+		Example: `  kvlab check --dir ./db`,
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			db, err := f.open(cmd, openReadOnly)

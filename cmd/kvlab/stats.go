@@ -23,9 +23,10 @@ func newStatsCommand() *cobra.Command {
 		Long: `Opens the store and prints its engine's figures: for the LSM the per-level
 table (files, size, score, bytes in and written, write amplification), for the
 B+tree its height, pages and fill factor; then the bytes moved per file kind
-since Open (opening replays logs and may flush) and the amplification figures
+since Open (the store is opened read-only: its logs are replayed in memory
+and nothing is written to its directory) and the amplification figures
 defined in docs/design.md.`,
-		Example: `  kvlab stats --engine lsm --dir ./db
+		Example: `  kvlab stats --dir ./db
   kvlab stats --engine btree --dir ./db --format json`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) (err error) {

@@ -41,6 +41,7 @@ type config struct {
 	maxKeySize   int
 	snapshotIter bool
 	openRO       OpenFunc
+	exactErrors  bool
 }
 
 // Volatile declares an engine that keeps nothing across Close: persistence,
@@ -80,6 +81,9 @@ func Run(t *testing.T, open OpenFunc, opts ...Option) {
 	t.Run("Concurrent", s.testConcurrent)
 	if c.snapshotIter {
 		t.Run("SnapshotAtomicity", s.testSnapshotAtomicity)
+	}
+	if c.exactErrors {
+		t.Run("ErrorVocabulary", s.testErrorVocabulary)
 	}
 	if c.volatile {
 		return

@@ -58,7 +58,7 @@ func (d *DB) Get(key []byte) ([]byte, error) {
 	d.gets.Add(1)
 	it, ok := d.tree.Get(item{key: key})
 	if !ok {
-		return nil, fmt.Errorf("memory: get %q: %w", key, kv.ErrNotFound)
+		return nil, kv.ErrNotFound
 	}
 	d.getHits.Add(1)
 	d.userRead.Add(int64(len(it.value)))

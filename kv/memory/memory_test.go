@@ -12,5 +12,5 @@ import (
 func TestConformance(t *testing.T) {
 	kvtest.Run(t, func(vfs.FS, string) (kv.Engine, error) {
 		return memory.New(), nil
-	}, kvtest.Volatile(), kvtest.SnapshotIterators())
+	}, kvtest.Volatile(), kvtest.SnapshotIterators(), kvtest.ExactErrors())
 }
