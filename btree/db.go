@@ -463,17 +463,20 @@ func (db *DB) Write(b *kv.Batch, o kv.WriteOptions) error {
 	if err := b.Err(); err != nil {
 		return fmt.Errorf("btree: write: %w", err)
 	}
-	r := b.Reader()
-	for _, k, _, ok := r.Next(); ok; _, k, _, ok = r.Next() {
-		if len(k) > db.maxKeyLimit() {
-			return &kv.SizeError{Err: kv.ErrKeyTooLarge, Size: len(k), Limit: db.maxKeyLimit()}
-		}
+	if n := b.MaxKeyLen(); n > db.maxKeyLimit() {
+		return &kv.SizeError{Err: kv.ErrKeyTooLarge, Size: n, Limit: db.maxKeyLimit()}
 	}
 	if b.Empty() {
+		var err error
 		if o.Sync {
-			return db.Sync()
+			err = db.Sync()
+		} else {
+			err = db.checkOpen()
 		}
-		return db.checkOpen()
+		if err == nil {
+			db.st.batches.Add(1) // every successful Write counts, an empty one too
+		}
+		return err
 	}
 	db.wmu.Lock()
 	if db.closed.Load() {
@@ -523,17 +526,13 @@ func (db *DB) maxKeyLimit() int {
 	return maxKeySize(db.opts.PageSize)
 }
 
+// countBatch adds an applied batch to the counters, from the figures the
+// batch keeps (no decoding).
 func (db *DB) countBatch(b *kv.Batch) {
 	db.st.batches.Add(1)
 	db.st.userWritten.Add(b.UserBytes())
-	r := b.Reader()
-	for kind, _, _, ok := r.Next(); ok; kind, _, _, ok = r.Next() {
-		if kind == kv.OpSet {
-			db.st.puts.Add(1)
-		} else {
-			db.st.deletes.Add(1)
-		}
-	}
+	db.st.puts.Add(int64(b.Puts()))
+	db.st.deletes.Add(int64(b.Deletes()))
 }
 
 // noteFree publishes the number of free pages for Stats; the caller holds

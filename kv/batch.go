@@ -160,8 +160,9 @@ func (b *Batch) Repr() []byte {
 // SetRepr replaces the batch's contents with a decoded copy of data, which
 // must be a valid encoding as produced by Repr. It decodes data once, to
 // validate it and to compute the figures Put and Delete keep as a batch is
-// built (Puts, Deletes, MaxKeyLen, UserBytes). A malformed encoding yields an
-// error wrapping ErrCorruption and leaves the batch empty.
+// built (Puts, Deletes, MaxKeyLen, UserBytes). A malformed encoding, or one
+// holding a key or value Put would refuse (see CheckKV), yields an error
+// wrapping ErrCorruption and leaves the batch empty.
 func (b *Batch) SetRepr(data []byte) error {
 	b.Reset()
 	if len(data) == 0 {
@@ -179,6 +180,9 @@ func (b *Batch) SetRepr(data []byte) error {
 		kind, k, v, ok := r.Next()
 		if !ok {
 			break
+		}
+		if err := CheckKV(k, v); err != nil {
+			return Corruptf("", -1, "batch: operation %d: %v", n, err)
 		}
 		n++
 		if kind == OpSet {

@@ -144,7 +144,11 @@ func (db *DB) writeGroup(group []*writer) error {
 		}
 	}
 	for _, g := range group {
-		if g.batch == nil || g.batch.Empty() {
+		if g.batch == nil {
+			continue // a Sync
+		}
+		batches++ // every successful Write counts, an empty one too
+		if g.batch.Empty() {
 			continue
 		}
 		if err := mem.ApplyBatch(g.batch, g.seq); err != nil {
@@ -153,7 +157,6 @@ func (db *DB) writeGroup(group []*writer) error {
 			return db.walFailed(fmt.Errorf("lsm: apply batch to memtable: %w", err))
 		}
 		userBytes += g.batch.UserBytes()
-		batches++
 		puts += int64(g.batch.Puts())
 		dels += int64(g.batch.Deletes())
 	}
