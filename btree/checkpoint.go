@@ -212,9 +212,7 @@ func (db *DB) writeCheckpoint(c *ckpt) error {
 		return err
 	}
 	c.written = written
-	for _, n := range c.dirty {
-		db.pool.markClean(n.pgno) // the frame, if any, still holds n (see freezeLocked)
-	}
+	db.pool.markCleanNodes(c.dirty)
 	if err := db.pages.Sync(); err != nil {
 		return fmt.Errorf("sync pages: %w", err)
 	}
