@@ -27,9 +27,7 @@ type Options struct {
 	// coldest are written back (without sync) so that they can be evicted.
 	PoolSize int64
 	// CheckpointSize is the WAL size in bytes past which a write triggers a
-	// checkpoint (which then starts a new, empty log). The checkpoint
-	// writes its pages in the background; a writer waits for it only if
-	// the new log reaches CheckpointSize too before it completes.
+	// checkpoint (which then starts a new, empty log).
 	CheckpointSize int64
 	// OverflowThreshold is the largest value, in bytes, stored inline in a
 	// leaf; longer values go to overflow pages. Zero means the largest the
