@@ -564,7 +564,10 @@ func (db *DB) triggerCheckpointLocked(w *wal.Writer) error {
 		if db.roErr != nil {
 			return db.roErr
 		}
-		if db.wal != w || db.closed.Load() {
+		if db.closed.Load() {
+			return nil // Close's checkpoint, which ran meanwhile, holds this write
+		}
+		if db.wal != w {
 			return db.writeBack() // another writer started the next one
 		}
 	}
