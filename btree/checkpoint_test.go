@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/vfs"
@@ -76,6 +77,9 @@ func TestCrashDuringBackgroundCheckpoint(t *testing.T) {
 		acked.Store(int64(i + 1))
 	}
 	fs.before = nil
+	db.wmu.Lock()
+	db.waitCheckpointLocked()
+	db.wmu.Unlock()
 	if n := db.Stats().BTree.Checkpoints; n < 2 {
 		t.Fatalf("only %d checkpoints ran", n)
 	}
@@ -180,10 +184,22 @@ func TestWritesProceedDuringBackgroundCheckpoint(t *testing.T) {
 		}
 		i++
 	}
-	for !blocked.Load() {
+	started := func() bool {
+		db.wmu.Lock()
+		defer db.wmu.Unlock()
+		return db.ckptState != ckptIdle
+	}
+	for !started() {
 		put()
 		if i > 100000 {
-			t.Fatal("no checkpoint reached the pages sync")
+			t.Fatal("no checkpoint started")
+		}
+	}
+	// Writing on until the checkpoint blocks could fill the new log too,
+	// and then the writer would wait for the blocked checkpoint.
+	for deadline := time.Now().Add(30 * time.Second); !blocked.Load(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the checkpoint did not reach the pages sync")
 		}
 	}
 	// The checkpoint is stuck in its write phase; writes go on into the
