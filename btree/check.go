@@ -27,6 +27,10 @@ func (db *DB) Check(w io.Writer) error {
 	if db.closed.Load() {
 		return kv.ErrClosed
 	}
+	db.waitCheckpointLocked() // its meta page may be half written
+	if db.closed.Load() {
+		return kv.ErrClosed
+	}
 	m, found, _, err := db.readMeta()
 	if err != nil {
 		return err

@@ -6,37 +6,143 @@ import (
 	"github.com/kvlab/kvlab/wal"
 )
 
-// checkpointLocked writes a checkpoint; the caller holds wmu. The steps,
-// each of which a crash may interrupt without harm:
+// A checkpoint makes the tree as of one moment durable in the pages file
+// and starts a new log. It runs in three phases:
 //
-//  1. The previous checkpoint's free-list pages are released (pending) and
-//     free pages at the end of the file are dropped.
-//  2. The new free list (free and pending pages) is laid out in fresh pages.
-//  3. Every dirty page and the free list are written to their (fresh)
-//     locations; no page of the previous checkpoint is overwritten. The
-//     pages file is synced.
-//  4. The next log is created (empty).
-//  5. The meta page is written to the other slot and synced: the new
-//     checkpoint now exists.
-//  6. Writers switch to the new log; the old one is removed; pending pages
-//     become free; the file is truncated to the page count.
+//   - freeze, under wmu (freezeLocked): the previous checkpoint's free-list
+//     pages are released (pending) and free pages at the end of the file
+//     dropped; the new free list (free and pending pages) is laid out in
+//     fresh pages; the dirty nodes are listed; the old log is synced and a
+//     new, empty one created, and writers switch to it; the allocator starts
+//     a new epoch: nothing is fresh any more, so a writer copies on write
+//     every node the checkpoint lists instead of changing it, and the pages
+//     released before the freeze stay reserved until the checkpoint is
+//     durable.
+//   - write, without wmu (writeCheckpoint): every listed node and the free
+//     list are written to their (fresh) locations — no page of the previous
+//     checkpoint is overwritten — and the pages file is synced; then the meta
+//     page is written to the other slot and synced: the new checkpoint now
+//     exists.
+//   - complete, under wmu (completeLocked): the pages reserved at the freeze
+//     become free; the old logs are removed; the file is truncated to the
+//     page count.
 //
-// A crash before step 5 completes leaves the previous meta page newest, and
-// its tree and log intact. Any failure makes the store read-only.
+// Writes trigger checkpoints (Options.CheckpointSize) that run the write
+// phase on a background goroutine, so the writer that crosses the threshold
+// pays only for the freeze, and other writers proceed meanwhile, into the
+// new log. The dirty budget: while a checkpoint writes, the new epoch's log
+// may grow to CheckpointSize; a writer that finds it full waits for the
+// running checkpoint before starting the next one, so at most two epochs of
+// dirty pages (the one being written, frozen, and the current one, which
+// writeBack keeps within the pool) exist at once. Checkpoint, Close and
+// Check wait for a running checkpoint and then run all three phases on the
+// caller's goroutine.
+//
+// A crash at any point leaves a valid checkpoint: until the new meta page is
+// durable the previous one is the newest, and neither its pages nor the free
+// pages its free list names that the new checkpoint uses were written; the
+// logs it needs (its own and the one started at the freeze) are both kept,
+// and recovery replays them in order. The old log is durable before the new
+// one takes a write, so replay never applies a write of the new log after
+// losing one of the old. Any failure makes the store read-only.
+
+// ckpt is a checkpoint between its freeze and its completion.
+type ckpt struct {
+	m       meta
+	fl      []pgid  // free-list pages, in list order
+	list    []pgid  // the free pages the free list records
+	dirty   []*node // the nodes to write, frozen: writers copy them on write
+	oldWal  *wal.Writer
+	oldLogs [2]uint64 // logs oldLogs[0] up to (not including) oldLogs[1] become obsolete
+	written int64
+}
+
+// checkpointState says what the background checkpoint is doing.
+type checkpointState uint8
+
+const (
+	ckptIdle    checkpointState = iota
+	ckptStarted                 // launched, not yet frozen
+	ckptWriting                 // frozen, writing its pages
+)
+
+// checkpointLocked writes a checkpoint on the caller's goroutine, after any
+// background one; the caller holds wmu. Any failure makes the store
+// read-only.
 func (db *DB) checkpointLocked() error {
+	db.waitCheckpointLocked()
 	if db.roErr != nil {
 		return db.roErr
 	}
 	if db.logged == 0 && db.pool.dirtyCount() == 0 && !db.alloc.tailFree() {
 		return nil // nothing changed since the last checkpoint
 	}
-	if err := db.checkpoint(); err != nil {
-		return db.failLocked(fmt.Errorf("btree: checkpoint: %w", err))
+	c, err := db.freezeLocked()
+	if err == nil {
+		err = db.writeCheckpoint(c)
 	}
+	if err != nil {
+		return db.abortCheckpointLocked(c, err)
+	}
+	db.completeLocked(c)
 	return nil
 }
 
-func (db *DB) checkpoint() error {
+// waitCheckpointLocked waits until no background checkpoint runs; the
+// caller holds wmu, which the wait releases meanwhile.
+func (db *DB) waitCheckpointLocked() {
+	for db.ckptState != ckptIdle {
+		db.ckptDone.Wait()
+	}
+}
+
+// startCheckpointLocked launches a background checkpoint; the caller holds
+// wmu and no checkpoint runs. w is the log the checkpoint will replace.
+func (db *DB) startCheckpointLocked(w *wal.Writer) {
+	db.ckptState = ckptStarted
+	go db.backgroundCheckpoint(w)
+}
+
+// backgroundCheckpoint runs a checkpoint triggered by a write: it syncs
+// the log w first, without wmu, so that the freeze, which syncs it again
+// under wmu, finds little left to sync.
+func (db *DB) backgroundCheckpoint(w *wal.Writer) {
+	_ = w.Sync() // an error comes back from the freeze's sync
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	defer db.ckptDone.Broadcast()
+	defer func() { db.ckptState = ckptIdle }()
+	if db.roErr != nil || db.closed.Load() {
+		return
+	}
+	c, err := db.freezeLocked()
+	if err == nil {
+		db.ckptState = ckptWriting
+		db.wmu.Unlock()
+		err = db.writeCheckpoint(c)
+		db.wmu.Lock()
+	}
+	if err != nil {
+		db.abortCheckpointLocked(c, err)
+		return
+	}
+	db.completeLocked(c)
+	db.noteFree()
+}
+
+// abortCheckpointLocked makes the store read-only after checkpoint c
+// failed (c is nil when the freeze failed before switching logs) and
+// returns the error.
+func (db *DB) abortCheckpointLocked(c *ckpt, err error) error {
+	if c != nil && c.oldWal != nil {
+		_ = c.oldWal.Close() // synced at the freeze; kept for recovery
+	}
+	return db.failLocked(fmt.Errorf("btree: checkpoint: %w", err))
+}
+
+// freezeLocked runs a checkpoint's freeze phase; the caller holds wmu. On
+// an error before writers switched logs it returns a nil ckpt.
+func (db *DB) freezeLocked() (*ckpt, error) {
 	a := db.alloc
 	for _, pg := range db.flPages {
 		a.release(pg, 1)
@@ -48,38 +154,18 @@ func (db *DB) checkpoint() error {
 	for i := range fl {
 		fl[i] = a.alloc(1)
 	}
-	list := a.freeList()
+	c := &ckpt{fl: fl, list: a.freeList(), dirty: db.pool.dirtyNodes()}
 
-	w := newPageWriter(db)
-	dirty := db.pool.dirtyNodes()
-	for _, n := range dirty {
-		encodeNode(n, w.page(n.pgno))
+	// The old log must be durable before the new one takes a write.
+	if err := db.wal.Sync(); err != nil {
+		return nil, fmt.Errorf("sync log: %w", err)
 	}
-	for i, pg := range fl {
-		next := pgid(0)
-		if i+1 < len(fl) {
-			next = fl[i+1]
-		}
-		chunk := list[min(len(list), i*capacity):min(len(list), (i+1)*capacity)]
-		encodeFreelist(w.page(pg), pg, next, chunk)
-	}
-	written, err := w.flush()
-	if err != nil {
-		return err
-	}
-	for _, n := range dirty {
-		db.pool.markClean(n.pgno)
-	}
-	if err := db.pages.Sync(); err != nil {
-		return fmt.Errorf("sync pages: %w", err)
-	}
-
 	newNum := db.walNum + 1
 	nw, err := wal.Create(db.fs, walName(db.dir, newNum), newNum, wal.Options{})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	m := meta{
+	c.m = meta{
 		pageSize:      uint32(db.ps),
 		checkpoint:    db.meta.checkpoint + 1,
 		root:          db.root,
@@ -94,37 +180,74 @@ func (db *DB) checkpoint() error {
 		leafBytes:     uint64(db.leafBytes),
 	}
 	if len(fl) > 0 {
-		m.freelist = fl[0]
+		c.m.freelist = fl[0]
 	}
-	if _, err := db.metaf.WriteAt(m.encode(), int64(m.checkpoint%2)*metaSlotSize); err != nil {
-		nw.Close()
+	c.oldWal, c.oldLogs = db.wal, [2]uint64{db.meta.walNum, newNum}
+	db.wal, db.walNum = nw, newNum
+	db.walGen.Add(1)
+	db.logged = 0
+	a.freeze()
+	return c, nil
+}
+
+// writeCheckpoint runs a checkpoint's write phase. It needs no lock: the
+// nodes it writes are frozen, its pages are reserved, and only it writes
+// the meta file.
+func (db *DB) writeCheckpoint(c *ckpt) error {
+	w := newPageWriter(db)
+	for _, n := range c.dirty {
+		encodeNode(n, w.page(n.pgno))
+	}
+	capacity := freelistCapacity(db.ps)
+	for i, pg := range c.fl {
+		next := pgid(0)
+		if i+1 < len(c.fl) {
+			next = c.fl[i+1]
+		}
+		chunk := c.list[min(len(c.list), i*capacity):min(len(c.list), (i+1)*capacity)]
+		encodeFreelist(w.page(pg), pg, next, chunk)
+	}
+	written, err := w.flush()
+	if err != nil {
+		return err
+	}
+	c.written = written
+	db.pool.markCleanNodes(c.dirty)
+	if err := db.pages.Sync(); err != nil {
+		return fmt.Errorf("sync pages: %w", err)
+	}
+	if _, err := db.metaf.WriteAt(c.m.encode(), int64(c.m.checkpoint%2)*metaSlotSize); err != nil {
 		return fmt.Errorf("write meta: %w", err)
 	}
 	if err := db.metaf.Sync(); err != nil {
-		nw.Close()
 		return fmt.Errorf("sync meta: %w", err)
 	}
+	return nil
+}
 
-	old, oldNum := db.wal, db.walNum
-	db.wal, db.walNum, db.meta, db.flPages = nw, newNum, m, fl
-	db.walGen.Add(1)
-	db.logged = 0
+// completeLocked runs a checkpoint's completion; the caller holds wmu.
+func (db *DB) completeLocked(c *ckpt) {
+	a := db.alloc
+	db.meta, db.flPages = c.m, c.fl
 	a.checkpointed()
-	_ = old.Close() // its records are in the checkpoint now
-	_ = db.fs.Remove(walName(db.dir, oldNum))
+	_ = c.oldWal.Close() // its records are in the checkpoint now
+	for num := c.oldLogs[0]; num < c.oldLogs[1]; num++ {
+		_ = db.fs.Remove(walName(db.dir, num))
+	}
 	if size, err := db.pages.Size(); err == nil && size > db.pageOffset(a.pageCount) {
 		_ = db.pages.Truncate(db.pageOffset(a.pageCount)) // free pages only
 	}
 	db.st.checkpoints.Add(1)
-	db.st.checkpointBytes.Add(written + metaSize)
-	return nil
+	db.st.checkpointBytes.Add(c.written + metaSize)
 }
 
 // writeBack writes cold dirty pages to their (fresh) locations, without
 // syncing, when dirty pages fill more than half the pool, so that the pool
 // can evict them; the caller holds wmu, so no node changes meanwhile. Only
-// pages allocated since the last checkpoint are dirty, so this never
-// touches the checkpoint on disk. An error makes the store read-only.
+// pages allocated since the last durable checkpoint are dirty, so this
+// never touches the checkpoint on disk. A node a running checkpoint is
+// writing may be among them: both write the same image of the frozen node
+// to the same page. An error makes the store read-only.
 func (db *DB) writeBack() error {
 	limit := db.pool.cap / 2
 	dirty := db.pool.dirtyCount()

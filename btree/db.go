@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,7 +57,11 @@ type DB struct {
 	wal     *wal.Writer
 	walNum  uint64
 	roErr   error // set after an unrecoverable write error
-	logged  int64 // batches logged since the last checkpoint
+	logged  int64 // batches logged since the last checkpoint's freeze
+
+	// The background checkpoint (see checkpoint.go), under wmu.
+	ckptState checkpointState
+	ckptDone  *sync.Cond // on wmu: ckptState became ckptIdle
 
 	// roOverflow holds, in a read-only DB, the overflow runs written by
 	// the replay of the log, by first page: they are never written to
@@ -125,6 +130,7 @@ func Open(fs vfs.FS, dir string, o Options) (*DB, error) {
 	}
 	acct := vfs.NewAccounting(fs)
 	db := &DB{fs: acct, acct: acct, dir: dir, opts: o}
+	db.ckptDone = sync.NewCond(&db.wmu)
 	st, err := storedir.Check(acct, dir, Name, FormatVersion, ownFile, storedir.Mode{ReadOnly: o.ReadOnly, MustExist: o.MustExist})
 	if err != nil {
 		return nil, fmt.Errorf("btree: open: %w", err)
@@ -254,12 +260,19 @@ func (db *DB) open() error {
 		return kv.Corruptf(vfs.Join(db.dir, metaFileName), -1,
 			"btree: the newest valid meta page (checkpoint %d) names log %d, which a later checkpoint removed: a newer meta page is damaged", m.checkpoint, m.walNum)
 	}
+	var logs []uint64 // the logs after checkpoint m, replayed in order
 	for _, n := range names {
-		if num, ok := parseWalName(n); ok && num != m.walNum && !db.opts.ReadOnly {
-			_ = db.fs.Remove(vfs.Join(db.dir, n)) // obsolete: older than the checkpoint or never used
+		num, ok := parseWalName(n)
+		switch {
+		case ok && num < m.walNum:
+			if !db.opts.ReadOnly {
+				_ = db.fs.Remove(vfs.Join(db.dir, n)) // obsolete: older than the checkpoint
+			}
+		case ok:
+			logs = append(logs, num)
 		}
 	}
-	return db.replay()
+	return db.replay(logs)
 }
 
 func (db *DB) setGeometry() {
@@ -380,47 +393,68 @@ func (db *DB) loadFreelist(m meta) error {
 }
 
 // replay applies the writes logged after the checkpoint and reopens the
-// log for appending.
-func (db *DB) replay() error {
-	name := walName(db.dir, db.walNum)
-	if _, err := db.fs.Stat(name); err != nil && db.opts.ReadOnly {
-		return nil // nothing logged after the checkpoint
-	} else if err != nil {
+// last log for appending. logs holds the numbers of the logs at or after
+// the checkpoint's: its own and, when a background checkpoint was
+// interrupted before its meta page became durable, the one writers had
+// switched to at its freeze (see checkpoint.go), which must follow without
+// a gap. The old log was durable before the new one took a write, so
+// replaying both in order restores a prefix of the acknowledged writes.
+func (db *DB) replay(logs []uint64) error {
+	slices.Sort(logs)
+	if db.opts.ReadOnly && (len(logs) == 0 || logs[0] != db.walNum) {
+		return nil // nothing was acknowledged after the checkpoint
+	}
+	if len(logs) == 0 || logs[0] != db.walNum {
 		// The log was created by the checkpoint but its name never became
-		// durable: nothing was acknowledged in it.
-		w, err := wal.Create(db.fs, name, db.walNum, wal.Options{})
+		// durable: nothing was acknowledged in it (nor in a later one,
+		// which is created only after it is synced).
+		for _, num := range logs {
+			_ = db.fs.Remove(walName(db.dir, num))
+		}
+		w, err := wal.Create(db.fs, walName(db.dir, db.walNum), db.walNum, wal.Options{})
 		if err != nil {
 			return fmt.Errorf("btree: open: %w", err)
 		}
 		db.wal = w
 		return nil
 	}
+	for i, num := range logs {
+		if num != db.walNum+uint64(i) {
+			return kv.Corruptf(walName(db.dir, num), -1, "btree: log %d follows log %d: a log between them is missing", num, logs[i-1])
+		}
+	}
 	var b kv.Batch
-	end, err := wal.Replay(db.fs, name, db.walNum, wal.ReaderOptions{}, func(rec []byte, _ wal.Pos) error {
-		if err := b.SetRepr(rec); err != nil {
-			return err
+	var end wal.EndInfo
+	for _, num := range logs {
+		name := walName(db.dir, num)
+		var err error
+		end, err = wal.Replay(db.fs, name, num, wal.ReaderOptions{}, func(rec []byte, _ wal.Pos) error {
+			if err := b.SetRepr(rec); err != nil {
+				return err
+			}
+			if err := db.applyBatch(&b); err != nil {
+				return err
+			}
+			db.logged++
+			if db.opts.ReadOnly {
+				return nil // changed pages stay in the pool
+			}
+			return db.writeBack()
+		})
+		if err != nil {
+			return fmt.Errorf("btree: replay %s: %w", name, err)
 		}
-		if err := db.applyBatch(&b); err != nil {
-			return err
-		}
-		db.logged++
-		if db.opts.ReadOnly {
-			return nil // changed pages stay in the pool
-		}
-		return db.writeBack()
-	})
-	if err != nil {
-		return fmt.Errorf("btree: replay %s: %w", name, err)
 	}
 	if db.opts.ReadOnly {
 		db.noteFree()
 		return nil
 	}
-	w, err := wal.OpenAppend(db.fs, name, db.walNum, end, wal.Options{})
+	last := logs[len(logs)-1]
+	w, err := wal.OpenAppend(db.fs, walName(db.dir, last), last, end, wal.Options{})
 	if err != nil {
 		return fmt.Errorf("btree: open: %w", err)
 	}
-	db.wal = w
+	db.wal, db.walNum = w, last
 	db.noteFree()
 	return nil
 }
@@ -590,17 +624,20 @@ func (db *DB) Write(b *kv.Batch, o kv.WriteOptions) error {
 	if err := b.Err(); err != nil {
 		return err
 	}
-	r := b.Reader()
-	for _, k, _, ok := r.Next(); ok; _, k, _, ok = r.Next() {
-		if len(k) > db.maxKeyLimit() {
-			return &kv.SizeError{Err: kv.ErrKeyTooLarge, Size: len(k), Limit: db.maxKeyLimit()}
-		}
+	if n := b.MaxKeyLen(); n > db.maxKeyLimit() {
+		return &kv.SizeError{Err: kv.ErrKeyTooLarge, Size: n, Limit: db.maxKeyLimit()}
 	}
 	if b.Empty() {
+		var err error
 		if o.Sync {
-			return db.Sync()
+			err = db.Sync()
+		} else {
+			err = db.checkOpen()
 		}
-		return db.checkOpen()
+		if err == nil {
+			db.st.batches.Add(1) // every successful Write counts, an empty one too
+		}
+		return err
 	}
 	db.wmu.Lock()
 	if db.closed.Load() {
@@ -630,7 +667,7 @@ func (db *DB) Write(b *kv.Batch, o kv.WriteOptions) error {
 	}
 	db.countBatch(b)
 	if w.Size() >= db.opts.CheckpointSize {
-		err = db.checkpointLocked()
+		err = db.triggerCheckpointLocked(w)
 	} else {
 		err = db.writeBack()
 	}
@@ -646,21 +683,41 @@ func (db *DB) Write(b *kv.Batch, o kv.WriteOptions) error {
 	return nil
 }
 
+// triggerCheckpointLocked is called by a write that found the log w full:
+// it starts a background checkpoint, unless one is running. When the
+// running one has already switched logs (w is the new epoch's log, full
+// too), the write waits for it before starting the next: the dirty budget
+// (see checkpoint.go). The caller holds wmu.
+func (db *DB) triggerCheckpointLocked(w *wal.Writer) error {
+	if db.ckptState == ckptWriting {
+		db.waitCheckpointLocked()
+		if db.roErr != nil {
+			return db.roErr
+		}
+		if db.closed.Load() {
+			return nil // Close's checkpoint, which ran meanwhile, holds this write
+		}
+		if db.wal != w {
+			return db.writeBack() // another writer started the next one
+		}
+	}
+	if db.ckptState == ckptIdle {
+		db.startCheckpointLocked(w)
+	}
+	return db.writeBack()
+}
+
 func (db *DB) maxKeyLimit() int {
 	return maxKeySize(db.opts.PageSize)
 }
 
+// countBatch adds an applied batch to the counters, from the figures the
+// batch keeps (no decoding).
 func (db *DB) countBatch(b *kv.Batch) {
 	db.st.batches.Add(1)
 	db.st.userWritten.Add(b.UserBytes())
-	r := b.Reader()
-	for kind, _, _, ok := r.Next(); ok; kind, _, _, ok = r.Next() {
-		if kind == kv.OpSet {
-			db.st.puts.Add(1)
-		} else {
-			db.st.deletes.Add(1)
-		}
-	}
+	db.st.puts.Add(int64(b.Puts()))
+	db.st.deletes.Add(int64(b.Deletes()))
 }
 
 // noteFree publishes the number of free pages for Stats; the caller holds
@@ -746,6 +803,7 @@ func (db *DB) Close() error {
 	if db.closed.Load() {
 		return kv.ErrClosed
 	}
+	db.waitCheckpointLocked()
 	err := db.roErr
 	if db.opts.ReadOnly {
 		err = nil // nothing to write

@@ -49,16 +49,31 @@
 // released between two checkpoints are reusable at once.
 //
 // A checkpoint runs when the log passes Options.CheckpointSize, on
-// Checkpoint and on Close. It writes
-// the new free list and every dirty page to its (fresh) location, syncs
-// the pages file, creates the next log, writes the meta page into the slot
-// the previous checkpoint did not use, syncs it, and only then switches
-// writers to the new log, deletes the old one, makes the pages released
-// since the previous checkpoint free, and truncates free pages off the end
-// of the file. Open takes the newest meta slot whose checksum holds and
-// replays its log. A crash at any point therefore finds either the old
-// checkpoint and its log or the new checkpoint and its (new) log, never a
-// damaged tree: a torn page write can only hit a page no checkpoint uses.
+// Checkpoint and on Close, in three phases (checkpoint.go). The freeze,
+// under the writer mutex, lays out the new free list, lists the dirty
+// pages, syncs the old log, creates the next one and switches writers to
+// it, and starts a new epoch: from then on the listed pages count as
+// belonging to a checkpoint, so writers copy them on write instead of
+// changing them. The write phase, which needs no lock, writes the free list
+// and every listed page to its (fresh) location, syncs the pages file, then
+// writes the meta page into the slot the previous checkpoint did not use
+// and syncs it. The completion, under the writer mutex, deletes the old
+// log, makes the pages released before the freeze free, and truncates free
+// pages off the end of the file.
+//
+// A checkpoint a write triggers runs its write phase on a background
+// goroutine: the write that crosses the threshold pays only for the freeze
+// (listing the dirty pages and a short log sync), and writers go on into
+// the new log meanwhile. If that log too reaches CheckpointSize before the
+// checkpoint completes, the writer that finds it full waits for it, so at
+// most two epochs of dirty pages exist at once (the dirty budget).
+//
+// Open takes the newest meta slot whose checksum holds and replays its log,
+// and the next one if a checkpoint was interrupted after its freeze. A
+// crash at any point therefore finds either the old checkpoint and its
+// log(s) or the new checkpoint and its (new) log, never a damaged tree: a
+// torn page write can only hit a page no durable checkpoint uses, and the
+// old log is durable before the new one takes a write.
 //
 // The file shrinks by the free pages at its end; pages in use are not
 // moved, so an emptied tree gives its space back once later writes have

@@ -16,10 +16,15 @@ import (
 //   - pending pages were part of the last checkpoint and have been
 //     released since; they become free once the next checkpoint's meta page
 //     is durable;
-//   - a fresh page that is released is free at once.
+//   - a fresh page that is released is free at once;
+//   - reserved pages were pending when a checkpoint froze: its free list
+//     records them as free, but the previous checkpoint (the newest on disk
+//     until the frozen one's meta page is durable) may use them, so they
+//     become free when it completes (see freeze and checkpointed).
 type allocator struct {
 	free      *btree.BTreeG[pgid]
 	pending   []pgid
+	reserved  []pgid
 	fresh     map[pgid]struct{}
 	pageCount pgid // pages 1..pageCount-1 exist
 }
@@ -114,14 +119,24 @@ func (a *allocator) freeList() []pgid {
 	return out
 }
 
-// checkpointed is called once a checkpoint's meta page is durable: nothing
-// is fresh any more and the pending pages are free.
-func (a *allocator) checkpointed() {
-	for _, pg := range a.pending {
-		a.free.ReplaceOrInsert(pg)
-	}
+// freeze starts a new epoch at a checkpoint's freeze: nothing is fresh any
+// more (pages allocated so far belong to the checkpoint being written, so
+// writers copy them on write), and the pages pending so far, which the
+// checkpoint records as free, are reserved until it is durable: the
+// previous checkpoint, the newest on disk until then, may still use them.
+func (a *allocator) freeze() {
+	a.reserved = append(a.reserved, a.pending...)
 	a.pending = a.pending[:0]
 	clear(a.fresh)
+}
+
+// checkpointed is called once the frozen checkpoint's meta page is
+// durable: the pages reserved at its freeze are free.
+func (a *allocator) checkpointed() {
+	for _, pg := range a.reserved {
+		a.free.ReplaceOrInsert(pg)
+	}
+	a.reserved = a.reserved[:0]
 }
 
 func sortPgids(s []pgid) { slices.Sort(s) }

@@ -205,6 +205,20 @@ func (p *pool) dirtyNodes() []*node {
 	return out
 }
 
+// markCleanNodes records that the nodes' contents are on disk, under one
+// lock: a frame that still holds its node becomes clean.
+func (p *pool) markCleanNodes(nodes []*node) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, n := range nodes {
+		if f := p.frames[n.pgno]; f != nil && f.n == n && f.dirty {
+			f.dirty = false
+			p.dirty--
+		}
+	}
+	p.evictLocked()
+}
+
 // markClean records that page pg's current contents are on disk.
 func (p *pool) markClean(pg pgid) {
 	p.mu.Lock()

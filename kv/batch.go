@@ -33,10 +33,15 @@ const batchHeaderSize = 4
 // for concurrent use.
 //
 // A Batch keeps its operations in one encoded buffer (its Repr, specified in
-// docs/format/batch.md) so that an engine can log it without copying it.
+// docs/format/batch.md) so that an engine can log it without copying it. It
+// also keeps, as it is built, the figures engines need before or after
+// applying it (Puts, Deletes, MaxKeyLen, UserBytes), so that a write path
+// decodes the buffer only once, to apply it.
 type Batch struct {
 	data      []byte // header (count) + records
 	count     uint32
+	puts      uint32 // set operations; count - puts are deletes
+	maxKey    int    // length of the longest key
 	userBytes int64
 	err       error
 }
@@ -54,7 +59,8 @@ func (b *Batch) Put(key, value []byte) {
 	b.data = append(b.data, key...)
 	b.data = binary.AppendUvarint(b.data, uint64(len(value)))
 	b.data = append(b.data, value...)
-	b.bump(int64(len(key) + len(value)))
+	b.puts++
+	b.bump(len(key), int64(len(key)+len(value)))
 }
 
 // Delete adds "remove key". key is copied.
@@ -67,7 +73,7 @@ func (b *Batch) Delete(key []byte) {
 	b.data = append(b.data, byte(OpDelete))
 	b.data = binary.AppendUvarint(b.data, uint64(len(key)))
 	b.data = append(b.data, key...)
-	b.bump(int64(len(key)))
+	b.bump(len(key), int64(len(key)))
 }
 
 func (b *Batch) fail(err error) {
@@ -82,8 +88,10 @@ func (b *Batch) grow() {
 	}
 }
 
-func (b *Batch) bump(userBytes int64) {
+// bump accounts for the operation just encoded.
+func (b *Batch) bump(keyLen int, userBytes int64) {
 	b.count++
+	b.maxKey = max(b.maxKey, keyLen)
 	b.userBytes += userBytes
 	binary.LittleEndian.PutUint32(b.data, b.count)
 }
@@ -99,12 +107,25 @@ func (b *Batch) Append(o *Batch) {
 	b.grow()
 	b.data = append(b.data, o.data[batchHeaderSize:]...)
 	b.count += o.count
+	b.puts += o.puts
+	b.maxKey = max(b.maxKey, o.maxKey)
 	b.userBytes += o.userBytes
 	binary.LittleEndian.PutUint32(b.data, b.count)
 }
 
 // Len returns the number of operations.
 func (b *Batch) Len() int { return int(b.count) }
+
+// Puts returns the number of set operations (Put).
+func (b *Batch) Puts() int { return int(b.puts) }
+
+// Deletes returns the number of delete operations.
+func (b *Batch) Deletes() int { return int(b.count - b.puts) }
+
+// MaxKeyLen returns the length of the batch's longest key (0 when empty), so
+// that an engine with a smaller key limit than kv.MaxKeySize can refuse the
+// batch without decoding it.
+func (b *Batch) MaxKeyLen() int { return b.maxKey }
 
 // Empty reports whether the batch holds no operation.
 func (b *Batch) Empty() bool { return b.count == 0 }
@@ -127,6 +148,8 @@ func (b *Batch) Err() error {
 func (b *Batch) Reset() {
 	b.data = b.data[:0]
 	b.count = 0
+	b.puts = 0
+	b.maxKey = 0
 	b.userBytes = 0
 	b.err = nil
 }
@@ -141,8 +164,11 @@ func (b *Batch) Repr() []byte {
 }
 
 // SetRepr replaces the batch's contents with a decoded copy of data, which
-// must be a valid encoding as produced by Repr. A malformed encoding yields an
-// error wrapping ErrCorruption and leaves the batch empty.
+// must be a valid encoding as produced by Repr. It decodes data once, to
+// validate it and to compute the figures Put and Delete keep as a batch is
+// built (Puts, Deletes, MaxKeyLen, UserBytes). A malformed encoding, or one
+// holding a key or value Put would refuse (see CheckKV), yields an error
+// wrapping ErrCorruption and leaves the batch empty.
 func (b *Batch) SetRepr(data []byte) error {
 	b.Reset()
 	if len(data) == 0 {
@@ -153,14 +179,22 @@ func (b *Batch) SetRepr(data []byte) error {
 	}
 	want := binary.LittleEndian.Uint32(data)
 	r := BatchReader{data: data[batchHeaderSize:]}
-	var n uint32
+	var n, puts uint32
 	var user int64
+	maxKey := 0
 	for {
-		_, k, v, ok := r.Next()
+		kind, k, v, ok := r.Next()
 		if !ok {
 			break
 		}
+		if err := CheckKV(k, v); err != nil {
+			return Corruptf("", -1, "batch: operation %d: %v", n, err)
+		}
 		n++
+		if kind == OpSet {
+			puts++
+		}
+		maxKey = max(maxKey, len(k))
 		user += int64(len(k) + len(v))
 	}
 	if r.err != nil {
@@ -171,6 +205,8 @@ func (b *Batch) SetRepr(data []byte) error {
 	}
 	b.data = append(b.data[:0], data...)
 	b.count = n
+	b.puts = puts
+	b.maxKey = maxKey
 	b.userBytes = user
 	return nil
 }

@@ -137,3 +137,50 @@ func FuzzBatchSetRepr(f *testing.F) {
 		}
 	})
 }
+
+// TestBatchKeepsCounts checks that the figures a batch keeps as it is built
+// (Puts, Deletes, MaxKeyLen, UserBytes) match a decoding of its encoding,
+// after Put, Delete, Append, SetRepr and Reset.
+func TestBatchKeepsCounts(t *testing.T) {
+	check := func(what string, b *Batch) {
+		t.Helper()
+		var puts, dels, maxKey int
+		var user int64
+		r := b.Reader()
+		for kind, k, v, ok := r.Next(); ok; kind, k, v, ok = r.Next() {
+			if kind == OpSet {
+				puts++
+			} else {
+				dels++
+			}
+			maxKey = max(maxKey, len(k))
+			user += int64(len(k) + len(v))
+		}
+		if b.Puts() != puts || b.Deletes() != dels || b.MaxKeyLen() != maxKey || b.UserBytes() != user || b.Len() != puts+dels {
+			t.Fatalf("%s: Puts %d Deletes %d MaxKeyLen %d UserBytes %d Len %d; decoded %d %d %d %d",
+				what, b.Puts(), b.Deletes(), b.MaxKeyLen(), b.UserBytes(), b.Len(), puts, dels, maxKey, user)
+		}
+	}
+	var a, b Batch
+	check("empty", &a)
+	a.Put([]byte("k1"), []byte("value"))
+	a.Delete([]byte("a-longer-key"))
+	a.Put([]byte("k2"), nil)
+	check("built", &a)
+	b.Delete([]byte("the-longest-key-of-all"))
+	b.Append(&a)
+	check("appended", &b)
+	var c Batch
+	if err := c.SetRepr(b.Repr()); err != nil {
+		t.Fatal(err)
+	}
+	check("SetRepr", &c)
+	if c.Puts() != 2 || c.Deletes() != 2 || c.MaxKeyLen() != len("the-longest-key-of-all") {
+		t.Fatalf("SetRepr: Puts %d Deletes %d MaxKeyLen %d", c.Puts(), c.Deletes(), c.MaxKeyLen())
+	}
+	c.Reset()
+	check("reset", &c)
+	if c.MaxKeyLen() != 0 {
+		t.Fatalf("reset: MaxKeyLen %d", c.MaxKeyLen())
+	}
+}

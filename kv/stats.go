@@ -38,16 +38,26 @@ func (s IOStats) Sub(o IOStats) IOStats {
 	}
 }
 
-// OpStats counts the operations callers made.
+// OpStats counts the operations callers made. Every engine counts them the
+// same way (kv/kvtest checks it):
+//
+//   - Batches counts every successful Write, an empty batch included, and
+//     each successful Put and Delete as one.
+//   - Seeks and Steps, which an iterator makes many of, may be kept by the
+//     iterator and added to the engine's counters in bunches (the B+tree
+//     adds them every 256 steps, the peers' adapters at Close), so while an
+//     iterator is open they may lag behind its calls; they are exact once
+//     every iterator is closed. The same holds for the UserBytesRead of
+//     iterators.
 type OpStats struct {
 	Gets      int64 `json:"gets"`      // Get calls
 	GetHits   int64 `json:"get_hits"`  // Gets that found a value
 	Puts      int64 `json:"puts"`      // Put calls plus set operations in batches
 	Deletes   int64 `json:"deletes"`   // Delete calls plus delete operations in batches
-	Batches   int64 `json:"batches"`   // successful Write calls (Put and Delete count as one each)
+	Batches   int64 `json:"batches"`   // successful Write calls, empty ones included (Put and Delete count as one each)
 	Iterators int64 `json:"iterators"` // iterators created
 	Seeks     int64 `json:"seeks"`     // positioning calls: First, Last, SeekGE, SeekLT
-	Steps     int64 `json:"steps"`     // Next and Prev calls
+	Steps     int64 `json:"steps"`     // Next and Prev calls (see above: may lag while iterators are open)
 }
 
 func (s OpStats) sub(o OpStats) OpStats {
@@ -73,8 +83,14 @@ type Stats struct {
 	// UserBytesWritten is the bytes of keys and values written by Put, Delete
 	// (its key) and Write.
 	UserBytesWritten int64 `json:"user_bytes_written"`
-	// UserBytesRead is the bytes of keys and values returned by Get and
-	// iterators.
+	// UserBytesRead is the bytes of the records served: for each Get that
+	// finds a value, the length of the key plus the length of the value;
+	// for each entry an iterator is positioned at, its key plus its value
+	// (an engine that loads values lazily, as some peers do, counts the
+	// value when Value is first called for the entry).
+	// A record therefore counts the same whether a Get or a scan serves it,
+	// and read amplification (ReadAmp) compares engines fairly. Gets that
+	// find nothing add 0.
 	UserBytesRead int64 `json:"user_bytes_read"`
 	// IO holds file operation counts by file kind ("wal", "sstable",
 	// "manifest", "btree-pages", ...).

@@ -144,7 +144,11 @@ func (db *DB) writeGroup(group []*writer) error {
 		}
 	}
 	for _, g := range group {
-		if g.batch == nil || g.batch.Empty() {
+		if g.batch == nil {
+			continue // a Sync
+		}
+		batches++ // every successful Write counts, an empty one too
+		if g.batch.Empty() {
 			continue
 		}
 		if err := mem.ApplyBatch(g.batch, g.seq); err != nil {
@@ -153,20 +157,8 @@ func (db *DB) writeGroup(group []*writer) error {
 			return db.walFailed(fmt.Errorf("lsm: apply batch to memtable: %w", err))
 		}
 		userBytes += g.batch.UserBytes()
-		batches++
-		r := g.batch.Reader()
-		for {
-			op, key, _, ok := r.Next()
-			if !ok {
-				break
-			}
-			mem.filter.add(key)
-			if op == kv.OpDelete {
-				dels++
-			} else {
-				puts++
-			}
-		}
+		puts += int64(g.batch.Puts())
+		dels += int64(g.batch.Deletes())
 	}
 	db.lastSeq = seq - 1
 	db.visibleSeq.Store(uint64(db.lastSeq))
@@ -235,29 +227,61 @@ func (db *DB) makeRoomForWrite(w *writer) error {
 			db.bgCond.Wait()
 			continue
 		}
-		if err := db.rotateLocked(); err != nil {
+		if err := db.rotate(); err != nil {
 			db.setBGErrLocked(err)
 			return readOnlyErr(err)
 		}
 	}
 }
 
-// rotateLocked freezes the active memtable and starts a new one with a new
-// WAL. The old WAL is closed (and so synced) first: a write acknowledged in
-// the new log must not survive a crash that loses an earlier write of the
-// old one. db.mu must be held.
-func (db *DB) rotateLocked() error {
-	if err := db.log.Close(); err != nil {
-		return fmt.Errorf("lsm: close WAL %06d: %w", db.mem.logNum, err)
+// rotate freezes the active memtable and starts a new one with a new WAL.
+// db.mu must be held; rotate releases it while it does I/O and holds it
+// again when it returns, so that flush completions, snapshots and readers
+// installing states do not wait on an fsync. Only the commit leader calls
+// it (or Close's flush, once no writer is left), so the active memtable and
+// WAL cannot change meanwhile, and nothing else appends to the old WAL.
+//
+// The old WAL is closed (and so synced) before the new one is created: a
+// write acknowledged in the new log must not survive a crash that loses an
+// earlier write of the old one. While the lock is released the old memtable
+// is still the active one and its writes are durable in the old WAL; the
+// new memtable and WAL are installed together, under the lock, once both
+// exist, so a reader never sees a memtable whose writes are in neither a
+// WAL nor a table. The new log's number is taken under the lock and is
+// above the manifest's log number, so deleteObsoleteFiles leaves the new
+// file alone before it is installed.
+func (db *DB) rotate() error {
+	old, num, size := db.mem, db.nextFileNum, db.opts.MemtableSize
+	db.nextFileNum++
+	oldLog := db.log
+	db.mu.Unlock()
+	lw, err := db.openNextLog(oldLog, old.logNum, num)
+	var mem *memTable
+	if err == nil {
+		mem = newMemTable(num, size)
 	}
-	old := db.mem
-	if err := db.startLogLocked(); err != nil {
+	db.mu.Lock()
+	if err != nil {
 		return err
 	}
+	db.log, db.mem = lw, mem
 	db.imms = append(db.imms, old)
 	db.installReadStateLocked()
 	db.bgCond.Broadcast()
 	return nil
+}
+
+// openNextLog closes (syncing it) the WAL oldLog, numbered oldNum, and
+// creates WAL num. It does I/O and takes no lock.
+func (db *DB) openNextLog(oldLog *wal.Writer, oldNum, num uint64) (*wal.Writer, error) {
+	if err := oldLog.Close(); err != nil {
+		return nil, fmt.Errorf("lsm: close WAL %06d: %w", oldNum, err)
+	}
+	lw, err := wal.Create(db.fs, manifest.LogFileName(db.dir, num), num, wal.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("lsm: create WAL: %w", err)
+	}
+	return lw, nil
 }
 
 // startLogLocked creates a WAL with a new file number and an empty active

@@ -140,6 +140,7 @@ func (db *DB) Write(b *kv.Batch, o kv.WriteOptions) error {
 		return errOpenedReadOnly
 	}
 	if b.Empty() && !o.Sync {
+		db.stats.batches.Add(1) // a successful Write, if an empty one
 		return nil
 	}
 	return db.commit(b, o.Sync || db.opts.Sync)
@@ -253,7 +254,7 @@ func (db *DB) setBGErrLocked(err error) {
 func (db *DB) flushOnClose() {
 	db.mu.Lock()
 	if db.bgErr == nil && !db.mem.Empty() {
-		if err := db.rotateLocked(); err != nil {
+		if err := db.rotate(); err != nil {
 			db.setBGErrLocked(err)
 		}
 	}

@@ -15,11 +15,11 @@ import (
 // I/O, and each table's Bloom filter is consulted before any data block.
 func (db *DB) get(rs *readState, seq base.SeqNum, key []byte) ([]byte, error) {
 	db.stats.gets.Add(1)
-	if v, kind, found := rs.mem.get(key, seq); found {
+	if v, kind, found := rs.mem.Get(key, seq); found {
 		return db.getResult(key, v, kind)
 	}
 	for i := len(rs.imms) - 1; i >= 0; i-- {
-		if v, kind, found := rs.imms[i].get(key, seq); found {
+		if v, kind, found := rs.imms[i].Get(key, seq); found {
 			return db.getResult(key, v, kind)
 		}
 	}

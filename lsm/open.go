@@ -192,15 +192,12 @@ func (db *DB) recover() error {
 	edit := &manifest.VersionEdit{}
 	mem := memtable.New()
 	var roMems []*memTable // ReadOnly: the replayed memtables, oldest first
-	roMem := newMemTable(0, db.opts.MemtableSize)
 	flushMem := func() error {
 		if mem.Empty() {
 			return nil
 		}
 		if db.opts.ReadOnly {
-			roMem.Memtable = mem
-			roMems = append(roMems, roMem)
-			roMem = newMemTable(0, db.opts.MemtableSize)
+			roMems = append(roMems, &memTable{Memtable: mem})
 			mem = memtable.New()
 			return nil
 		}
@@ -243,12 +240,6 @@ func (db *DB) recover() error {
 			if err := mem.ApplyBatch(&b, seq); err != nil {
 				if !errors.Is(err, memtable.ErrRecordExists) {
 					return fmt.Errorf("lsm: replay %s at %d: %w", name, pos.Offset, err)
-				}
-			}
-			if db.opts.ReadOnly {
-				r := b.Reader()
-				for _, k, _, ok := r.Next(); ok; _, k, _, ok = r.Next() {
-					roMem.filter.add(k)
 				}
 			}
 			if last := seq + base.SeqNum(b.Len()) - 1; last > db.lastSeq {

@@ -3,30 +3,20 @@ package lsm
 import (
 	"sync/atomic"
 
-	"github.com/kvlab/kvlab/internal/base"
-
 	"github.com/kvlab/kvlab/lsm/manifest"
 	"github.com/kvlab/kvlab/memtable"
 )
 
-// memTable is a memtable with the number of the WAL that holds its writes
-// and a filter of its keys.
+// memTable is a memtable with the number of the WAL that holds its writes.
 type memTable struct {
 	*memtable.Memtable
 	logNum uint64
-	filter *memFilter
 }
 
+// newMemTable returns an empty memtable for log logNum whose Bloom filter is
+// sized for a memtable of size bytes.
 func newMemTable(logNum uint64, size int64) *memTable {
-	return &memTable{Memtable: memtable.New(), logNum: logNum, filter: newMemFilter(size)}
-}
-
-// get looks key up unless the filter rules it out.
-func (m *memTable) get(key []byte, seq base.SeqNum) ([]byte, base.Kind, bool) {
-	if !m.filter.mayContain(key) {
-		return nil, 0, false
-	}
-	return m.Get(key, seq)
+	return &memTable{Memtable: memtable.New(memtable.WithExpectedSize(size)), logNum: logNum}
 }
 
 // readState is what a reader needs to see the store as of one moment: the

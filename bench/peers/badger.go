@@ -137,7 +137,7 @@ func (e *badgerEngine) Get(key []byte) ([]byte, error) {
 	defer txn.Discard()
 	item, err := txn.Get(encodeKey(key))
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		e.got(nil, false)
+		e.got(key, nil, false)
 		return nil, fmt.Errorf("peers: badger: get %q: %w", key, kv.ErrNotFound)
 	}
 	if err != nil {
@@ -147,7 +147,7 @@ func (e *badgerEngine) Get(key []byte) ([]byte, error) {
 	if err != nil {
 		return nil, e.errf("get", err)
 	}
-	e.got(v, true)
+	e.got(key, v, true)
 	return v, nil
 }
 
@@ -175,24 +175,8 @@ func (e *badgerEngine) Write(b *kv.Batch, o kv.WriteOptions) error {
 	if err := b.Err(); err != nil {
 		return e.errf("write", err)
 	}
-	var sets, dels int64
-	r := b.Reader()
-	for {
-		kind, k, _, ok := r.Next()
-		if !ok {
-			break
-		}
-		if err := checkKey(k, nil, badgerKeyLimit); err != nil {
-			return e.errf("write", err)
-		}
-		if kind == kv.OpSet {
-			sets++
-		} else {
-			dels++
-		}
-	}
-	if err := r.Err(); err != nil {
-		return e.errf("write", err)
+	if n := b.MaxKeyLen(); n > badgerKeyLimit {
+		return e.errf("write", &kv.SizeError{Err: kv.ErrKeyTooLarge, Size: n, Limit: badgerKeyLimit})
 	}
 	apply := func(txn *badger.Txn) error {
 		r := b.Reader()
@@ -212,7 +196,7 @@ func (e *badgerEngine) Write(b *kv.Batch, o kv.WriteOptions) error {
 			}
 		}
 	}
-	return e.update("write", apply, o.Sync, sets, dels, b.UserBytes())
+	return e.update("write", apply, o.Sync, int64(b.Puts()), int64(b.Deletes()), b.UserBytes())
 }
 
 // update runs fn in a read-write transaction and commits it; with sync, the

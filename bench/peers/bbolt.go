@@ -159,10 +159,10 @@ func (e *boltEngine) Get(key []byte) ([]byte, error) {
 		}
 	}
 	if !found {
-		e.got(nil, false)
+		e.got(key, nil, false)
 		return nil, fmt.Errorf("peers: bbolt: get %q: %w", key, kv.ErrNotFound)
 	}
-	e.got(out, true)
+	e.got(key, out, true)
 	return out, nil
 }
 
@@ -194,24 +194,8 @@ func (e *boltEngine) Write(b *kv.Batch, o kv.WriteOptions) error {
 	if err := b.Err(); err != nil {
 		return e.errf("write", err)
 	}
-	var sets, dels int64
-	r := b.Reader()
-	for {
-		kind, k, _, ok := r.Next()
-		if !ok {
-			break
-		}
-		if err := checkKey(k, nil, boltKeyLimit); err != nil {
-			return e.errf("write", err)
-		}
-		if kind == kv.OpSet {
-			sets++
-		} else {
-			dels++
-		}
-	}
-	if err := r.Err(); err != nil {
-		return e.errf("write", err)
+	if n := b.MaxKeyLen(); n > boltKeyLimit {
+		return e.errf("write", &kv.SizeError{Err: kv.ErrKeyTooLarge, Size: n, Limit: boltKeyLimit})
 	}
 	add := func() {
 		r := b.Reader()
@@ -228,7 +212,7 @@ func (e *boltEngine) Write(b *kv.Batch, o kv.WriteOptions) error {
 			e.ops++
 		}
 	}
-	return e.buffer("write", add, true, o.Sync, sets, dels, b.UserBytes())
+	return e.buffer("write", add, true, o.Sync, int64(b.Puts()), int64(b.Deletes()), b.UserBytes())
 }
 
 // buffer adds writes to the group under pmu, commits the group when it is

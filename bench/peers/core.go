@@ -129,12 +129,13 @@ func (c *core) wrote(sets, dels, user int64) {
 	c.userWritten.Add(user)
 }
 
-// got counts one Get.
-func (c *core) got(value []byte, found bool) {
+// got counts one Get of key, which found value when found is set: the
+// key and the value count as read (see kv.Stats.UserBytesRead).
+func (c *core) got(key, value []byte, found bool) {
 	c.gets.Add(1)
 	if found {
 		c.getHits.Add(1)
-		c.userRead.Add(int64(len(value)))
+		c.userRead.Add(int64(len(key) + len(value)))
 	}
 }
 

@@ -105,7 +105,7 @@ func (e *levelDBEngine) Get(key []byte) ([]byte, error) {
 	defer e.end()
 	v, err := e.db.Get(key, nil)
 	if errors.Is(err, leveldb.ErrNotFound) {
-		e.got(nil, false)
+		e.got(key, nil, false)
 		return nil, fmt.Errorf("peers: goleveldb: get %q: %w", key, kv.ErrNotFound)
 	}
 	if err != nil {
@@ -114,7 +114,7 @@ func (e *levelDBEngine) Get(key []byte) ([]byte, error) {
 	if v == nil {
 		v = []byte{}
 	}
-	e.got(v, true)
+	e.got(key, v, true)
 	return v, nil
 }
 
@@ -160,7 +160,6 @@ func (e *levelDBEngine) Write(b *kv.Batch, o kv.WriteOptions) error {
 	}
 	defer e.end()
 	var lb leveldb.Batch
-	var sets, dels int64
 	r := b.Reader()
 	for {
 		kind, k, v, ok := r.Next()
@@ -169,10 +168,8 @@ func (e *levelDBEngine) Write(b *kv.Batch, o kv.WriteOptions) error {
 		}
 		if kind == kv.OpSet {
 			lb.Put(k, v)
-			sets++
 		} else {
 			lb.Delete(k)
-			dels++
 		}
 	}
 	if err := r.Err(); err != nil {
@@ -188,7 +185,7 @@ func (e *levelDBEngine) Write(b *kv.Batch, o kv.WriteOptions) error {
 			return e.errf("write", err)
 		}
 	}
-	e.wrote(sets, dels, b.UserBytes())
+	e.wrote(int64(b.Puts()), int64(b.Deletes()), b.UserBytes())
 	return nil
 }
 

@@ -120,7 +120,7 @@ func (e *pebbleEngine) Get(key []byte) ([]byte, error) {
 	defer e.end()
 	v, closer, err := e.db.Get(encodeKey(key))
 	if errors.Is(err, pebble.ErrNotFound) {
-		e.got(nil, false)
+		e.got(key, nil, false)
 		return nil, fmt.Errorf("peers: pebble: get %q: %w", key, kv.ErrNotFound)
 	}
 	if err != nil {
@@ -128,7 +128,7 @@ func (e *pebbleEngine) Get(key []byte) ([]byte, error) {
 	}
 	out := append(make([]byte, 0, len(v)), v...)
 	closer.Close()
-	e.got(out, true)
+	e.got(key, out, true)
 	return out, nil
 }
 
@@ -186,7 +186,6 @@ func (e *pebbleEngine) Write(b *kv.Batch, o kv.WriteOptions) error {
 	}
 	pb := e.db.NewBatch()
 	defer pb.Close()
-	var sets, dels int64
 	var enc []byte // Pebble's batch copies the key
 	r := b.Reader()
 	for {
@@ -197,10 +196,8 @@ func (e *pebbleEngine) Write(b *kv.Batch, o kv.WriteOptions) error {
 		enc = append(append(enc[:0], keyPrefix), k...)
 		if kind == kv.OpSet {
 			_ = pb.Set(enc, v, nil)
-			sets++
 		} else {
 			_ = pb.Delete(enc, nil)
-			dels++
 		}
 	}
 	if err := r.Err(); err != nil {
@@ -209,7 +206,7 @@ func (e *pebbleEngine) Write(b *kv.Batch, o kv.WriteOptions) error {
 	if err := pb.Commit(wo); err != nil {
 		return e.errf("write", err)
 	}
-	e.wrote(sets, dels, b.UserBytes())
+	e.wrote(int64(b.Puts()), int64(b.Deletes()), b.UserBytes())
 	return nil
 }
 

@@ -374,7 +374,8 @@ func TestStats(t *testing.T) {
 			if st.UserBytesWritten != user {
 				t.Errorf("UserBytesWritten = %d, want %d", st.UserBytesWritten, user)
 			}
-			if want := int64(len(val)) + 2999*(9+int64(len(val))); st.UserBytesRead != want {
+			// The Get's key and value, then each scanned entry's (kv.Stats).
+			if want := 9 + int64(len(val)) + 2999*(9+int64(len(val))); st.UserBytesRead != want {
 				t.Errorf("UserBytesRead = %d, want %d", st.UserBytesRead, want)
 			}
 			if st.DiskBytes <= 0 || st.Extra["disk.apparent_bytes"] < float64(st.DiskBytes) {

@@ -74,6 +74,8 @@ func Run(t *testing.T, open OpenFunc, opts ...Option) {
 	t.Run("Basic", s.testBasic)
 	t.Run("BadInput", s.testBadInput)
 	t.Run("Closed", s.testClosed)
+	t.Run("IteratorAfterClose", s.testIteratorAfterClose)
+	t.Run("Stats", s.testStats)
 	t.Run("Iterator", s.testIterator)
 	t.Run("IteratorDuringWrites", s.testIteratorDuringWrites)
 	t.Run("Batch", s.testBatch)

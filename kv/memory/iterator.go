@@ -2,6 +2,7 @@ package memory
 
 import (
 	"bytes"
+	"fmt"
 
 	"github.com/google/btree"
 
@@ -31,9 +32,13 @@ func (it *iterator) set(i item, ok bool) bool {
 	return ok
 }
 
+// usable reports whether the iterator may move: not once it or its engine
+// is closed (its Err then wraps kv.ErrClosed).
 func (it *iterator) usable() bool {
 	if it.closed {
 		it.err, it.valid = kv.ErrClosed, false
+	} else if it.err == nil && it.db.shut.Load() {
+		it.err, it.valid = fmt.Errorf("memory: %w", kv.ErrClosed), false
 	}
 	return it.err == nil
 }

@@ -35,6 +35,8 @@ type DB struct {
 	tree   *btree.BTreeG[item]
 	live   int64 // bytes of keys and values stored
 	closed bool
+	// shut mirrors closed for iterators, which check it without mu.
+	shut atomic.Bool
 
 	gets, getHits, puts, deletes, batches atomic.Int64
 	iters, seeks, steps                   atomic.Int64
@@ -61,7 +63,7 @@ func (d *DB) Get(key []byte) ([]byte, error) {
 		return nil, kv.ErrNotFound
 	}
 	d.getHits.Add(1)
-	d.userRead.Add(int64(len(it.value)))
+	d.userRead.Add(int64(len(it.key) + len(it.value))) // see kv.Stats.UserBytesRead
 	return append([]byte{}, it.value...), nil
 }
 
@@ -168,6 +170,7 @@ func (d *DB) Close() error {
 		return kv.ErrClosed
 	}
 	d.closed = true
+	d.shut.Store(true)
 	d.tree = btree.NewG(2, less)
 	return nil
 }

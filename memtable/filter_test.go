@@ -1,16 +1,16 @@
-package lsm
+package memtable
 
 import (
 	"fmt"
 	"testing"
 )
 
-// TestMemFilter checks that the filter never rules out a key it was given,
+// TestFilter checks that the filter never rules out a key it was given,
 // and that its false-positive rate at the sizing it is built for (about 18
 // bits per key) stays well under 1 %.
-func TestMemFilter(t *testing.T) {
+func TestFilter(t *testing.T) {
 	const n = 100000
-	f := newMemFilter(n * 150) // a memtable of n entries of 150 bytes
+	f := newFilter(n * 150) // a memtable of n entries of 150 bytes
 	for i := 0; i < n; i++ {
 		f.add([]byte(fmt.Sprintf("key%08d", i)))
 	}
