@@ -72,7 +72,7 @@ func (f *dbFlags) resolveEngine(mode openMode) (string, error) {
 	found, err := kvlab.Detect(f.dir)
 	switch {
 	case err == nil && f.engine != "" && found != f.engine:
-		return "", fmt.Errorf("--engine %s, but %s holds a %s store: %w", f.engine, f.dir, found, kv.ErrForeignStore)
+		return "", fmt.Errorf("--engine %s, but %s holds %s store: %w", f.engine, f.dir, article(found), kv.ErrForeignStore)
 	case err == nil:
 		return found, nil
 	case errors.Is(err, kv.ErrNoStore) && mode == openCreate:
@@ -183,4 +183,12 @@ func lookupPersistent() (string, error) {
 		}
 	}
 	return "", fmt.Errorf("no persistent kvlab engine is registered")
+}
+
+// article puts "a" or "an" before an engine's name: "an lsm", "a btree".
+func article(engine string) string {
+	if engine != "" && strings.ContainsRune("aeiolmnrsx", rune(engine[0])) {
+		return "an " + engine
+	}
+	return "a " + engine
 }

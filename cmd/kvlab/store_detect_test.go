@@ -74,7 +74,7 @@ func TestCLIDetectsEngine(t *testing.T) {
 			case "put":
 				args = append(args, "k", "w")
 			}
-			if code, _, stderr := runCLI(t, "", args...); code != 1 || !strings.Contains(stderr, "holds a "+engine+" store") {
+			if code, _, stderr := runCLI(t, "", args...); code != 1 || !strings.Contains(stderr, "holds "+article(engine)+" store") {
 				t.Errorf("%s: kvlab %v: exit %d, stderr %q", engine, args, code, stderr)
 			}
 		}

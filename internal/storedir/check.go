@@ -70,7 +70,7 @@ func Check(fsys vfs.FS, dir, engine string, format int, own func(name string) bo
 	}
 	if found {
 		if mk.Engine != engine {
-			return st, fmt.Errorf("%s: %w: it holds a %s store (its %s file says so), not a %s store", dir, kv.ErrForeignStore, mk.Engine, FileName, engine)
+			return st, fmt.Errorf("%s: %w: it holds %s store (its %s file says so), not %s store", dir, kv.ErrForeignStore, article(mk.Engine), FileName, article(engine))
 		}
 		if mk.Format > format {
 			return st, fmt.Errorf("%s: %w: the %s store is of format %d; this build reads up to %d", dir, kv.ErrUnsupportedVersion, engine, mk.Format, format)
@@ -93,7 +93,7 @@ func Check(fsys vfs.FS, dir, engine string, format int, own func(name string) bo
 	if len(foreign) > 0 {
 		what := "files " + engine + " does not recognise"
 		if other := Guess(names); other != "" && other != engine {
-			what = "a " + other + " store"
+			what = article(other) + " store"
 		}
 		if len(foreign) > 5 {
 			foreign = append(foreign[:5], "…")
@@ -160,4 +160,12 @@ func Detect(fsys vfs.FS, dir string) (Marker, error) {
 		rest = append(rest[:5], "…")
 	}
 	return Marker{}, fmt.Errorf("%s: %w: it holds files no kvlab engine recognises (%s)", dir, kv.ErrForeignStore, strings.Join(rest, ", "))
+}
+
+// article puts "a" or "an" before an engine's name: "an lsm", "a btree".
+func article(engine string) string {
+	if engine != "" && strings.ContainsRune("aeiolmnrsx", rune(engine[0])) {
+		return "an " + engine
+	}
+	return "a " + engine
 }
