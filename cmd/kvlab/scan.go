@@ -84,14 +84,8 @@ func newScanCommand() *cobra.Command {
 }
 
 // prefixEnd returns the smallest key greater than every key with prefix p,
-// or nil when there is none (p is all 0xff).
+// or nil when there is none (p is all 0xff): kv.PrefixBounds's upper bound.
 func prefixEnd(p []byte) []byte {
-	end := append([]byte{}, p...)
-	for i := len(end) - 1; i >= 0; i-- {
-		if end[i] < 0xff {
-			end[i]++
-			return end[:i+1]
-		}
-	}
-	return nil
+	_, hi := kv.PrefixBounds(p)
+	return hi
 }
