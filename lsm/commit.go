@@ -28,8 +28,9 @@ import (
 
 // writer is one Write or Sync waiting in the queue.
 type writer struct {
-	batch *kv.Batch // nil for Sync
+	batch *kv.Batch // nil for Sync and Flush
 	sync  bool
+	flush bool        // Flush: the leader rotates the memtable instead of writing
 	seq   base.SeqNum // first sequence number, assigned by the leader
 	done  bool
 	err   error
@@ -68,6 +69,14 @@ func (db *DB) commitWriter(w *writer) error {
 		}
 	}
 
+	if w.flush {
+		imm, err := db.rotateForFlush()
+		db.finishGroup(1, err)
+		if err != nil {
+			return err
+		}
+		return db.waitFlushed(imm)
+	}
 	if err := db.makeRoomForWrite(w); err != nil {
 		db.finishGroup(1, err)
 		return err

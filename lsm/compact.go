@@ -29,8 +29,24 @@ func (db *DB) compactLoop() {
 			db.mu.Lock()
 			continue
 		}
-		if db.bgErr == nil && !db.compactionsPaused {
-			c := db.picker.Pick(db.version, func(n uint64) bool { return db.compacting[n] })
+		if m := db.manual; m != nil && !m.done && db.bgErr != nil {
+			m.done, m.err = true, readOnlyErr(db.bgErr)
+			db.manual = nil
+			db.bgCond.Broadcast()
+			continue
+		}
+		if db.bgErr == nil && (!db.compactionsPaused || db.manual != nil) {
+			var c *compaction.Compaction
+			if m := db.manual; m != nil {
+				if c = db.pickManualLocked(m); c == nil {
+					m.done = true
+					db.manual = nil
+					db.bgCond.Broadcast()
+					continue
+				}
+			} else {
+				c = db.picker.Pick(db.version, func(n uint64) bool { return db.compacting[n] })
+			}
 			if c != nil {
 				for _, t := range c.Inputs {
 					db.compacting[t.FileNum] = true

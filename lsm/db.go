@@ -68,6 +68,8 @@ type DB struct {
 	flushing        bool
 	bgErr           error // sticky background or WAL error: the DB is read-only
 	closing         bool
+	// manual is the running Compact call's request (maintenance.go).
+	manual *manualCompaction
 	// compactionsPaused stops the picker (tests use it to pile up L0).
 	compactionsPaused bool
 	bgDone            sync.WaitGroup

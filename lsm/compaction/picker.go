@@ -261,3 +261,12 @@ func totalSize(tables []*manifest.TableMeta) uint64 {
 	}
 	return n
 }
+
+// Range returns the job compacting inputs, tables of level chosen by the
+// caller (a manual compaction of a key range), into level+1: the output
+// level's overlapping tables and the grandparents are found as for a
+// picked job. Inputs of L0 must be closed under overlap (every L0 table
+// overlapping one of them included).
+func (p *Picker) Range(v *manifest.Version, level int, inputs []*manifest.TableMeta) *Compaction {
+	return p.build(v, level, inputs, func(uint64) bool { return false })
+}
