@@ -169,7 +169,7 @@ func TestCorruptMeta(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Put([]byte("a"), []byte("1"))
-	if err := db.Checkpoint(); err != nil {
+	if err := db.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	db.Put([]byte("b"), []byte("2"))

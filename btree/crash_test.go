@@ -137,7 +137,7 @@ func TestCrashAtEveryCheckpointStep(t *testing.T) {
 				snaps = append(snaps, snap{"before " + op + " " + name, mem.CrashClone(vfs.CrashOptions{})})
 				snaps = append(snaps, snap{"before " + op + " " + name + " (torn)", mem.CrashClone(vfs.CrashOptions{Rand: r})})
 			}
-			if err := db.Checkpoint(); err != nil {
+			if err := db.Flush(); err != nil {
 				t.Fatal(err)
 			}
 			fs.before = nil
@@ -185,7 +185,7 @@ func TestFaultAtEveryCheckpointStep(t *testing.T) {
 		m := map[string]string{}
 		fillSynced(t, db, r, 200, m, o.threshold())
 		ffs.Inject(vfs.Fault{Ops: vfs.OpMutating, After: step})
-		err = db.Checkpoint()
+		err = db.Flush()
 		if ffs.Fired() == 0 {
 			db.Close()
 			if step < 5 {

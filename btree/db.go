@@ -419,20 +419,6 @@ func (db *DB) Sync() error {
 	return db.syncLog(w, gen)
 }
 
-// Checkpoint writes every page changed since the last checkpoint to the
-// pages file, flips the meta page and starts a new, empty log. Writes
-// trigger checkpoints on their own (Options.CheckpointSize) and Close runs
-// one; calling it is needed only to bound recovery time or before Check.
-func (db *DB) Checkpoint() error {
-	db.wmu.Lock()
-	defer db.wmu.Unlock()
-	if db.closed.Load() {
-		return kv.ErrClosed
-	}
-	defer db.noteFree()
-	return db.checkpointLocked()
-}
-
 // Close implements kv.Engine: it runs a final checkpoint (unless an earlier
 // I/O error made the store read-only), closes the log and the files and
 // releases the directory lock.

@@ -55,7 +55,7 @@ func ExampleDB_Check() {
 		db.Put([]byte(fmt.Sprintf("key%04d", i)), []byte("value"))
 	}
 	// Check verifies the last checkpoint: take one first.
-	if err := db.Checkpoint(); err != nil {
+	if err := db.Flush(); err != nil {
 		panic(err)
 	}
 	if err := db.Check(os.Stdout); err != nil {

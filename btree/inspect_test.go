@@ -25,7 +25,7 @@ func TestInspect(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := db.Checkpoint(); err != nil {
+	if err := db.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Close(); err != nil {

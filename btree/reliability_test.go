@@ -179,7 +179,7 @@ func TestReadFaultAtEveryStep(t *testing.T) {
 				}
 				m[k] = v
 			}
-			cerr := db.Checkpoint()
+			cerr := db.Flush()
 			if clerr := db.Close(); ffs.Fired() > 0 && failedK != "" && (cerr == nil || clerr == nil) {
 				t.Fatalf("%s: a write failed (%s) but Checkpoint (%v) or Close (%v) returned nil", ctx, failedK, cerr, clerr)
 			}

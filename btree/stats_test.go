@@ -33,7 +33,7 @@ func TestStats(t *testing.T) {
 	live += int64(3 + len(big))
 	db.Delete([]byte("key00000"))
 	live -= int64(len("key00000") + len("value0"))
-	if err := db.Checkpoint(); err != nil {
+	if err := db.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 100; i++ {

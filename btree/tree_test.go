@@ -79,7 +79,7 @@ func verify(t *testing.T, db *DB, m map[string]string, ctx string) {
 // mustCheck checkpoints and runs the integrity check.
 func mustCheck(t *testing.T, db *DB, ctx string) {
 	t.Helper()
-	if err := db.Checkpoint(); err != nil {
+	if err := db.Flush(); err != nil {
 		t.Fatalf("%s: Checkpoint: %v", ctx, err)
 	}
 	var out bytes.Buffer
