@@ -9,7 +9,7 @@ import (
 )
 
 // Check implements kv.Checker. It verifies the last checkpoint as it is on
-// disk (call Checkpoint first to include recent writes): both meta pages,
+// disk (call Flush first to include recent writes): both meta pages,
 // every page's checksum and self-reference, key order within each page and
 // against the separators of its ancestors, that every branch has at least
 // one separator, that all leaves are at the same depth, that overflow runs

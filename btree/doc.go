@@ -49,7 +49,7 @@
 // released between two checkpoints are reusable at once.
 //
 // A checkpoint runs when the log passes Options.CheckpointSize, on
-// Checkpoint and on Close, in three phases (checkpoint.go). The freeze,
+// Flush and on Close, in three phases (checkpoint.go). The freeze,
 // under the writer mutex, lays out the new free list, lists the dirty
 // pages, syncs the old log, creates the next one and switches writers to
 // it, and starts a new epoch: from then on the listed pages count as
@@ -144,6 +144,6 @@
 // Check (kv.Checker) verifies the last checkpoint on disk: checksums, key
 // order within pages and against the separators above them, uniform leaf
 // depth, overflow runs, and that every page is exactly one of reachable
-// or free, with the meta page's counters matching. Call Checkpoint first to
+// or free, with the meta page's counters matching. Call Flush first to
 // include recent writes.
 package btree

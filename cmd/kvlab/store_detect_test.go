@@ -92,3 +92,27 @@ func TestCLIDetectsEngine(t *testing.T) {
 		}
 	}
 }
+
+func TestCLIBackup(t *testing.T) {
+	for _, engine := range []string{"lsm", "btree"} {
+		dir := filepath.Join(t.TempDir(), "db")
+		to := filepath.Join(t.TempDir(), "copy")
+		for i := range 50 {
+			if code, _, stderr := runCLI(t, "", "put", "--engine", engine, "--dir", dir, "k"+string(rune('a'+i%26))+string(rune('0'+i/26)), "v"); code != 0 {
+				t.Fatalf("put: %s", stderr)
+			}
+		}
+		if code, out, stderr := runCLI(t, "", "backup", "--dir", dir, "--to", to); code != 0 || !strings.Contains(out, "backed up the "+engine) {
+			t.Fatalf("%s: backup: exit %d, %q %q", engine, code, out, stderr)
+		}
+		if code, out, stderr := runCLI(t, "", "check", "--dir", to); code != 0 || !strings.Contains(out, "ok") {
+			t.Fatalf("%s: check of the backup: exit %d, %q %q", engine, code, out, stderr)
+		}
+		if code, out, _ := runCLI(t, "", "scan", "--dir", to, "--keys-only"); code != 0 || len(strings.Fields(out)) != 50 {
+			t.Fatalf("%s: scan of the backup: exit %d, %d keys", engine, code, len(strings.Fields(out)))
+		}
+		if code, _, _ := runCLI(t, "", "backup", "--dir", dir, "--to", to); code == 0 {
+			t.Fatalf("%s: backup onto a non-empty directory succeeded", engine)
+		}
+	}
+}
