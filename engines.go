@@ -33,6 +33,12 @@ func init() {
 			lo := o.Engine.(lsm.Options)
 			lo.ReadOnly = lo.ReadOnly || o.ReadOnly
 			lo.MustExist = lo.MustExist || o.MustExist
+			if o.EventListener != nil {
+				lo.EventListener = o.EventListener
+			}
+			if o.Logger != nil {
+				lo.Logger = o.Logger
+			}
 			db, err := lsm.Open(o.FS, dir, lo)
 			if err != nil {
 				return nil, err
@@ -50,6 +56,12 @@ func init() {
 			bo := o.Engine.(btree.Options)
 			bo.ReadOnly = bo.ReadOnly || o.ReadOnly
 			bo.MustExist = bo.MustExist || o.MustExist
+			if o.EventListener != nil {
+				bo.EventListener = o.EventListener
+			}
+			if o.Logger != nil {
+				bo.Logger = o.Logger
+			}
 			db, err := btree.Open(o.FS, dir, bo)
 			if err != nil {
 				return nil, err

@@ -42,6 +42,11 @@ type Options struct {
 	// MustExist makes Open fail with an error wrapping kv.ErrNoStore when
 	// dir holds no store, instead of creating one.
 	MustExist bool
+	// EventListener and Logger, if not nil, are given to the engine (as
+	// lsm.Options.EventListener, ...; see kv.EventListener, kv.Logger).
+	// Engines without events ignore them.
+	EventListener *kv.EventListener
+	Logger        kv.Logger
 }
 
 // EngineInfo describes a registered engine.

@@ -3,6 +3,7 @@ package btree
 import (
 	"fmt"
 
+	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/wal"
 )
 
@@ -77,14 +78,18 @@ func (db *DB) checkpointLocked() error {
 	if db.logged == 0 && db.pool.dirtyCount() == 0 && !db.alloc.tailFree() {
 		return nil // nothing changed since the last checkpoint
 	}
+	info, start := db.checkpointBegin()
 	c, err := db.freezeLocked()
 	if err == nil {
 		err = db.writeCheckpoint(c)
 	}
 	if err != nil {
-		return db.abortCheckpointLocked(c, err)
+		err = db.abortCheckpointLocked(c, err)
+		db.checkpointEnd(info, start, nil, err)
+		return err
 	}
 	db.completeLocked(c)
+	db.checkpointEnd(info, start, c, nil)
 	return nil
 }
 
@@ -115,6 +120,7 @@ func (db *DB) backgroundCheckpoint(w *wal.Writer) {
 	if db.roErr != nil || db.closed.Load() {
 		return
 	}
+	info, start := db.checkpointBegin()
 	c, err := db.freezeLocked()
 	if err == nil {
 		db.ckptState = ckptWriting
@@ -123,10 +129,11 @@ func (db *DB) backgroundCheckpoint(w *wal.Writer) {
 		db.wmu.Lock()
 	}
 	if err != nil {
-		db.abortCheckpointLocked(c, err)
+		db.checkpointEnd(info, start, nil, db.abortCheckpointLocked(c, err))
 		return
 	}
 	db.completeLocked(c)
+	db.checkpointEnd(info, start, c, nil)
 	db.noteFree()
 }
 
@@ -183,6 +190,9 @@ func (db *DB) freezeLocked() (*ckpt, error) {
 		c.m.freelist = fl[0]
 	}
 	c.oldWal, c.oldLogs = db.wal, [2]uint64{db.meta.walNum, newNum}
+	if f := db.events().WALRotated; f != nil {
+		f(kv.WALInfo{OldNum: db.walNum, NewNum: newNum})
+	}
 	db.wal, db.walNum = nw, newNum
 	db.walGen.Add(1)
 	db.logged = 0

@@ -56,6 +56,7 @@ type DB struct {
 	walNum  uint64
 	roErr   error // set after an unrecoverable write error
 	logged  int64 // batches logged since the last checkpoint's freeze
+	stalled int   // writers waiting for a checkpoint (the dirty budget)
 
 	// The background checkpoint (see checkpoint.go), under wmu.
 	ckptState checkpointState
@@ -69,7 +70,8 @@ type DB struct {
 	freePages atomic.Int64 // free and pending pages, for Stats
 	walGen    atomic.Uint64
 
-	st counters
+	st   counters
+	jobs jobIDs
 }
 
 type counters struct {
@@ -329,7 +331,16 @@ func (db *DB) Write(b *kv.Batch, o kv.WriteOptions) error {
 // (see checkpoint.go). The caller holds wmu.
 func (db *DB) triggerCheckpointLocked(w *wal.Writer) error {
 	if db.ckptState == ckptWriting {
+		// Writers stalled together make one stall: it begins with the
+		// first and ends with the last.
+		ev := db.events()
+		if db.stalled++; db.stalled == 1 && ev.WriteStallBegin != nil {
+			ev.WriteStallBegin(kv.WriteStallInfo{Reason: "checkpoint behind"})
+		}
 		db.waitCheckpointLocked()
+		if db.stalled--; db.stalled == 0 && ev.WriteStallEnd != nil {
+			ev.WriteStallEnd()
+		}
 		if db.roErr != nil {
 			return db.roErr
 		}
@@ -370,6 +381,7 @@ func (db *DB) noteFree() {
 func (db *DB) failLocked(cause error) error {
 	if db.roErr == nil {
 		db.roErr = fmt.Errorf("%w after an earlier error: %w", kv.ErrReadOnly, cause)
+		db.reportBGError(cause)
 	}
 	return db.roErr
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/kvlab/kvlab/knob"
+	"github.com/kvlab/kvlab/kv"
 )
 
 // Name is the engine's registered name.
@@ -47,6 +48,13 @@ type Options struct {
 	// MustExist makes Open fail with an error wrapping kv.ErrNoStore when
 	// the directory holds no store, instead of creating one. Not a knob.
 	MustExist bool
+	// EventListener, if not nil, is told of checkpoints (the store's own
+	// and Checkpoint copies), WAL rotations, write stalls and background
+	// errors (see kv.EventListener). Not a knob.
+	EventListener *kv.EventListener
+	// Logger, if not nil, gets a line per checkpoint and every error that
+	// makes the store read-only. Not a knob.
+	Logger kv.Logger
 }
 
 // DefaultOptions returns the defaults: 4 KiB pages, a 256 MiB pool,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kvlab/kvlab/internal/base"
+	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/lsm/compaction"
 	"github.com/kvlab/kvlab/lsm/manifest"
 )
@@ -75,9 +76,31 @@ func (db *DB) compactLoop() {
 }
 
 // runCompaction executes one compaction and installs its result.
-func (db *DB) runCompaction(c *compaction.Compaction) error {
+func (db *DB) runCompaction(c *compaction.Compaction) (err error) {
 	start := time.Now()
+	ev := db.events()
+	info := kv.CompactionInfo{JobID: db.jobs.next(), FromLevel: c.Level, ToLevel: c.OutputLevel,
+		InputTables: len(c.Inputs) + len(c.Overlapping), TrivialMove: c.TrivialMove}
+	db.mu.Lock()
+	info.Manual = db.manual != nil
+	db.mu.Unlock()
+	for _, t := range c.Tables() {
+		info.InputBytes += int64(t.Size)
+	}
+	if ev.CompactionBegin != nil {
+		ev.CompactionBegin(info)
+	}
+	defer func() {
+		info.Duration, info.Err = time.Since(start), err
+		if ev.CompactionEnd != nil {
+			ev.CompactionEnd(info)
+		}
+		if err == nil {
+			db.infof("lsm: compaction %d: L%d -> L%d, %d tables of %d bytes in, %d tables of %d bytes out, in %v", info.JobID, info.FromLevel, info.ToLevel, info.InputTables, info.InputBytes, info.OutputTables, info.OutputBytes, info.Duration)
+		}
+	}()
 	if c.TrivialMove {
+		info.OutputTables, info.OutputBytes = 1, int64(c.Inputs[0].Size)
 		t := c.Inputs[0]
 		edit := &manifest.VersionEdit{
 			Deleted: []manifest.DeletedTable{{Level: c.Level, FileNum: t.FileNum}},
@@ -118,6 +141,7 @@ func (db *DB) runCompaction(c *compaction.Compaction) error {
 		edit.Added = append(edit.Added, manifest.NewTable{Level: c.OutputLevel, Meta: m})
 		out += int64(m.Size)
 	}
+	info.OutputTables, info.OutputBytes = len(outputs), out
 	if err := db.logAndApply(edit, nil); err != nil {
 		for _, n := range nums {
 			db.fs.Remove(manifest.TableFileName(db.dir, n))

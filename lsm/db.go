@@ -80,6 +80,7 @@ type DB struct {
 	manifest   *manifest.Writer
 
 	stats dbStats
+	jobs  jobIDs
 }
 
 var (
@@ -247,6 +248,7 @@ func (db *DB) setBGErrLocked(err error) {
 	if db.bgErr == nil {
 		db.bgErr = err
 		db.bgCond.Broadcast()
+		db.reportBGError(err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/lsm/manifest"
 )
 
@@ -35,12 +36,27 @@ func (db *DB) flushLoop() {
 
 // flush writes imm to one L0 table and records it in the manifest together
 // with the new log number (imm's WAL is then no longer needed).
-func (db *DB) flush(imm *memTable) error {
+func (db *DB) flush(imm *memTable) (err error) {
 	start := time.Now()
+	ev := db.events()
+	info := kv.FlushInfo{JobID: db.jobs.next(), InputBytes: imm.ApproximateSize()}
+	if ev.FlushBegin != nil {
+		ev.FlushBegin(info)
+	}
+	defer func() {
+		info.Duration, info.Err = time.Since(start), err
+		if ev.FlushEnd != nil {
+			ev.FlushEnd(info)
+		}
+		if err == nil {
+			db.infof("lsm: flush %d: memtable of %d bytes to an L0 table of %d bytes in %v", info.JobID, info.InputBytes, info.OutputBytes, info.Duration)
+		}
+	}()
 	meta, err := db.writeMemtable(imm)
 	if err != nil {
 		return err
 	}
+	info.OutputBytes = int64(meta.Size)
 	defer db.releaseOutputs([]uint64{meta.FileNum})
 	db.mu.Lock()
 	next := db.mem.logNum

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kvlab/kvlab/knob"
+	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/sstable"
 )
 
@@ -62,6 +63,13 @@ type Options struct {
 	// MustExist makes Open fail with an error wrapping kv.ErrNoStore when
 	// the directory holds no store, instead of creating one. Not a knob.
 	MustExist bool
+	// EventListener, if not nil, is told of flushes, compactions, write
+	// stalls, WAL rotations, Checkpoint copies and background errors (see
+	// kv.EventListener). Not a knob.
+	EventListener *kv.EventListener
+	// Logger, if not nil, gets a line per flush and compaction and every
+	// background error. Not a knob.
+	Logger kv.Logger
 }
 
 // DefaultOptions returns the defaults, as Knobs lists them.
