@@ -139,6 +139,23 @@
 // memory; the store is read-only from then on, and reopening applies the
 // logged batch whole (or reports the damage).
 //
+// # Opening, read-only stores and maintenance
+//
+// Open checks the directory before it touches it (the store marker,
+// docs/format/store.md). Options.ReadOnly opens the files read-only and
+// replays the log into the buffer pool without writing back (the pool grows
+// to hold the changed pages; overflow runs the log wrote are kept in
+// memory); no checkpoint runs and Close writes nothing.
+//
+// Flush (kv.Flusher) runs a checkpoint. Compact (kv.Compacter) copies the
+// pages (and overflow runs) lying where a shrunk file would end to the
+// lowest free pages, with their ancestors (copy on write), and lets two
+// checkpoints free and cut off the tail. Checkpoint (kv.Checkpointer)
+// checkpoints and, holding the writer mutex, copies the pages file and then
+// the meta file into the destination. Options.EventListener and
+// Options.Logger are told of checkpoints, WAL rotations, write stalls (the
+// dirty budget) and the error that makes the store read-only.
+//
 // # Integrity check
 //
 // Check (kv.Checker) verifies the last checkpoint on disk: checksums, key

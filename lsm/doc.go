@@ -70,6 +70,25 @@
 // cannot keep; damage found in a table or log is reported as
 // kv.ErrCorruption, never as wrong data.
 //
+// # Opening, read-only stores and maintenance
+//
+// Open checks the directory before it touches it (the store marker,
+// docs/format/store.md: another engine's store, foreign files and newer
+// formats are refused). Options.ReadOnly replays the WALs into memtables
+// that are never flushed and starts no background work, so nothing in the
+// directory changes; Options.MustExist refuses to create a store.
+//
+// Flush (kv.Flusher) goes through the commit pipeline as a leader that
+// rotates the memtable, then waits for the flush. Compact (kv.Compacter)
+// hands the compaction goroutine a manual job that compacts the range level
+// by level to the bottom level (compaction.Picker.Range builds each step).
+// Checkpoint (kv.Checkpointer) flushes, holds a read state so that no table
+// of its version is deleted, hard-links those tables (vfs.LinkOrCopy) into
+// the destination and writes a manifest describing them and an empty WAL.
+// Options.EventListener and Options.Logger (kv.EventListener, kv.Logger)
+// are told of flushes, compactions, write stalls, WAL rotations, Checkpoint
+// copies and background errors.
+//
 // # Limits
 //
 // Keys up to kv.MaxKeySize and values up to kv.MaxValueSize, as the
