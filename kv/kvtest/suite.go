@@ -98,6 +98,7 @@ func Run(t *testing.T, open OpenFunc, opts ...Option) {
 	if c.openRO != nil {
 		t.Run("ReadOnly", s.testReadOnly)
 	}
+	t.Run("Maintenance", s.testMaintenance)
 	t.Run("Crash", s.testCrash)
 	t.Run("Fault", s.testFault)
 }
