@@ -57,6 +57,7 @@ func Corruptf(file string, offset int64, format string, args ...any) *Corruption
 	return &CorruptionError{File: file, Offset: offset, Reason: fmt.Sprintf(format, args...)}
 }
 
+// Error reads "kv: corruption in FILE at offset N: REASON: CAUSE".
 func (e *CorruptionError) Error() string {
 	s := "kv: corruption"
 	if e.File != "" {
@@ -88,6 +89,7 @@ type SizeError struct {
 	Limit int
 }
 
+// Error reads "kv: key too large: N bytes, limit M".
 func (e *SizeError) Error() string {
 	return fmt.Sprintf("%v: %d bytes, limit %d", e.Err, e.Size, e.Limit)
 }

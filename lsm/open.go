@@ -396,4 +396,5 @@ func (db *DB) verifyDirectory(st *manifest.State, names []string) error {
 // a LOCK file, which it may not create.
 type nopCloser struct{}
 
+// Close does nothing.
 func (nopCloser) Close() error { return nil }
