@@ -1,0 +1,207 @@
+package trie
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+
+	"github.com/kvlab/kvlab/kv"
+)
+
+// Decode builds a trie from its serialized form (see AppendBinary and
+// docs/format/trie.md). Damaged or malformed input — a wrong checksum, an
+// impossible count or length, a tree that breaks the trie's invariants —
+// returns an error matching kv.ErrCorruption; Decode never panics on any
+// input. A newer format version is reported as such (and also matches
+// kv.ErrCorruption, as this package cannot tell it from damage).
+//
+// Decoding fills the trie's arrays in one pass without searching, so it is
+// much faster than inserting the keys again.
+func Decode(data []byte) (*Trie, error) {
+	t := &Trie{}
+	if err := t.decode(data); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// UnmarshalBinary replaces t's contents with the decoded data
+// (encoding.BinaryUnmarshaler). On error t is left empty.
+func (t *Trie) UnmarshalBinary(data []byte) error {
+	if err := t.decode(data); err != nil {
+		t.reset()
+		return err
+	}
+	return nil
+}
+
+// Load reads a serialized trie from r to its end and decodes it.
+func Load(r io.Reader) (*Trie, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("trie: read: %w", err)
+	}
+	return Decode(data)
+}
+
+func corrupt(off int, format string, args ...any) error {
+	return kv.Corruptf("", int64(off), "trie: "+format, args...)
+}
+
+// decFrame is a node whose children are still being decoded.
+type decFrame struct {
+	node       uint32
+	next, end  uint32 // next free child slot, end of the node's slots
+	parentSlot uint32 // the slot that points at node (none for the root)
+}
+
+func (t *Trie) decode(data []byte) error {
+	if len(data) < headerSize {
+		return corrupt(0, "%d bytes, shorter than the %d-byte header", len(data), headerSize)
+	}
+	h := data[:headerSize]
+	if [8]byte(h[hdrMagicOff:hdrMagicOff+8]) != magic {
+		return corrupt(0, "bad magic %q", h[:8])
+	}
+	if got, want := binary.LittleEndian.Uint32(h[hdrHeaderCRCOff:]), maskCRC(crc32.Checksum(h[:hdrHeaderCRCOff], castagnoli)); got != want {
+		return corrupt(hdrHeaderCRCOff, "header checksum %#x, want %#x", got, want)
+	}
+	if v := binary.LittleEndian.Uint16(h[hdrVersionOff:]); v != FormatVersion {
+		return corrupt(hdrVersionOff, "format version %d, this build reads only %d", v, FormatVersion)
+	}
+	if hl := binary.LittleEndian.Uint16(h[hdrLenOff:]); hl != headerSize {
+		return corrupt(hdrLenOff, "header length %d, want %d", hl, headerSize)
+	}
+	if f := binary.LittleEndian.Uint32(h[hdrFlagsOff:]); f != 0 {
+		return corrupt(hdrFlagsOff, "unknown flags %#x", f)
+	}
+	keys := binary.LittleEndian.Uint64(h[hdrKeysOff:])
+	nodes := binary.LittleEndian.Uint64(h[hdrNodesOff:])
+	labelBytes := binary.LittleEndian.Uint64(h[hdrLabelsOff:])
+	bodyLen := binary.LittleEndian.Uint64(h[hdrBodyLenOff:])
+	if bodyLen != uint64(len(data)-headerSize) {
+		return corrupt(hdrBodyLenOff, "body length %d, but %d bytes follow the header", bodyLen, len(data)-headerSize)
+	}
+	body := data[headerSize:]
+	if got, want := binary.LittleEndian.Uint32(h[hdrBodyCRCOff:]), maskCRC(crc32.Checksum(body, castagnoli)); got != want {
+		return corrupt(hdrBodyCRCOff, "body checksum %#x, want %#x", got, want)
+	}
+	switch {
+	case nodes == 0 || nodes > bodyLen/minNodeRecord || nodes > math.MaxUint32:
+		return corrupt(hdrNodesOff, "node count %d impossible in a %d-byte body", nodes, bodyLen)
+	case keys > nodes:
+		return corrupt(hdrKeysOff, "%d keys in %d nodes", keys, nodes)
+	case labelBytes > bodyLen:
+		return corrupt(hdrLabelsOff, "%d label bytes in a %d-byte body", labelBytes, bodyLen)
+	}
+	nn := uint32(nodes)
+	*t = Trie{
+		nodes:   make([]node, nn),
+		labels:  make([]byte, 0, labelBytes),
+		kidByte: make([]byte, nn-1),
+		kidNode: make([]uint32, nn-1),
+		kidMax:  make([]uint64, nn-1),
+	}
+	stack := make([]decFrame, 0, 64)
+	var slotsUsed uint32
+	var count uint64
+	pos := 0
+	uvarint := func(what string) (uint64, error) {
+		v, n := binary.Uvarint(body[pos:])
+		if n <= 0 {
+			return 0, corrupt(headerSize+pos, "bad varint (%s)", what)
+		}
+		pos += n
+		return v, nil
+	}
+	for i := uint32(0); i < nn; i++ {
+		at := headerSize + pos
+		if pos >= len(body) {
+			return corrupt(at, "body ends after %d of %d nodes", i, nn)
+		}
+		tag := body[pos]
+		pos++
+		if tag&^tagValue != 0 {
+			return corrupt(at, "node %d: unknown tag bits %#x", i, tag)
+		}
+		nk, err := uvarint("child count")
+		if err != nil {
+			return err
+		}
+		ll, err := uvarint("label length")
+		if err != nil {
+			return err
+		}
+		if nk > maxKids || uint64(slotsUsed)+nk > uint64(nn-1) {
+			return corrupt(at, "node %d: %d children", i, nk)
+		}
+		if ll > uint64(len(body)-pos) || uint64(len(t.labels))+ll > labelBytes {
+			return corrupt(at, "node %d: label of %d bytes overruns", i, ll)
+		}
+		if (i == 0) != (ll == 0) {
+			return corrupt(at, "node %d: label of %d bytes (only the root's is empty)", i, ll)
+		}
+		n := &t.nodes[i]
+		n.lab = uint32(len(t.labels))
+		n.labLen = uint32(ll)
+		t.labels = append(t.labels, body[pos:pos+int(ll)]...)
+		pos += int(ll)
+		n.kids = slotsUsed
+		n.nkids = uint16(nk)
+		slotsUsed += uint32(nk)
+		if tag&tagValue != 0 {
+			n.flags = hasValue
+			count++
+			if n.value, err = uvarint("value"); err != nil {
+				return err
+			}
+			if n.weight, err = uvarint("weight"); err != nil {
+				return err
+			}
+		} else if i != 0 && nk < 2 {
+			return corrupt(at, "node %d: no key and %d children (the trie must be compressed)", i, nk)
+		}
+		f := decFrame{node: i, next: n.kids, end: n.kids + uint32(nk)}
+		if i != 0 {
+			if len(stack) == 0 {
+				return corrupt(at, "node %d has no parent", i)
+			}
+			p := &stack[len(stack)-1]
+			b := t.labels[n.lab]
+			if p.next > t.nodes[p.node].kids && t.kidByte[p.next-1] >= b {
+				return corrupt(at, "node %d: children out of order", i)
+			}
+			t.kidByte[p.next] = b
+			t.kidNode[p.next] = i
+			f.parentSlot = p.next
+			p.next++
+		}
+		stack = append(stack, f)
+		// Close every node whose children are all decoded: its maximum is
+		// known now.
+		for len(stack) > 0 && stack[len(stack)-1].next == stack[len(stack)-1].end {
+			top := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			m := t.nodeMax(top.node)
+			if top.node == 0 {
+				t.rootMax = m
+			} else {
+				t.kidMax[top.parentSlot] = m
+			}
+		}
+	}
+	switch {
+	case len(stack) != 0:
+		return corrupt(headerSize+pos, "%d nodes still expect children after the last node", len(stack))
+	case pos != len(body):
+		return corrupt(headerSize+pos, "%d bytes after the last node", len(body)-pos)
+	case count != keys:
+		return corrupt(hdrKeysOff, "header says %d keys, body holds %d", keys, count)
+	case uint64(len(t.labels)) != labelBytes:
+		return corrupt(hdrLabelsOff, "header says %d label bytes, body holds %d", labelBytes, len(t.labels))
+	}
+	t.count = int(count)
+	return nil
+}
