@@ -163,3 +163,22 @@ func TestEmptyTrieRoundTrip(t *testing.T) {
 		t.Fatalf("empty key: %d %v %v", v, ok, err)
 	}
 }
+
+// TestFormatSpecExample checks the example in docs/format/trie.md.
+func TestFormatSpecExample(t *testing.T) {
+	tr := New()
+	tr.PutEntry(nil, Entry{Value: 3})
+	tr.PutEntry([]byte("a"), Entry{Value: 1, Weight: 5})
+	tr.PutEntry([]byte("ab"), Entry{Value: 2, Weight: 9})
+	b, _ := tr.MarshalBinary()
+	wantHead := []byte{0x6b, 0x76, 0x6c, 0x61, 0x62, 0x54, 0x52, 0x49, 0x01, 0x00, 0x38, 0x00}
+	wantBody := []byte{1, 1, 0, 3, 0, 1, 1, 1, 'a', 1, 5, 1, 0, 1, 'b', 2, 9}
+	if !bytes.Equal(b[:12], wantHead) || !bytes.Equal(b[headerSize:], wantBody) {
+		t.Fatalf("encoding\n% x\nwant head % x body % x", b, wantHead, wantBody)
+	}
+	for off, want := range map[int]uint64{hdrKeysOff: 3, hdrNodesOff: 3, hdrLabelsOff: 2, hdrBodyLenOff: 17} {
+		if got := binary.LittleEndian.Uint64(b[off:]); got != want {
+			t.Fatalf("header field at %d = %d, want %d", off, got, want)
+		}
+	}
+}
