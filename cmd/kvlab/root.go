@@ -40,6 +40,7 @@ workloads, and a table with a one-line reading of each result.`,
 		newCheckCommand(),
 		newStatsCommand(),
 		newInspectCommand(),
+		newSuggestCommand(),
 	)
 	return root
 }
