@@ -212,4 +212,3 @@ func sortTop(all []Word, k int) []string {
 	}
 	return out
 }
-
