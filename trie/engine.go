@@ -22,6 +22,10 @@ const (
 	metaVersion = 1
 )
 
+// chunkSize is ChunkSize; tests lower it to cut small tries into many
+// chunks.
+var chunkSize = ChunkSize
+
 var metaMagic = [8]byte{'k', 'v', 'l', 'a', 'b', 'T', 'R', 'M'}
 
 // metaKey and chunkKey lay out a trie's keys: name ‖ 0x00 ‖ 'm', and
@@ -69,7 +73,7 @@ func decodeMeta(b []byte) (engineMeta, error) {
 	m.gen = binary.LittleEndian.Uint64(b[12:])
 	m.chunks = binary.LittleEndian.Uint32(b[20:])
 	m.length = binary.LittleEndian.Uint64(b[24:])
-	if m.length > uint64(m.chunks)*ChunkSize || (m.chunks > 0 && m.length <= uint64(m.chunks-1)*ChunkSize) {
+	if m.length > uint64(m.chunks)*uint64(chunkSize) || (m.chunks > 0 && m.length <= uint64(m.chunks-1)*uint64(chunkSize)) {
 		return m, kv.Corruptf("", -1, "trie: meta record: %d bytes cannot fill %d chunks", m.length, m.chunks)
 	}
 	return m, nil
@@ -96,8 +100,8 @@ func (t *Trie) SaveTo(db kv.Engine, name string) error {
 		return fmt.Errorf("trie: save %q: %w", name, err)
 	}
 	m := engineMeta{gen: prev + 1, length: uint64(len(blob))}
-	for off := 0; off < len(blob); off += ChunkSize {
-		chunk := blob[off:min(off+ChunkSize, len(blob))]
+	for off := 0; off < len(blob); off += chunkSize {
+		chunk := blob[off:min(off+chunkSize, len(blob))]
 		if err := db.Put(chunkKey(name, m.gen, m.chunks), chunk); err != nil {
 			return fmt.Errorf("trie: save %q: chunk %d: %w", name, m.chunks, err)
 		}

@@ -15,9 +15,11 @@ func TestSaveToLoadFrom(t *testing.T) {
 	if _, err := LoadFrom(db, "dict"); !errors.Is(err, kv.ErrNotFound) {
 		t.Fatalf("LoadFrom on an empty store: %v, want kv.ErrNotFound", err)
 	}
-	// Big enough for several chunks.
+	// Several chunks.
+	defer func(n int) { chunkSize = n }(chunkSize)
+	chunkSize = 4 << 10
 	tr := New()
-	for i := range 150_000 {
+	for i := range 5000 {
 		tr.PutEntry(fmt.Appendf(nil, "term%07d", i*7919%1_000_003), Entry{Value: uint64(i), Weight: uint64(i % 97)})
 	}
 	for round := range 2 {

@@ -183,15 +183,25 @@ func (t *Trie) WalkPrefix(prefix []byte, fn func(key []byte, e Entry) bool) bool
 	if !ok {
 		return true
 	}
-	// One frame: the walk ends when x's children are done.
-	it := Iterator{t: t, key: path, stack: []frame{{node: x, keyLen: uint32(len(path))}}}
-	if t.nodes[x].flags&hasValue != 0 {
-		if !fn(it.key, Entry{Value: t.nodes[x].value, Weight: t.nodes[x].weight}) {
+	n := &t.nodes[x]
+	if n.flags&hasValue != 0 && !fn(path, Entry{Value: n.value, Weight: n.weight}) {
+		return false
+	}
+	return t.walk(x, path, fn)
+}
+
+// walk calls fn for every key below x in order; key is x's path. It
+// recurses: the depth is the number of edges, short for any real
+// dictionary.
+func (t *Trie) walk(x uint32, key []byte, fn func([]byte, Entry) bool) bool {
+	n := &t.nodes[x]
+	for s := n.kids; s < n.kids+uint32(n.nkids); s++ {
+		c := &t.nodes[t.kidNode[s]]
+		k := append(key, t.labels[c.lab:c.lab+c.labLen]...)
+		if c.flags&hasValue != 0 && !fn(k, Entry{Value: c.value, Weight: c.weight}) {
 			return false
 		}
-	}
-	for it.advance() {
-		if !fn(it.key, it.Entry()) {
+		if c.nkids > 0 && !t.walk(t.kidNode[s], k, fn) {
 			return false
 		}
 	}
