@@ -109,6 +109,10 @@ func (t *Trie) decode(data []byte) error {
 	var count uint64
 	pos := 0
 	uvarint := func(what string) (uint64, error) {
+		if pos < len(body) && body[pos] < 0x80 {
+			pos++
+			return uint64(body[pos-1]), nil
+		}
 		v, n := binary.Uvarint(body[pos:])
 		if n <= 0 {
 			return 0, corrupt(headerSize+pos, "bad varint (%s)", what)

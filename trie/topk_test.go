@@ -97,3 +97,32 @@ func TestTopKEdgeCases(t *testing.T) {
 		t.Fatalf("FuzzyTopK(xbc) = %v", fmtC(got))
 	}
 }
+
+// TestConcurrentReaders: any number of goroutines may read one trie at
+// once (run under -race).
+func TestConcurrentReaders(t *testing.T) {
+	r := rand.New(rand.NewPCG(14, 1))
+	tr, m := bigTrie(scale(5000), r, func(int) uint64 { return r.Uint64N(100) })
+	want := bruteTopK(m, func(string) bool { return true }, 10)
+	done := make(chan error)
+	for g := range 4 {
+		go func() {
+			var err error
+			for i := range 200 {
+				if got := tr.TopK(nil, 10); !equalCompletions(got, want) {
+					err = fmt.Errorf("goroutine %d: TopK differs", g)
+				}
+				tr.FuzzyTopK([]byte("1a"), 5)
+				tr.Get([]byte(strconv.Itoa(i)))
+				n := 0
+				tr.WalkPrefix([]byte("1"), func([]byte, Entry) bool { n++; return n < 50 })
+			}
+			done <- err
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -25,6 +25,7 @@ type WordsInfo struct {
 	Qualified   int // synthesized "dir.identifier" keys taken to reach the target
 }
 
+// String says where the words came from, in one line.
 func (i WordsInfo) String() string {
 	s := fmt.Sprintf("%d identifiers and %d selectors (x.y) from %d Go files under GOROOT/src",
 		i.Identifiers, i.Selectors, i.Files)
