@@ -56,6 +56,7 @@ type topkState struct {
 	guar []uint64
 	k    int
 	res  []Completion
+	path []byte // the key of the node a descent is at
 }
 
 var topkPool = sync.Pool{New: func() any { return new(topkState) }}
@@ -180,44 +181,53 @@ func (st *topkState) run(t *Trie) []Completion {
 	for len(st.heap) > 0 && len(st.res) < st.k {
 		c := st.pop()
 		if c.isVal {
-			st.emit(t, c)
+			st.emit(t, c.node, st.keys[c.off:c.off+c.n])
 			continue
 		}
-		n := &t.nodes[c.node]
-		// The subtree's maximum c.prio is carried by exactly one of the
-		// items it is split into; that one adds no new guarantee.
-		inherited := false
-		if n.flags&hasValue != 0 {
-			switch {
-			case n.weight == c.prio:
-				// Nothing left can beat it: every other item is lighter or
-				// of equal weight with a larger key (c's key is the
-				// smallest in its subtree).
-				st.emit(t, c)
-				inherited = true
-			case !st.below(n.weight):
-				st.guarantee(n.weight)
-				v := c
-				v.prio, v.isVal = n.weight, true
-				st.push(v)
+		// Descend from c along the children that carry its maximum
+		// c.prio, splitting everything else off into the heap, down to
+		// the key of that weight. Every item left in the heap covers a
+		// key range disjoint from c's, so none of equal weight can hold a
+		// smaller key than the one found: the first child carrying the
+		// maximum holds the smallest such key, and a node's own key is
+		// smaller than its children's.
+		st.path = append(st.path[:0], st.keys[c.off:c.off+c.n]...)
+		x := c.node
+		for {
+			n := &t.nodes[x]
+			// done: x's own key carries the maximum and is the result.
+			done := false
+			if n.flags&hasValue != 0 {
+				if n.weight == c.prio {
+					st.emit(t, x, st.path)
+					done = true
+				} else if !st.below(n.weight) {
+					st.guarantee(n.weight)
+					st.pushPath(cand{prio: n.weight, node: x, isVal: true}, nil)
+				}
 			}
-		}
-		off, cnt := n.kids, uint32(n.nkids)
-		for s := off; s < off+cnt; s++ {
-			w := t.kidMax[s]
-			if !inherited && w == c.prio {
-				inherited = true
-			} else {
+			// The child carrying c.prio inherits c's guarantee; every
+			// other one that can still place a key adds its own.
+			next := uint32(0)
+			found := done
+			for s := n.kids; s < n.kids+uint32(n.nkids); s++ {
+				w := t.kidMax[s]
+				if !found && w == c.prio {
+					next, found = s, true
+					continue
+				}
 				if st.below(w) {
 					continue
 				}
 				st.guarantee(w)
+				kid := t.kidNode[s]
+				st.pushPath(cand{prio: w, node: kid}, t.label(kid))
 			}
-			kid := t.kidNode[s]
-			ko := uint32(len(st.keys))
-			st.keys = append(st.keys, st.keys[c.off:c.off+c.n]...)
-			st.keys = append(st.keys, t.label(kid)...)
-			st.push(cand{prio: w, node: kid, off: ko, n: uint32(len(st.keys)) - ko})
+			if done || !found {
+				break // !found is unreachable while the maxima are exact
+			}
+			x = t.kidNode[next]
+			st.path = append(st.path, t.label(x)...)
 		}
 	}
 	out := make([]Completion, len(st.res))
@@ -233,9 +243,19 @@ func (st *topkState) run(t *Trie) []Completion {
 	return out
 }
 
-// emit records node c.node's own key as the next result. The key aliases
-// the scratch until run copies it out.
-func (st *topkState) emit(t *Trie, c cand) {
-	n := &t.nodes[c.node]
-	st.res = append(st.res, Completion{Key: st.keys[c.off : c.off+c.n], Value: n.value, Weight: n.weight})
+// emit records node x's key as the next result.
+func (st *topkState) emit(t *Trie, x uint32, key []byte) {
+	n := &t.nodes[x]
+	ko := len(st.keys)
+	st.keys = append(st.keys, key...)
+	st.res = append(st.res, Completion{Key: st.keys[ko:len(st.keys):len(st.keys)], Value: n.value, Weight: n.weight})
+}
+
+// pushPath pushes c with the key st.path ‖ label.
+func (st *topkState) pushPath(c cand, label []byte) {
+	ko := len(st.keys)
+	st.keys = append(st.keys, st.path...)
+	st.keys = append(st.keys, label...)
+	c.off, c.n = uint32(ko), uint32(len(st.keys)-ko)
+	st.push(c)
 }

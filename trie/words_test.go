@@ -3,6 +3,7 @@ package trie_test
 import (
 	"bytes"
 	"errors"
+	"os"
 	"slices"
 	"testing"
 
@@ -11,13 +12,16 @@ import (
 )
 
 // TestGoWordsEndToEnd runs a real word list — identifiers and selectors
-// from the Go sources under GOROOT (a few hundred files with -short, all
-// of them otherwise) — through the trie: build, lookups, ordered
+// from the Go sources under GOROOT (200 files with -short, 1000 by
+// default, all of them with KVTEST_LONG=1) — through the trie: build, lookups, ordered
 // iteration, TopK against sorting, serialization, deleting half.
 func TestGoWordsEndToEnd(t *testing.T) {
-	maxFiles := 0
-	if testing.Short() {
-		maxFiles = 300
+	maxFiles := 1000
+	switch {
+	case os.Getenv("KVTEST_LONG") != "":
+		maxFiles = 0 // all of them
+	case testing.Short():
+		maxFiles = 200
 	}
 	words, info, err := triebench.GoWords(0, maxFiles)
 	if errors.Is(err, triebench.ErrNoGoroot) {
