@@ -5,11 +5,11 @@ package trie_test
 //	go test -run '^$' -bench . -benchmem ./trie/
 //
 // TRIEBENCH_KEYS sets the number of keys (default 1M: GOROOT's identifiers
-// and selectors topped up with package-qualified identifiers; fewer files
-// are read for smaller counts is not attempted — the whole GOROOT is
-// scanned once per process). For one table of ratios measured in the same
-// process — heap bytes per key and TopK percentiles included — run
-// "go run ./cmd/kvlab suggest bench".
+// and selectors topped up with package-qualified identifiers). The whole
+// of GOROOT/src is read once per process, which takes seconds. Every
+// structure is built once and shared by the read benchmarks. For one
+// table of ratios — heap bytes per key and TopK percentiles included —
+// run "go run ./cmd/kvlab suggest bench".
 
 import (
 	"errors"

@@ -89,6 +89,18 @@
 // kv.Engine as the serialized form cut into 1 MiB chunks under a
 // generation number, committed by a meta record written last.
 //
+// # Benchmarks
+//
+// Package trie/triebench measures the trie against
+// github.com/armon/go-radix, github.com/hashicorp/go-immutable-radix/v2, a
+// map[string]uint64 and a sorted slice with binary search, on identifiers
+// from the Go sources under GOROOT (topped up to 1M keys with
+// package-qualified identifiers), all in one process:
+//
+//	go run ./cmd/kvlab suggest bench                  # the table of ratios
+//	go test -run '^$' -bench . -benchmem ./trie/      # the same, as Go benchmarks
+//	TRIEBENCH_KEYS=200k go test -run '^$' -bench Get ./trie/
+//
 // # Limits
 //
 // At most 2³² nodes, 2³² child slots and 4 GiB of label bytes; keys of

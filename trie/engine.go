@@ -164,7 +164,7 @@ func LoadFrom(db kv.Engine, name string) (*Trie, error) {
 	if err != nil {
 		return nil, fmt.Errorf("trie: load %q: %w", name, err)
 	}
-	blob := make([]byte, 0, min(m.length, 1<<30))
+	blob := make([]byte, 0, min(m.length, 64<<20)) // a damaged length must not allocate much
 	var n uint32
 	for ok := it.First(); ok; ok = it.Next() {
 		if !bytes.Equal(it.Key(), chunkKey(name, m.gen, n)) || uint64(len(blob))+uint64(len(it.Value())) > m.length {
