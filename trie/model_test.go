@@ -288,3 +288,40 @@ func fmtC(cs []Completion) string {
 	}
 	return b.String()
 }
+
+// TestGarbageIsReclaimed deletes most of a trie of long keys: the label
+// arena is rewritten along the way, Compact gives back the rest, and the
+// contents stay right throughout.
+func TestGarbageIsReclaimed(t *testing.T) {
+	tr, m := New(), model{}
+	r := rand.New(rand.NewPCG(21, 1))
+	n := scale(20000)
+	for i := range n {
+		k := fmt.Appendf(nil, "%08x/%s", r.Uint32(), bytes.Repeat([]byte{'a' + byte(i%26)}, 20))
+		e := Entry{Value: uint64(i), Weight: uint64(i)}
+		tr.PutEntry(k, e)
+		m[string(k)] = e
+	}
+	before := tr.Stats().ArenaBytes
+	compactions := 0
+	for i, k := range m.sortedKeys() {
+		if i%10 == 0 {
+			continue
+		}
+		garbage := tr.labGarbage
+		tr.Delete([]byte(k))
+		delete(m, k)
+		if tr.labGarbage < garbage {
+			compactions++
+		}
+	}
+	if compactions == 0 && n >= 10000 {
+		t.Fatal("the label arena was never rewritten")
+	}
+	compare(t, tr, m, "after deletes")
+	tr.Compact()
+	compare(t, tr, m, "after Compact")
+	if after := tr.Stats().ArenaBytes; after > before/5 {
+		t.Fatalf("arena %d bytes after deleting 90%% and Compact, was %d", after, before)
+	}
+}
