@@ -55,6 +55,22 @@ type decFrame struct {
 	node       uint32
 	next, end  uint32 // next free child slot, end of the node's slots
 	parentSlot uint32 // the slot that points at node (none for the root)
+	max        uint64 // heaviest weight in the node's subtree decoded so far
+}
+
+// uvarint reads a varint at *pos and advances *pos past it.
+func uvarint(b []byte, pos *int) (uint64, bool) {
+	p := *pos
+	if p < len(b) && b[p] < 0x80 {
+		*pos = p + 1
+		return uint64(b[p]), true
+	}
+	v, n := binary.Uvarint(b[min(p, len(b)):])
+	if n <= 0 {
+		return 0, false
+	}
+	*pos = p + n
+	return v, true
 }
 
 func (t *Trie) decode(data []byte) error {
@@ -108,18 +124,6 @@ func (t *Trie) decode(data []byte) error {
 	var slotsUsed uint32
 	var count uint64
 	pos := 0
-	uvarint := func(what string) (uint64, error) {
-		if pos < len(body) && body[pos] < 0x80 {
-			pos++
-			return uint64(body[pos-1]), nil
-		}
-		v, n := binary.Uvarint(body[pos:])
-		if n <= 0 {
-			return 0, corrupt(headerSize+pos, "bad varint (%s)", what)
-		}
-		pos += n
-		return v, nil
-	}
 	for i := uint32(0); i < nn; i++ {
 		at := headerSize + pos
 		if pos >= len(body) {
@@ -130,13 +134,10 @@ func (t *Trie) decode(data []byte) error {
 		if tag&^tagValue != 0 {
 			return corrupt(at, "node %d: unknown tag bits %#x", i, tag)
 		}
-		nk, err := uvarint("child count")
-		if err != nil {
-			return err
-		}
-		ll, err := uvarint("label length")
-		if err != nil {
-			return err
+		nk, ok1 := uvarint(body, &pos)
+		ll, ok2 := uvarint(body, &pos)
+		if !ok1 || !ok2 {
+			return corrupt(at, "node %d: bad varint", i)
 		}
 		if nk > maxKids || uint64(slotsUsed)+nk > uint64(nn-1) {
 			return corrupt(at, "node %d: %d children", i, nk)
@@ -150,24 +151,31 @@ func (t *Trie) decode(data []byte) error {
 		n := &t.nodes[i]
 		n.lab = uint32(len(t.labels))
 		n.labLen = uint32(ll)
-		t.labels = append(t.labels, body[pos:pos+int(ll)]...)
+		if ll <= 8 {
+			for _, c := range body[pos : pos+int(ll)] {
+				t.labels = append(t.labels, c)
+			}
+		} else {
+			t.labels = append(t.labels, body[pos:pos+int(ll)]...)
+		}
 		pos += int(ll)
 		n.kids = slotsUsed
 		n.nkids = uint16(nk)
 		slotsUsed += uint32(nk)
+		f := decFrame{node: i, next: n.kids, end: n.kids + uint32(nk)}
 		if tag&tagValue != 0 {
 			n.flags = hasValue
 			count++
-			if n.value, err = uvarint("value"); err != nil {
-				return err
+			var ok1, ok2 bool
+			n.value, ok1 = uvarint(body, &pos)
+			n.weight, ok2 = uvarint(body, &pos)
+			if !ok1 || !ok2 {
+				return corrupt(at, "node %d: bad varint", i)
 			}
-			if n.weight, err = uvarint("weight"); err != nil {
-				return err
-			}
+			f.max = n.weight
 		} else if i != 0 && nk < 2 {
 			return corrupt(at, "node %d: no key and %d children (the trie must be compressed)", i, nk)
 		}
-		f := decFrame{node: i, next: n.kids, end: n.kids + uint32(nk)}
 		if i != 0 {
 			if len(stack) == 0 {
 				return corrupt(at, "node %d has no parent", i)
@@ -188,11 +196,12 @@ func (t *Trie) decode(data []byte) error {
 		for len(stack) > 0 && stack[len(stack)-1].next == stack[len(stack)-1].end {
 			top := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			m := t.nodeMax(top.node)
 			if top.node == 0 {
-				t.rootMax = m
+				t.rootMax = top.max
 			} else {
-				t.kidMax[top.parentSlot] = m
+				t.kidMax[top.parentSlot] = top.max
+				p := &stack[len(stack)-1]
+				p.max = max(p.max, top.max)
 			}
 		}
 	}
