@@ -53,6 +53,7 @@ func corrupt(off int, format string, args ...any) error {
 // decFrame is a node whose children are still being decoded.
 type decFrame struct {
 	node       uint32
+	start      uint32 // the node's first child slot
 	next, end  uint32 // next free child slot, end of the node's slots
 	parentSlot uint32 // the slot that points at node (none for the root)
 	max        uint64 // heaviest weight in the node's subtree decoded so far
@@ -113,15 +114,16 @@ func (t *Trie) decode(data []byte) error {
 		return corrupt(hdrLabelsOff, "%d label bytes in a %d-byte body", labelBytes, bodyLen)
 	}
 	nn := uint32(nodes)
-	*t = Trie{
-		nodes:   make([]node, nn),
-		labels:  make([]byte, 0, labelBytes),
-		kidByte: make([]byte, nn-1),
-		kidNode: make([]uint32, nn-1),
-		kidMax:  make([]uint64, nn-1),
-	}
+	// Locals, not t's fields, in the loop: the compiler keeps them in
+	// registers.
+	nodeArr := make([]node, nn)
+	labels := make([]byte, labelBytes)
+	kidByte := make([]byte, nn-1)
+	kidNode := make([]uint32, nn-1)
+	kidMax := make([]uint64, nn-1)
+	var rootMax uint64
 	stack := make([]decFrame, 0, 64)
-	var slotsUsed uint32
+	var slotsUsed, lp uint32
 	var count uint64
 	pos := 0
 	for i := uint32(0); i < nn; i++ {
@@ -134,35 +136,44 @@ func (t *Trie) decode(data []byte) error {
 		if tag&^tagValue != 0 {
 			return corrupt(at, "node %d: unknown tag bits %#x", i, tag)
 		}
-		nk, ok1 := uvarint(body, &pos)
-		ll, ok2 := uvarint(body, &pos)
-		if !ok1 || !ok2 {
-			return corrupt(at, "node %d: bad varint", i)
+		// Child count and label length are almost always one byte each.
+		var nk, ll uint64
+		if pos+1 < len(body) && body[pos]|body[pos+1] < 0x80 {
+			nk, ll = uint64(body[pos]), uint64(body[pos+1])
+			pos += 2
+		} else {
+			var ok1, ok2 bool
+			nk, ok1 = uvarint(body, &pos)
+			ll, ok2 = uvarint(body, &pos)
+			if !ok1 || !ok2 {
+				return corrupt(at, "node %d: bad varint", i)
+			}
 		}
 		if nk > maxKids || uint64(slotsUsed)+nk > uint64(nn-1) {
 			return corrupt(at, "node %d: %d children", i, nk)
 		}
-		if ll > uint64(len(body)-pos) || uint64(len(t.labels))+ll > labelBytes {
+		if ll > uint64(len(body)-pos) || uint64(lp)+ll > labelBytes {
 			return corrupt(at, "node %d: label of %d bytes overruns", i, ll)
 		}
 		if (i == 0) != (ll == 0) {
 			return corrupt(at, "node %d: label of %d bytes (only the root's is empty)", i, ll)
 		}
-		n := &t.nodes[i]
-		n.lab = uint32(len(t.labels))
+		n := &nodeArr[i]
+		n.lab = lp
 		n.labLen = uint32(ll)
-		if ll <= 8 {
-			for _, c := range body[pos : pos+int(ll)] {
-				t.labels = append(t.labels, c)
+		if src, dst := body[pos:pos+int(ll)], labels[lp:lp+uint32(ll)]; len(src) <= 8 {
+			for j := range src {
+				dst[j] = src[j]
 			}
 		} else {
-			t.labels = append(t.labels, body[pos:pos+int(ll)]...)
+			copy(dst, src)
 		}
+		lp += uint32(ll)
 		pos += int(ll)
 		n.kids = slotsUsed
 		n.nkids = uint16(nk)
 		slotsUsed += uint32(nk)
-		f := decFrame{node: i, next: n.kids, end: n.kids + uint32(nk)}
+		f := decFrame{node: i, start: n.kids, next: n.kids, end: n.kids + uint32(nk)}
 		if tag&tagValue != 0 {
 			n.flags = hasValue
 			count++
@@ -181,25 +192,32 @@ func (t *Trie) decode(data []byte) error {
 				return corrupt(at, "node %d has no parent", i)
 			}
 			p := &stack[len(stack)-1]
-			b := t.labels[n.lab]
-			if p.next > t.nodes[p.node].kids && t.kidByte[p.next-1] >= b {
+			b := labels[n.lab]
+			if p.next > p.start && kidByte[p.next-1] >= b {
 				return corrupt(at, "node %d: children out of order", i)
 			}
-			t.kidByte[p.next] = b
-			t.kidNode[p.next] = i
+			kidByte[p.next] = b
+			kidNode[p.next] = i
 			f.parentSlot = p.next
 			p.next++
 		}
-		stack = append(stack, f)
+		if nk == 0 && i != 0 {
+			// A leaf closes at once: its maximum is its weight.
+			kidMax[f.parentSlot] = f.max
+			p := &stack[len(stack)-1]
+			p.max = max(p.max, f.max)
+		} else {
+			stack = append(stack, f)
+		}
 		// Close every node whose children are all decoded: its maximum is
 		// known now.
 		for len(stack) > 0 && stack[len(stack)-1].next == stack[len(stack)-1].end {
 			top := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
 			if top.node == 0 {
-				t.rootMax = top.max
+				rootMax = top.max
 			} else {
-				t.kidMax[top.parentSlot] = top.max
+				kidMax[top.parentSlot] = top.max
 				p := &stack[len(stack)-1]
 				p.max = max(p.max, top.max)
 			}
@@ -212,9 +230,10 @@ func (t *Trie) decode(data []byte) error {
 		return corrupt(headerSize+pos, "%d bytes after the last node", len(body)-pos)
 	case count != keys:
 		return corrupt(hdrKeysOff, "header says %d keys, body holds %d", keys, count)
-	case uint64(len(t.labels)) != labelBytes:
-		return corrupt(hdrLabelsOff, "header says %d label bytes, body holds %d", labelBytes, len(t.labels))
+	case uint64(lp) != labelBytes:
+		return corrupt(hdrLabelsOff, "header says %d label bytes, body holds %d", labelBytes, lp)
 	}
+	*t = Trie{nodes: nodeArr, labels: labels, kidByte: kidByte, kidNode: kidNode, kidMax: kidMax, rootMax: rootMax}
 	t.count = int(count)
 	return nil
 }
