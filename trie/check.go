@@ -28,7 +28,7 @@ type Stats struct {
 // nodeSize and slotSize are the bytes of one node and one child slot.
 const (
 	nodeSize = 32
-	slotSize = 1 + 4 + 8
+	slotSize = 8 + 8
 )
 
 // Stats walks the trie and returns its shape.
@@ -50,8 +50,8 @@ func (t *Trie) Stats() Stats {
 		if n.flags&hasValue != 0 {
 			depthSum += it.depth
 		}
-		for _, c := range t.kidNode[n.kids : n.kids+uint32(n.nkids)] {
-			stack = append(stack, item{c, it.depth + 1})
+		for s := n.kids; s < n.kids+uint32(n.nkids); s++ {
+			stack = append(stack, item{t.slotNode(s), it.depth + 1})
 		}
 	}
 	if t.count > 0 {
@@ -61,7 +61,7 @@ func (t *Trie) Stats() Stats {
 	for _, fl := range t.freeKids {
 		free += cap(fl) * 4
 	}
-	s.ArenaBytes = cap(t.nodes)*nodeSize + cap(t.labels) + cap(t.kidByte) + cap(t.kidNode)*4 + cap(t.kidMax)*8 +
+	s.ArenaBytes = cap(t.nodes)*nodeSize + cap(t.labels) + cap(t.slots)*8 + cap(t.kidMax)*8 +
 		cap(t.freeNodes)*4 + free
 	s.GarbageBytes = s.ArenaBytes - (s.Nodes*nodeSize + s.LabelBytes + (s.Nodes-1)*slotSize)
 	return s
@@ -106,12 +106,12 @@ func (t *Trie) Check() error {
 			m = n.weight
 		}
 		for s := n.kids; s < n.kids+uint32(n.nkids); s++ {
-			c := t.kidNode[s]
+			c := t.slotNode(s)
 			lab := t.label(c)
-			if len(lab) == 0 || t.kidByte[s] != lab[0] {
-				return 0, fmt.Errorf("node %d at %q: slot byte %q does not start label %q", x, path, t.kidByte[s], lab)
+			if len(lab) == 0 || t.slotByte(s) != lab[0] {
+				return 0, fmt.Errorf("node %d at %q: slot byte %q does not start label %q", x, path, t.slotByte(s), lab)
 			}
-			if s > n.kids && t.kidByte[s-1] >= t.kidByte[s] {
+			if s > n.kids && t.slotByte(s-1) >= t.slotByte(s) {
 				return 0, fmt.Errorf("node %d at %q: children out of order", x, path)
 			}
 			cm, err := walk(c, append(bytes.Clone(path), lab...))

@@ -118,8 +118,7 @@ func (t *Trie) decode(data []byte) error {
 	// registers.
 	nodeArr := make([]node, nn)
 	labels := make([]byte, labelBytes)
-	kidByte := make([]byte, nn-1)
-	kidNode := make([]uint32, nn-1)
+	slots := make([]uint64, nn-1)
 	kidMax := make([]uint64, nn-1)
 	var rootMax uint64
 	stack := make([]decFrame, 0, 64)
@@ -193,11 +192,10 @@ func (t *Trie) decode(data []byte) error {
 			}
 			p := &stack[len(stack)-1]
 			b := labels[n.lab]
-			if p.next > p.start && kidByte[p.next-1] >= b {
+			if p.next > p.start && byte(slots[p.next-1]) >= b {
 				return corrupt(at, "node %d: children out of order", i)
 			}
-			kidByte[p.next] = b
-			kidNode[p.next] = i
+			slots[p.next] = makeSlot(i, b)
 			f.parentSlot = p.next
 			p.next++
 		}
@@ -233,7 +231,7 @@ func (t *Trie) decode(data []byte) error {
 	case uint64(lp) != labelBytes:
 		return corrupt(hdrLabelsOff, "header says %d label bytes, body holds %d", labelBytes, lp)
 	}
-	*t = Trie{nodes: nodeArr, labels: labels, kidByte: kidByte, kidNode: kidNode, kidMax: kidMax, rootMax: rootMax}
+	*t = Trie{nodes: nodeArr, labels: labels, slots: slots, kidMax: kidMax, rootMax: rootMax}
 	t.count = int(count)
 	return nil
 }

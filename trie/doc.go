@@ -35,14 +35,15 @@
 // by uint32; node 0 is the root. A node holds its edge label as an offset
 // and length into one byte arena of labels, the key's value and weight
 // and whether it holds a key, and the first slot and count of its
-// children. Children live in three parallel slot arrays — first label
-// byte, node index, and the heaviest weight in the child's subtree —
-// each node's in one sorted, contiguous range. Finding a child is one
-// bytes.IndexByte over at most 256 contiguous bytes (vectorized), the
-// cache-friendly alternative to ART's four node sizes and far from a
-// 256-pointer array: a child costs 13 bytes of slots, a node 32 bytes
-// plus its label. Because nothing in the arrays is a pointer, the garbage
-// collector never scans them.
+// children. Children live in two parallel slot arrays — the child's node
+// index packed with its label's first byte in one uint64, and the heaviest
+// weight in the child's subtree — each node's in one sorted, contiguous
+// range. Finding a child is a scan (binary search past 8 children) of a
+// few adjacent words that also hold the answer, so a step down costs about
+// three cache misses (node, slots, label), and no node carries a
+// 256-pointer array: a child costs 16 bytes of slots, a node 32 bytes plus
+// its label. Because nothing in the
+// arrays is a pointer, the garbage collector never scans them.
 //
 // A node's child range grows by moving to a range one larger; freed
 // ranges are kept in free lists by exact size (0..256) and reused by the

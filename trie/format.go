@@ -76,7 +76,7 @@ func (t *Trie) AppendBinary(dst []byte) ([]byte, error) {
 		labels += uint64(n.labLen)
 		// Push the children last-first so the smallest is written next.
 		for s := n.kids + uint32(n.nkids); s > n.kids; s-- {
-			stack = append(stack, t.kidNode[s-1])
+			stack = append(stack, t.slotNode(s-1))
 		}
 	}
 	h := dst[start : start+headerSize]

@@ -48,7 +48,7 @@ func (f *fuzzyWalk) walk(x uint32, d int) {
 	m := len(f.p)
 	off, cnt := t.kidRange(x)
 	for s := off; s < off+cnt; s++ {
-		c := t.kidNode[s]
+		c := t.slotNode(s)
 		lab := t.label(c)
 		dd := d
 		locus, dead := false, false

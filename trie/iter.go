@@ -79,7 +79,7 @@ func (it *Iterator) advance() bool {
 		f := &it.stack[len(it.stack)-1]
 		n := &t.nodes[f.node]
 		if f.next < uint32(n.nkids) {
-			c := t.kidNode[n.kids+f.next]
+			c := t.slotNode(n.kids + f.next)
 			f.next++
 			it.stack = append(it.stack, frame{node: c, keyLen: uint32(len(it.key))})
 			it.key = append(it.key, t.label(c)...)
@@ -116,10 +116,10 @@ func (it *Iterator) Seek(key []byte) bool {
 		i := t.lowerKid(x, rest[0])
 		f.next = i
 		off, cnt := t.kidRange(x)
-		if i == cnt || t.kidByte[off+i] != rest[0] {
+		if i == cnt || t.slotByte(off+i) != rest[0] {
 			return it.advance() // every key below kids[i:] is > key
 		}
-		c := t.kidNode[off+i]
+		c := t.slotNode(off + i)
 		lab := t.label(c)
 		if len(lab) <= len(rest) && bytes.Equal(lab, rest[:len(lab)]) {
 			f.next = i + 1
@@ -196,12 +196,12 @@ func (t *Trie) WalkPrefix(prefix []byte, fn func(key []byte, e Entry) bool) bool
 func (t *Trie) walk(x uint32, key []byte, fn func([]byte, Entry) bool) bool {
 	n := &t.nodes[x]
 	for s := n.kids; s < n.kids+uint32(n.nkids); s++ {
-		c := &t.nodes[t.kidNode[s]]
+		c := &t.nodes[t.slotNode(s)]
 		k := append(key, t.labels[c.lab:c.lab+c.labLen]...)
 		if c.flags&hasValue != 0 && !fn(k, Entry{Value: c.value, Weight: c.weight}) {
 			return false
 		}
-		if c.nkids > 0 && !t.walk(t.kidNode[s], k, fn) {
+		if c.nkids > 0 && !t.walk(t.slotNode(s), k, fn) {
 			return false
 		}
 	}
@@ -218,7 +218,7 @@ func (t *Trie) locus(prefix []byte, dst []byte) (uint32, []byte, bool) {
 		if !ok {
 			return 0, dst, false
 		}
-		c := t.kidNode[slot]
+		c := t.slotNode(slot)
 		lab := t.label(c)
 		if len(rest) <= len(lab) {
 			if !bytes.Equal(lab[:len(rest)], rest) {

@@ -220,13 +220,13 @@ func (st *topkState) run(t *Trie) []Completion {
 					continue
 				}
 				st.guarantee(w)
-				kid := t.kidNode[s]
+				kid := t.slotNode(s)
 				st.pushPath(cand{prio: w, node: kid}, t.label(kid))
 			}
 			if done || !found {
 				break // !found is unreachable while the maxima are exact
 			}
-			x = t.kidNode[next]
+			x = t.slotNode(next)
 			st.path = append(st.path, t.label(x)...)
 		}
 	}

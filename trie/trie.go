@@ -16,7 +16,7 @@ const maxKids = 256
 type node struct {
 	lab    uint32 // offset of the label in Trie.labels
 	labLen uint32 // label length
-	kids   uint32 // first slot of the children in Trie.kidByte/kidNode/kidMax
+	kids   uint32 // first slot of the children in Trie.slots and Trie.kidMax
 	nkids  uint16 // number of children, 0..256
 	flags  uint16 // hasValue
 	value  uint64
@@ -37,11 +37,10 @@ type Entry struct {
 // A Trie is not safe for concurrent mutation. Any number of goroutines may
 // read it at once (Get, iteration, TopK) while nothing writes to it.
 type Trie struct {
-	nodes   []node
-	labels  []byte
-	kidByte []byte   // first label byte of the child in the slot
-	kidNode []uint32 // node index of the child in the slot
-	kidMax  []uint64 // heaviest weight in the child's subtree
+	nodes  []node
+	labels []byte
+	slots  []uint64 // child in the slot: node index << 8 | first label byte
+	kidMax []uint64 // heaviest weight in the child's subtree
 
 	freeNodes []uint32
 	freeKids  [maxKids + 1][]uint32 // free slot ranges by exact size
@@ -80,26 +79,55 @@ func (t *Trie) kidRange(x uint32) (uint32, uint32) {
 	return n.kids, uint32(n.nkids)
 }
 
+// makeSlot packs a child's node index and first label byte into a slot:
+// one load finds both, and a node's few children share a cache line.
+func makeSlot(x uint32, b byte) uint64 { return uint64(x)<<8 | uint64(b) }
+
+// slotNode and slotByte unpack slot s.
+func (t *Trie) slotNode(s uint32) uint32 { return uint32(t.slots[s] >> 8) }
+func (t *Trie) slotByte(s uint32) byte   { return byte(t.slots[s]) }
+
 // child returns the slot of x's child whose label starts with b.
 func (t *Trie) child(x uint32, b byte) (slot uint32, ok bool) {
 	n := &t.nodes[x]
-	off, cnt := n.kids, uint32(n.nkids)
-	i := bytes.IndexByte(t.kidByte[off:off+cnt], b)
-	if i < 0 {
+	return t.findSlot(n.kids, uint32(n.nkids), b)
+}
+
+// findSlot searches the cnt slots from off, sorted by byte, for b.
+func (t *Trie) findSlot(off, cnt uint32, b byte) (uint32, bool) {
+	ss := t.slots[off : off+cnt]
+	if len(ss) <= 8 {
+		for i, s := range ss {
+			if byte(s) == b {
+				return off + uint32(i), true
+			}
+		}
 		return 0, false
 	}
-	return off + uint32(i), true
+	lo, hi := 0, len(ss)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if byte(ss[m]) < b {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(ss) && byte(ss[lo]) == b {
+		return off + uint32(lo), true
+	}
+	return 0, false
 }
 
 // lowerKid returns the index (0..nkids) of x's first child whose first
 // byte is >= b.
 func (t *Trie) lowerKid(x uint32, b byte) uint32 {
 	off, cnt := t.kidRange(x)
-	kb := t.kidByte[off : off+cnt]
+	kb := t.slots[off : off+cnt]
 	lo, hi := 0, len(kb)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if kb[m] < b {
+		if byte(kb[m]) < b {
 			lo = m + 1
 		} else {
 			hi = m
@@ -113,12 +141,11 @@ func (t *Trie) find(key []byte) (uint32, bool) {
 	x := uint32(0)
 	for len(key) > 0 {
 		n := &t.nodes[x]
-		off := n.kids
-		i := bytes.IndexByte(t.kidByte[off:off+uint32(n.nkids)], key[0])
-		if i < 0 {
+		slot, ok := t.findSlot(n.kids, uint32(n.nkids), key[0])
+		if !ok {
 			return 0, false
 		}
-		x = t.kidNode[off+uint32(i)]
+		x = t.slotNode(slot)
 		c := &t.nodes[x]
 		l := int(c.labLen)
 		if len(key) < l || string(key[1:l]) != string(t.labels[c.lab+1:c.lab+c.labLen]) {
@@ -173,7 +200,7 @@ func (t *Trie) LongestPrefix(key []byte) (n int, e Entry, ok bool) {
 		if !found {
 			break
 		}
-		c := t.kidNode[slot]
+		c := t.slotNode(slot)
 		lab := t.label(c)
 		if len(key)-pos < len(lab) || !bytes.Equal(key[pos:pos+len(lab)], lab) {
 			break

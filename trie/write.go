@@ -101,7 +101,7 @@ func (t *Trie) findPath(key []byte) bool {
 			t.path = path
 			return false
 		}
-		x = t.kidNode[slot]
+		x = t.slotNode(slot)
 		lab := t.label(x)
 		if len(key) < len(lab) || string(key[:len(lab)]) != string(lab) {
 			t.path = path
@@ -134,7 +134,7 @@ func (t *Trie) insert(key []byte) (x uint32, added bool) {
 			path = append(path, x)
 			break
 		}
-		c := t.kidNode[slot]
+		c := t.slotNode(slot)
 		lab := t.label(c)
 		m := 1
 		for m < len(lab) && m < len(key) && lab[m] == key[m] {
@@ -153,12 +153,11 @@ func (t *Trie) insert(key []byte) (x uint32, added bool) {
 		cn.lab += uint32(m)
 		cn.labLen -= uint32(m)
 		koff := t.allocKids(1)
-		t.kidByte[koff] = t.labels[cn.lab]
-		t.kidNode[koff] = c
+		t.slots[koff] = makeSlot(c, t.labels[cn.lab])
 		t.kidMax[koff] = t.kidMax[slot]
 		t.nodes[y].kids = koff
 		t.nodes[y].nkids = 1
-		t.kidNode[slot] = y
+		t.slots[slot] = makeSlot(y, t.slotByte(slot))
 		x = y
 		path = append(path, y)
 		if m < len(key) {
@@ -231,13 +230,12 @@ func (t *Trie) allocKids(n uint32) uint32 {
 		t.kidGarbage -= int(n)
 		return off
 	}
-	off := uint32(len(t.kidNode))
+	off := uint32(len(t.slots))
 	if uint64(off)+uint64(n) > math.MaxUint32 {
 		panic("trie: more than 4G child slots")
 	}
 	for range n {
-		t.kidByte = append(t.kidByte, 0)
-		t.kidNode = append(t.kidNode, 0)
+		t.slots = append(t.slots, 0)
 		t.kidMax = append(t.kidMax, 0)
 	}
 	return off
@@ -258,12 +256,10 @@ func (t *Trie) insertKid(x, c uint32, m uint64) {
 	i := t.lowerKid(x, b)
 	off, cnt := t.kidRange(x)
 	no := t.allocKids(cnt + 1)
-	copy(t.kidByte[no:no+i], t.kidByte[off:off+i])
-	copy(t.kidNode[no:no+i], t.kidNode[off:off+i])
+	copy(t.slots[no:no+i], t.slots[off:off+i])
 	copy(t.kidMax[no:no+i], t.kidMax[off:off+i])
-	t.kidByte[no+i], t.kidNode[no+i], t.kidMax[no+i] = b, c, m
-	copy(t.kidByte[no+i+1:no+cnt+1], t.kidByte[off+i:off+cnt])
-	copy(t.kidNode[no+i+1:no+cnt+1], t.kidNode[off+i:off+cnt])
+	t.slots[no+i], t.kidMax[no+i] = makeSlot(c, b), m
+	copy(t.slots[no+i+1:no+cnt+1], t.slots[off+i:off+cnt])
 	copy(t.kidMax[no+i+1:no+cnt+1], t.kidMax[off+i:off+cnt])
 	t.freeKidRange(off, cnt)
 	t.nodes[x].kids = no
@@ -276,11 +272,9 @@ func (t *Trie) removeKid(x, c uint32) {
 	slot, _ := t.child(x, t.labels[t.nodes[c].lab])
 	i := slot - off
 	no := t.allocKids(cnt - 1)
-	copy(t.kidByte[no:no+i], t.kidByte[off:off+i])
-	copy(t.kidNode[no:no+i], t.kidNode[off:off+i])
+	copy(t.slots[no:no+i], t.slots[off:off+i])
 	copy(t.kidMax[no:no+i], t.kidMax[off:off+i])
-	copy(t.kidByte[no+i:no+cnt-1], t.kidByte[off+i+1:off+cnt])
-	copy(t.kidNode[no+i:no+cnt-1], t.kidNode[off+i+1:off+cnt])
+	copy(t.slots[no+i:no+cnt-1], t.slots[off+i+1:off+cnt])
 	copy(t.kidMax[no+i:no+cnt-1], t.kidMax[off+i+1:off+cnt])
 	t.freeKidRange(off, cnt)
 	t.nodes[x].kids = no
@@ -291,7 +285,7 @@ func (t *Trie) removeKid(x, c uint32) {
 // which takes y's place under p with the concatenated label. It returns c.
 func (t *Trie) merge(p, y uint32) uint32 {
 	yn := t.nodes[y]
-	c := t.kidNode[yn.kids]
+	c := t.slotNode(yn.kids)
 	slot, _ := t.child(p, t.labels[yn.lab])
 	cn := &t.nodes[c]
 	if yn.lab+yn.labLen == cn.lab {
@@ -306,7 +300,7 @@ func (t *Trie) merge(p, y uint32) uint32 {
 		cn.lab = off
 		cn.labLen += yn.labLen
 	}
-	t.kidNode[slot] = c
+	t.slots[slot] = makeSlot(c, t.slotByte(slot))
 	t.freeKidRange(yn.kids, 1)
 	t.nodes[y].labLen = 0 // its bytes now belong to c
 	t.freeNode(y)
@@ -331,7 +325,9 @@ func (t *Trie) compactLabels() {
 		off := uint32(len(fresh))
 		fresh = append(fresh, t.labels[n.lab:n.lab+n.labLen]...)
 		n.lab = off
-		stack = append(stack, t.kidNode[n.kids:n.kids+uint32(n.nkids)]...)
+		for s := n.kids; s < n.kids+uint32(n.nkids); s++ {
+			stack = append(stack, t.slotNode(s))
+		}
 	}
 	t.labels = fresh
 	t.labGarbage = 0
