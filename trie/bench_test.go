@@ -91,12 +91,14 @@ func heapAlloc() uint64 {
 // structure adds.
 func BenchmarkInsert(b *testing.B) {
 	words := loadWords(b)
-	for _, s := range triebench.NewStructures() {
+	for i, s := range triebench.NewStructures() {
 		b.Run(s.Name(), func(b *testing.B) {
 			var perKey float64
 			for b.Loop() {
 				b.StopTimer()
+				s = nil // the previous build must not count in before
 				before := heapAlloc()
+				s = triebench.NewStructures()[i]
 				b.StartTimer()
 				s.Build(words)
 				b.StopTimer()
