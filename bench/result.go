@@ -132,6 +132,9 @@ type Phase struct {
 	PeakRSS int64 `json:"peak_rss"`
 	// OSIO is the process's /proc/self/io over the phase, when available.
 	OSIO *ProcIO `json:"os_io,omitempty"`
+	// Device holds the modelled device figures of a run on a simulated
+	// device (Config.Device); nil otherwise.
+	Device *DevicePhase `json:"device,omitempty"`
 	// Model is what the engine's textbook cost model predicts for the
 	// phase (nil when the engine has none): see Predict.
 	Model *Model `json:"model,omitempty"`

@@ -53,6 +53,7 @@ func tableRows(rs []*bench.Result) []row {
 			phaseRow("load write amp", "load", -1, formatRatio, false, func(p *bench.Phase) float64 { return p.WriteAmp }),
 			modelRow("  model", "load", func(p *bench.Phase) float64 { return p.WriteAmp }, func(m *bench.Model) float64 { return m.WriteAmp }),
 		)
+		rows = append(rows, deviceRows(rs, "load")...)
 	}
 	rows = append(rows,
 		phaseRow("run ops/s", "run", +1, formatRate, false, func(p *bench.Phase) float64 { return p.OpsPerSec }),
@@ -60,6 +61,7 @@ func tableRows(rs []*bench.Result) []row {
 		phaseRow("run MiB/s", "run", +1, formatMiBPerSec, false, func(p *bench.Phase) float64 { return p.MiBPerSec }),
 		phaseRow("run time", "run", 0, formatSeconds, false, func(p *bench.Phase) float64 { return p.Seconds }),
 	)
+	rows = append(rows, deviceRows(rs, "run")...)
 	for op := workload.Op(0); op < workload.NumOps; op++ {
 		name := op.String()
 		if !some(func(r *bench.Result) bool { return r.Run.Op(name) != nil }) {

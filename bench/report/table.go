@@ -66,6 +66,7 @@ func writeWorkloadTable(w io.Writer, rs []*bench.Result, o TableOptions, first b
 	if len(set) > 0 {
 		fmt.Fprintf(w, "settings: %s\n", strings.Join(set, "; "))
 	}
+	writeDeviceHeader(w, rs)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "\t")
 	for _, r := range rs {

@@ -22,6 +22,7 @@ type runFlags struct {
 	sets                                                   []string
 	sync, verifyIO, keep, mkdir                            bool
 	seed                                                   uint64
+	device                                                 deviceFlags
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
@@ -48,6 +49,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.out, "out", "", "also write the results to this JSON-lines file (input of 'kvlab plot')")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of every random choice: the same seed repeats the same run")
 	fl.IntVar(&f.loadBatch, "load-batch", bench.DefaultLoadBatch, "keys per write batch in the load phase")
+	f.device.register(fl)
 	fl.IntVar(&f.count, "count", 1, "run each engine and workload this many times (for --format benchstat, json or csv: benchstat wants 6 or more)")
 }
 
@@ -149,6 +151,9 @@ func (f *runFlags) config(cmd *cobra.Command) (bench.Config, error) {
 		return c, usageErrorf("--load-batch %d: want at least 1", f.loadBatch)
 	}
 	c.LoadBatch = f.loadBatch
+	if c.Device, err = f.device.model(fl); err != nil {
+		return c, err
+	}
 	c.Sync = f.sync
 	c.Seed = f.seed
 	return c, nil
