@@ -180,50 +180,10 @@ func orDefault(v, def int64) int64 {
 }
 
 // SmallRunNum is the record count of `kvlab bench` with no --num: large
-// enough that, with SmallRunSettings, the LSM flushes many times and
-// compacts into L1 and the B+tree is several levels deep; small enough that
-// the default run takes about a minute on two cores.
+// enough that, with FairSizing, the LSM flushes many times and compacts
+// into L1 and the B+tree checkpoints and is several levels deep; small
+// enough that the default run takes about a minute on two cores.
 const SmallRunNum = 400_000
-
-// smallRunSettings are the memory knobs a run of SmallRunNum records
-// overrides: the lsm engine's default 64 MiB memtable would hold the whole
-// store (about 44 MiB) in memory, so the run would never flush or compact
-// and would measure nothing of the LSM but its WAL.
-var smallRunSettings = map[string]map[string]string{
-	"lsm": {"memtable-size": "4MiB"},
-}
-
-// SizeForSmallRun gives the plan's engines the memory knobs of
-// smallRunSettings wherever their Settings do not set those knobs, and
-// returns a note for each knob it set, naming the default it replaces.
-func (p *Plan) SizeForSmallRun() []string {
-	var notes []string
-	for _, e := range p.Engines {
-		for knob, v := range smallRunSettings[e] {
-			if _, given := p.Settings[e][knob]; given {
-				continue
-			}
-			if p.Settings == nil {
-				p.Settings = map[string]map[string]string{}
-			}
-			if p.Settings[e] == nil {
-				p.Settings[e] = map[string]string{}
-			}
-			p.Settings[e][knob] = v
-			def := "its default"
-			if info, err := kvlab.Lookup(e); err == nil {
-				for _, k := range info.Knobs() {
-					if k.Name == knob {
-						def = "its default " + k.Default
-					}
-				}
-			}
-			notes = append(notes, fmt.Sprintf("%s runs with %s=%s instead of %s, so that a store of %s records flushes and compacts (--num or --set %s.%s=... to change)",
-				e, knob, v, def, fmt.Sprintf("%dk", SmallRunNum/1000), e, knob))
-		}
-	}
-	return notes
-}
 
 // Check looks up every engine of the plan and parses its settings (each
 // point's, in a sweep) with the registry, so that an unknown engine, an

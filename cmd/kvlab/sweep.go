@@ -3,9 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -94,29 +92,17 @@ func runSweep(cmd *cobra.Command, f *runFlags, engine, workload string, force bo
 	if swept > maxSweptOptions {
 		return usageErrorf("%d options have several values: a sweep varies at most %d", swept, maxSweptOptions)
 	}
-	fixed := map[string]string{} // each axis's first value: what sizing must not override
-	for _, a := range axes {
-		fixed[a.Option] = a.Values[0]
-	}
-	if !cmd.Flags().Changed("num") {
-		given := maps.Clone(fixed)
-		sizing := &bench.Plan{Engines: []string{engine}, Settings: map[string]map[string]string{engine: fixed}}
-		printNotes(cmd.OutOrStdout(), stderr, f.format, sizing.SizeForSmallRun())
-		for _, knob := range slices.Sorted(maps.Keys(fixed)) {
-			if _, ok := given[knob]; !ok {
-				axes = append(axes, bench.SweepAxis{Engine: engine, Option: knob, Values: []string{fixed[knob]}})
-			}
-		}
-	}
 	var points []bench.SweepPoint
 	for _, p := range bench.SweepPoints(axes) {
 		points = append(points, bench.SweepPoint{Settings: settingsOf(p), Label: sweptOnly(p, axes)})
 	}
 	plan := &bench.Plan{Config: tmpl, Engines: []string{engine}, Workloads: ws, Points: points,
 		Keep: f.keep, DefaultNum: bench.SmallRunNum, SkipOverhead: true}
+	sizing := plan.FairSizing()
 	if err := plan.Check(); err != nil {
 		return &usageError{err}
 	}
+	printNotes(cmd.OutOrStdout(), stderr, f.format, sizing)
 	outPath := f.out
 	if outPath == "" {
 		outPath = defaultSweepOut(engine, axes)
