@@ -200,6 +200,9 @@ loop:
 		if serr := s.eng.Sync(); serr != nil {
 			err = serr
 		}
+		if cfg.Steady {
+			s.settle(ctx)
+		}
 		ph.SyncSeconds = time.Since(t).Seconds()
 	}
 	if load {

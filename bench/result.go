@@ -40,6 +40,9 @@ type Result struct {
 	// measured phase.
 	Load *Phase `json:"load,omitempty"`
 	Run  *Phase `json:"run,omitempty"`
+	// Steady, for a run with Config.Steady, says how the store reached its
+	// steady state before the run phase.
+	Steady *SteadyState `json:"steady,omitempty"`
 	// Error is the error that stopped the run, if any; the phases hold the
 	// figures measured until then.
 	Error string `json:"error,omitempty"`
@@ -71,6 +74,7 @@ type Params struct {
 	KeyFormat       string             `json:"key_format,omitempty"`
 	Phase           string             `json:"phase,omitempty"`
 	Sync            bool               `json:"sync,omitempty"`
+	Steady          bool               `json:"steady,omitempty"`
 	LoadBatch       int                `json:"load_batch"`
 	Seed            uint64             `json:"seed"`
 }
@@ -95,7 +99,8 @@ type Phase struct {
 	MiBPerSec float64 `json:"mib_per_sec"`
 	// ByOp has count, throughput and latency per operation kind.
 	ByOp []OpResult `json:"by_op"`
-	// SyncSeconds is the time of the Sync after the phase (not in Seconds).
+	// SyncSeconds is the time of the Sync after the phase (not in Seconds),
+	// and with Config.Steady of the wait for background work.
 	SyncSeconds float64 `json:"sync_seconds"`
 	// UserBytesWritten and UserBytesRead are the key and value bytes the
 	// phase wrote and read: the engine's figures, or the harness's count

@@ -95,6 +95,11 @@ type Config struct {
 	// the measured time (Phase.Device). Only engines whose I/O goes
 	// through vfs can run on it: peers are refused.
 	Device *vfs.DeviceModel
+	// Steady, before the run phase, overwrites the store until it is in
+	// its steady state (an LSM spread over the levels its cost model
+	// expects, a B+tree checkpointed several times; see SteadyState), and
+	// waits for background work before each phase's space is measured.
+	Steady bool
 }
 
 // Phases selects the phases of a Run.
@@ -271,7 +276,7 @@ func (r *resolved) params() Params {
 		Threads: r.Threads, KeySize: r.KeySize, ValueSize: r.values.String(),
 		Compressibility: r.Compressibility, Distribution: r.dist.String(), Mix: mix,
 		HashedKeys: r.keys.Hashed, Sync: r.Sync, LoadBatch: r.LoadBatch, Seed: r.Seed,
-		Phase: r.Phases.String(),
+		Phase: r.Phases.String(), Steady: r.Steady,
 	}
 	if r.keys.Style != workload.KeyBinary {
 		p.KeyFormat = r.keys.Style.String()
@@ -374,6 +379,13 @@ func (s *runState) run(ctx context.Context, res *Result) error {
 		}
 		if s.cfg.Phases == LoadOnly {
 			return nil
+		}
+	}
+	if s.cfg.Steady {
+		st, err := s.steady(ctx)
+		res.Steady = st
+		if err != nil {
+			return fmt.Errorf("bench: %s %s steady state: %w", s.cfg.Engine, s.cfg.Workload.Name, err)
 		}
 	}
 	ph, err := s.phase(ctx, "run")

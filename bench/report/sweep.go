@@ -23,6 +23,8 @@ func WriteSweepTable(w io.Writer, results []*bench.Result) error {
 	if s := settingsText(results[0], true); s != "" {
 		fmt.Fprintf(ew, "fixed settings: %s\n", s)
 	}
+	writeDeviceHeader(ew, results)
+	writeSteadyHeader(ew, results)
 	cols := sweepColumns(results)
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
 	for _, k := range keys {
@@ -72,6 +74,9 @@ func sweepColumns(rs []*bench.Result) []row {
 		phaseRow("space amp", "run", -1, formatRatio, false, func(p *bench.Phase) float64 { return p.SpaceAmp }),
 		modelRow("model", "run", func(p *bench.Phase) float64 { return p.SpaceAmp }, func(m *bench.Model) float64 { return m.SpaceAmp }),
 		phaseRow("disk", "run", -1, formatBytes, false, func(p *bench.Phase) float64 { return float64(p.DiskBytes) }),
+		structRow("levels", "", 0, formatCount, func(p *bench.Phase) bool { return p.Stats.LSM != nil }, func(p *bench.Phase) float64 { return float64(levelsOf(p)) }),
+		structRow("compactions", "", 0, formatCount, func(p *bench.Phase) bool { return p.Stats.LSM != nil }, func(p *bench.Phase) float64 { return float64(p.Stats.LSM.Compactions) }),
+		structRow("checkpoints", "", 0, formatCount, func(p *bench.Phase) bool { return p.Stats.BTree != nil }, func(p *bench.Phase) float64 { return float64(p.Stats.BTree.Checkpoints) }),
 		phaseRow("peak RSS", "run", -1, formatBytes, false, func(p *bench.Phase) float64 { return float64(p.PeakRSS) }),
 	}
 	var out []row
@@ -187,4 +192,16 @@ func SweepReadingLines(rs []*bench.Result) []string {
 		parts = append(parts, "caveat: "+s)
 	}
 	return parts
+}
+
+// levelsOf returns the LSM levels below L0 holding tables at the end of
+// the phase.
+func levelsOf(p *bench.Phase) int {
+	n := 0
+	for _, l := range p.Stats.LSM.Levels {
+		if l.Level > 0 && l.Files > 0 {
+			n++
+		}
+	}
+	return n
 }

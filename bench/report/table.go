@@ -67,6 +67,7 @@ func writeWorkloadTable(w io.Writer, rs []*bench.Result, o TableOptions, first b
 		fmt.Fprintf(w, "settings: %s\n", strings.Join(set, "; "))
 	}
 	writeDeviceHeader(w, rs)
+	writeSteadyHeader(w, rs)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "\t")
 	for _, r := range rs {
