@@ -143,6 +143,9 @@ type Phase struct {
 	// Model is what the engine's textbook cost model predicts for the
 	// phase (nil when the engine has none): see Predict.
 	Model *Model `json:"model,omitempty"`
+	// ModelNA, if set, says why the model's write and space figures do
+	// not apply to the phase (NotOneLevel); they are then zero.
+	ModelNA string `json:"model_na,omitempty"`
 	// Err is the error that stopped the phase, if any.
 	Err string `json:"error,omitempty"`
 }

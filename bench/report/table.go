@@ -123,6 +123,13 @@ func writeWorkloadTable(w io.Writer, rs []*bench.Result, o TableOptions, first b
 		*modelExplained = true
 		fmt.Fprintf(w, "note: \"model\" rows are what the textbook cost model predicts at steady state (%s), not measurements\n", modelBases(rs))
 	}
+	for _, r := range rs {
+		for _, p := range []*bench.Phase{r.Load, r.Run} {
+			if p != nil && p.ModelNA != "" {
+				fmt.Fprintf(w, "note: %s: model write and space amp %s (%s phase)\n", r.Label(), p.ModelNA, p.Name)
+			}
+		}
+	}
 	WriteReading(w, ReadingLines(rs))
 	if h := rs[0].HarnessNsPerOp; h > 0 {
 		fmt.Fprintf(w, "harness: %s/op per client on a no-op engine (keys, values, clock, histogram)%s\n",
