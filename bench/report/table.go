@@ -59,7 +59,7 @@ func writeWorkloadTable(w io.Writer, rs []*bench.Result, o TableOptions, first b
 	fmt.Fprintf(w, "%s: %s\n", rs[0].Workload, describeParams(rs[0]))
 	var set []string
 	for _, r := range rs {
-		if s := settingsText(r, false); s != "" {
+		if s := settingsText(r, false); s != "" && !slices.Contains(set, r.Label()+" "+s) {
 			set = append(set, r.Label()+" "+s)
 		}
 	}
@@ -68,6 +68,21 @@ func writeWorkloadTable(w io.Writer, rs []*bench.Result, o TableOptions, first b
 	}
 	writeDeviceHeader(w, rs)
 	writeSteadyHeader(w, rs)
+	groups := groupByLabel(rs)
+	all := rs
+	if repeated(groups) {
+		counts := map[int]bool{}
+		rs = make([]*bench.Result, len(groups))
+		for i, g := range groups {
+			rs[i] = representative(g)
+			counts[len(g)] = true
+		}
+		n := "several"
+		if len(counts) == 1 {
+			n = fmt.Sprint(len(groups[0]))
+		}
+		fmt.Fprintf(w, "repetitions: %s of each; figures are the median (min–max when they differ); the reading is the median run's\n", n)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "\t")
 	for _, r := range rs {
@@ -80,8 +95,11 @@ func writeWorkloadTable(w io.Writer, rs []*bench.Result, o TableOptions, first b
 	}
 	var lines []line
 	width := 0
-	for _, rw := range tableRows(rs) {
+	for _, rw := range tableRows(all) {
 		cells, ok := renderRow(rw, rs)
+		if len(all) > len(rs) {
+			cells, ok = renderRepeated(rw, groups)
+		}
 		if !ok {
 			continue
 		}

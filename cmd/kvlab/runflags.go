@@ -51,7 +51,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of every random choice: the same seed repeats the same run")
 	fl.IntVar(&f.loadBatch, "load-batch", bench.DefaultLoadBatch, "keys per write batch in the load phase")
 	f.device.register(fl)
-	fl.IntVar(&f.count, "count", 1, "run each engine and workload this many times (for --format benchstat, json or csv: benchstat wants 6 or more)")
+	fl.IntVar(&f.count, "count", 1, "run each engine and workload this many times: the table shows the median and min–max, json, csv and benchstat keep every repetition (benchstat wants 6 or more)")
 }
 
 // config turns the flags into a Config template (engine and workload not
@@ -144,9 +144,6 @@ func (f *runFlags) config(cmd *cobra.Command) (bench.Config, error) {
 	}
 	if f.count < 1 {
 		return c, usageErrorf("--count %d: want at least 1", f.count)
-	}
-	if f.count > 1 && f.format == "table" {
-		return c, usageErrorf("--count %d repeats each run: use --format benchstat, json or csv, which keep every repetition", f.count)
 	}
 	if f.loadBatch < 1 {
 		return c, usageErrorf("--load-batch %d: want at least 1", f.loadBatch)
