@@ -29,6 +29,10 @@ type Plan struct {
 	Engines []string
 	// Workloads are run one after the other.
 	Workloads []workload.Workload
+	// Labels, if set, label the results of Workloads[i] as the point
+	// Labels[i] of a sweep over workloads (Result.Sweep): a read-fraction
+	// sweep runs variants of one workload, each engine at each.
+	Labels []map[string]string
 	// Settings are each engine's options by knob name, keyed by engine.
 	Settings map[string]map[string]string
 	// Points, if set, makes the plan a sweep: Engines[0] through
@@ -73,12 +77,19 @@ func (p *Plan) Run(ctx context.Context) ([]*Result, error) {
 	}
 	count := max(p.Count, 1)
 	var results []*Result
-	for _, w := range p.Workloads {
+	for i, w := range p.Workloads {
 		first := len(results)
 		for rep := range count * len(p.Engines) {
 			e := p.Engines[rep%len(p.Engines)]
 			c := p.config(e, w, p.Settings[e])
-			res, err := p.runOne(ctx, c, fmt.Sprintf("%s-%s-%d", e, w.Name, rep/len(p.Engines)))
+			if i < len(p.Labels) {
+				c.Sweep = p.Labels[i]
+			}
+			name := fmt.Sprintf("%s-%s-%d", e, w.Name, rep/len(p.Engines))
+			if len(p.Labels) > 0 {
+				name = fmt.Sprintf("%s-%s-p%d-%d", e, w.Name, i, rep/len(p.Engines))
+			}
+			res, err := p.runOne(ctx, c, name)
 			if res != nil {
 				results = append(results, res)
 			}

@@ -121,6 +121,21 @@ func sweepPanels(rs []*bench.Result) ([]*plot.Plot, error) {
 		f             func(*bench.Result) float64
 		model         func(*bench.Result) float64
 	}{
+		{"Throughput on the simulated device", "modelled operations per second", func(r *bench.Result) float64 {
+			if r.Run.Device == nil {
+				return 0
+			}
+			return r.Run.Device.OpsPerSec
+		}, nil},
+		{"p99 latency on the simulated device", "modelled microseconds", func(r *bench.Result) float64 {
+			var w int64
+			if d := r.Run.Device; d != nil {
+				for _, o := range d.ByOp {
+					w = max(w, o.Latency.P99)
+				}
+			}
+			return float64(w) / 1e3
+		}, nil},
 		{"Throughput", "operations per second", func(r *bench.Result) float64 { return r.Run.OpsPerSec }, nil},
 		{"p99 latency", "microseconds", func(r *bench.Result) float64 { return float64(worstP99(r.Run)) / 1e3 }, nil},
 		{writeAmpTitle(rs), "file bytes written per user byte", writeAmp, modelWriteAmp},

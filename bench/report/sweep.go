@@ -19,9 +19,29 @@ func WriteSweepTable(w io.Writer, results []*bench.Result) error {
 		return nil
 	}
 	keys := sweepKeys(results)
-	fmt.Fprintf(ew, "sweep: %s on %s: %s\n", results[0].Engine, results[0].Workload, describeParams(results[0]))
-	if s := settingsText(results[0], true); s != "" {
-		fmt.Fprintf(ew, "fixed settings: %s\n", s)
+	var engines []string
+	for _, r := range results {
+		if !slices.Contains(engines, r.Engine) {
+			engines = append(engines, r.Engine)
+		}
+	}
+	fmt.Fprintf(ew, "sweep: %s on %s: %s\n", strings.Join(engines, ", "), results[0].Workload, describeParams(results[0]))
+	if len(engines) == 1 {
+		if s := settingsText(results[0], true); s != "" {
+			fmt.Fprintf(ew, "fixed settings: %s\n", s)
+		}
+	} else {
+		var set []string
+		for _, e := range engines {
+			r := results[slices.IndexFunc(results, func(r *bench.Result) bool { return r.Engine == e })]
+			if s := settingsText(r, true); s != "" {
+				set = append(set, e+" "+s)
+			}
+		}
+		if len(set) > 0 {
+			fmt.Fprintf(ew, "fixed settings: %s\n", strings.Join(set, "; "))
+		}
+		keys = append([]string{"engine"}, keys...)
 	}
 	writeDeviceHeader(ew, results)
 	writeSteadyHeader(ew, results)
@@ -40,6 +60,10 @@ func WriteSweepTable(w io.Writer, results []*bench.Result) error {
 	}
 	for j, r := range results {
 		for _, k := range keys {
+			if k == "engine" {
+				fmt.Fprintf(tw, "%s \t", r.Engine)
+				continue
+			}
 			fmt.Fprintf(tw, "%s \t", r.Sweep[k])
 		}
 		for i := range cols {
@@ -64,6 +88,13 @@ func sweepColumns(rs []*bench.Result) []row {
 		phaseRow("ops/s", "run", +1, formatRate, false, func(p *bench.Phase) float64 { return p.OpsPerSec }),
 		phaseRow("p50", "run", -1, formatNanos, false, func(p *bench.Phase) float64 { return float64(medianP50(p)) }),
 		phaseRow("p99", "run", -1, formatNanos, false, func(p *bench.Phase) float64 { return float64(worstP99(p)) }),
+		phaseRow("ops/s dev", "run", +1, formatRate, false, func(p *bench.Phase) float64 {
+			if p.Device == nil {
+				return 0
+			}
+			return p.Device.OpsPerSec
+		}),
+		phaseRow("p99 dev", "run", -1, formatNanos, false, func(p *bench.Phase) float64 { return float64(worstDeviceP99(p)) }),
 		phaseRow("write amp", "run", -1, formatRatio, false, func(p *bench.Phase) float64 { return p.WriteAmp }),
 		modelRow("model", "run", func(p *bench.Phase) float64 { return p.WriteAmp }, func(m *bench.Model) float64 { return m.WriteAmp }),
 		phaseRow("load write amp", "load", -1, formatRatio, false, func(p *bench.Phase) float64 { return p.WriteAmp }),
@@ -130,6 +161,9 @@ func SweepReadingLines(rs []*bench.Result) []string {
 	}
 	if len(ok) == 0 {
 		return []string{"no point measured anything"}
+	}
+	if slices.ContainsFunc(ok, func(r *bench.Result) bool { return r.Engine != ok[0].Engine }) {
+		return crossoverLines(ok)
 	}
 	point := func(r *bench.Result) string {
 		var parts []string
@@ -204,4 +238,16 @@ func levelsOf(p *bench.Phase) int {
 		}
 	}
 	return n
+}
+
+// worstDeviceP99 is the highest modelled p99 on a simulated device of the
+// phase's operation kinds (0 without a device).
+func worstDeviceP99(p *bench.Phase) int64 {
+	var w int64
+	if p.Device != nil {
+		for _, o := range p.Device.ByOp {
+			w = max(w, o.Latency.P99)
+		}
+	}
+	return w
 }

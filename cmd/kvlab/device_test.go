@@ -35,3 +35,22 @@ func TestBenchOnDevice(t *testing.T) {
 		}
 	}
 }
+
+func TestSweepMix(t *testing.T) {
+	for _, bad := range []string{"write=0.5", "read=1.5", "read="} {
+		if code, _, stderr := runCLI(t, "", "sweep", "--engines", "lsm,btree", "--mix", bad); code != 2 || !strings.Contains(stderr, "--mix") {
+			t.Errorf("--mix %s: exit %d, %s", bad, code, stderr)
+		}
+	}
+	out := t.TempDir() + "/mix.jsonl"
+	code, stdout, stderr := runCLI(t, "", "sweep", "--engines", "lsm,btree", "--mix", "read=0.1,0.9", "--num", "5000", "--reads", "1000",
+		"--distribution", "uniform", "--device", "ssd", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"sweep: lsm, btree on ycsb-a-mix", "engine   read", "ops/s dev", "p99 dev", "compared on the simulated device"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("no %q in\n%s", want, stdout)
+		}
+	}
+}
