@@ -82,6 +82,7 @@ func (s *runState) measure(ph *Phase, clients []*client, before, after kv.Stats)
 	}
 	ph.SpaceAmp = ratio(ph.DiskBytes, ph.LiveBytes)
 	ph.LevelBytesWritten = levelDeltas(before, after)
+	ph.Background = backgroundOf(before, after)
 	ph.Model = s.predict(ph)
 	if ph.Model != nil {
 		if why := outOfDomain(after); why != "" {

@@ -132,6 +132,10 @@ type Phase struct {
 	// LevelBytesWritten is, for an LSM engine, the table bytes written to
 	// each level during the phase (index = level).
 	LevelBytesWritten []int64 `json:"level_bytes_written,omitempty"`
+	// Background is the flushes, compactions and checkpoints of the phase
+	// itself (Stats' engine figures count from open), and the LSM's levels
+	// at its end; nil for engines that report none.
+	Background *Background `json:"background,omitempty"`
 	// PeakRSS is the process's peak resident memory during the phase
 	// (since the run began where the kernel cannot reset the peak).
 	PeakRSS int64 `json:"peak_rss"`

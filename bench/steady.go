@@ -170,3 +170,35 @@ func (s *runState) settle(ctx context.Context) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// Background counts the background work a phase covered: LSM flushes and
+// compactions, B+tree checkpoints (kv.Stats keeps these as totals since
+// open; these are the phase's), and the LSM levels holding tables at its
+// end.
+type Background struct {
+	Flushes     int64 `json:"flushes,omitempty"`
+	Compactions int64 `json:"compactions,omitempty"`
+	Checkpoints int64 `json:"checkpoints,omitempty"`
+	Levels      int   `json:"levels,omitempty"`
+}
+
+// backgroundOf returns the background work between two snapshots, nil for
+// an engine that reports none.
+func backgroundOf(before, after kv.Stats) *Background {
+	switch {
+	case after.LSM != nil:
+		b := &Background{Flushes: after.LSM.Flushes, Compactions: after.LSM.Compactions, Levels: lsmLevels(after)}
+		if before.LSM != nil {
+			b.Flushes -= before.LSM.Flushes
+			b.Compactions -= before.LSM.Compactions
+		}
+		return b
+	case after.BTree != nil:
+		b := &Background{Checkpoints: after.BTree.Checkpoints}
+		if before.BTree != nil {
+			b.Checkpoints -= before.BTree.Checkpoints
+		}
+		return b
+	}
+	return nil
+}

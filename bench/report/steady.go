@@ -29,12 +29,13 @@ func writeSteadyHeader(w io.Writer, rs []*bench.Result) {
 			s += " — not reached: " + st.Why
 		}
 		before = append(before, s)
-		if p := r.Run; p != nil {
+		if p := r.Run; p != nil && p.Background != nil {
+			b := p.Background
 			switch {
 			case p.Stats.LSM != nil:
-				covered = append(covered, fmt.Sprintf("%s %d compactions, %d flushes over %d levels", r.Label(), p.Stats.LSM.Compactions, p.Stats.LSM.Flushes, levelsOf(p)))
+				covered = append(covered, fmt.Sprintf("%s %d compactions, %d flushes over %d levels", r.Label(), b.Compactions, b.Flushes, b.Levels))
 			case p.Stats.BTree != nil:
-				covered = append(covered, fmt.Sprintf("%s %d checkpoints", r.Label(), p.Stats.BTree.Checkpoints))
+				covered = append(covered, fmt.Sprintf("%s %d checkpoints", r.Label(), b.Checkpoints))
 			}
 		}
 	}

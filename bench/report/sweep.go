@@ -106,8 +106,10 @@ func sweepColumns(rs []*bench.Result) []row {
 		modelRow("model", "run", func(p *bench.Phase) float64 { return p.SpaceAmp }, func(m *bench.Model) float64 { return m.SpaceAmp }),
 		phaseRow("disk", "run", -1, formatBytes, false, func(p *bench.Phase) float64 { return float64(p.DiskBytes) }),
 		structRow("levels", "", 0, formatCount, func(p *bench.Phase) bool { return p.Stats.LSM != nil }, func(p *bench.Phase) float64 { return float64(levelsOf(p)) }),
-		structRow("compactions", "", 0, formatCount, func(p *bench.Phase) bool { return p.Stats.LSM != nil }, func(p *bench.Phase) float64 { return float64(p.Stats.LSM.Compactions) }),
-		structRow("checkpoints", "", 0, formatCount, func(p *bench.Phase) bool { return p.Stats.BTree != nil }, func(p *bench.Phase) float64 { return float64(p.Stats.BTree.Checkpoints) }),
+		structRow("compactions", "", 0, formatCount, func(p *bench.Phase) bool { return p.Stats.LSM != nil && p.Background != nil },
+			func(p *bench.Phase) float64 { return float64(p.Background.Compactions) }),
+		structRow("checkpoints", "", 0, formatCount, func(p *bench.Phase) bool { return p.Stats.BTree != nil && p.Background != nil },
+			func(p *bench.Phase) float64 { return float64(p.Background.Checkpoints) }),
 		phaseRow("peak RSS", "run", -1, formatBytes, false, func(p *bench.Phase) float64 { return float64(p.PeakRSS) }),
 	}
 	var out []row
@@ -162,7 +164,7 @@ func SweepReadingLines(rs []*bench.Result) []string {
 	if len(ok) == 0 {
 		return []string{"no point measured anything"}
 	}
-	if slices.ContainsFunc(ok, func(r *bench.Result) bool { return r.Engine != ok[0].Engine }) {
+	if enginesShareAPoint(ok) {
 		return crossoverLines(ok)
 	}
 	point := func(r *bench.Result) string {
@@ -250,4 +252,19 @@ func worstDeviceP99(p *bench.Phase) int64 {
 		}
 	}
 	return w
+}
+
+// enginesShareAPoint reports whether several engines ran at one sweep
+// point: a sweep of engines against each other (--mix), whose reading is
+// where one overtakes another.
+func enginesShareAPoint(rs []*bench.Result) bool {
+	at := map[string]string{}
+	for _, r := range rs {
+		k := fmt.Sprint(r.Sweep)
+		if e, ok := at[k]; ok && e != r.Engine {
+			return true
+		}
+		at[k] = r.Engine
+	}
+	return false
 }

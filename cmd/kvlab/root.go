@@ -44,6 +44,7 @@ workloads, and a table with a one-line reading of each result.`,
 		newIndexCommand(),
 		newSearchCommand(),
 		newBenchIndexCommand(),
+		newLabCommand(),
 	)
 	return root
 }
