@@ -72,7 +72,7 @@ type deviceClient struct {
 	waited time.Duration               // device time of measured operations
 }
 
-// start takes the client's meter; it must run on the client's goroutine.
+// deviceStart takes the client's meter; it must run on the client's goroutine.
 func (c *client) deviceStart() {
 	if c.s.dev == nil {
 		return
