@@ -51,7 +51,7 @@ func TestBenchBadInputExitsTwo(t *testing.T) {
 		{"bench", "--engines", "memory", "--compressibility", "0"},
 		{"bench", "--engines", "memory", "--format", "xml"},
 		{"bench", "--engines", "memory", "--count", "0"},
-		{"bench", "--engines", "memory", "--count", "3"},
+		{"bench", "--engines", "memory", "--count", "0"},
 		{"bench", "--engines", "memory", "--dir", filepath.Join(file, "sub")},
 		{"bench", "--engines", "memory", "--out", filepath.Join(file, "out.jsonl")},
 		{"bench", "--engines", "memory", "--workload-file", filepath.Join(dir, "missing.properties")},
