@@ -45,6 +45,7 @@ workloads, and a table with a one-line reading of each result.`,
 		newSearchCommand(),
 		newBenchIndexCommand(),
 		newSuggestCommand(),
+		newLabCommand(),
 	)
 	return root
 }
