@@ -29,6 +29,7 @@ func init() {
 		Persistent:  true,
 		Options:     lsm.Knobs(),
 		Model:       lsm.Predict,
+		Sizing:      ScaleToData(lsm.Knobs(), lsmShares),
 		Open: func(dir string, o Options) (kv.Engine, error) {
 			lo := o.Engine.(lsm.Options)
 			lo.ReadOnly = lo.ReadOnly || o.ReadOnly
@@ -52,6 +53,7 @@ func init() {
 		Persistent:  true,
 		Options:     btree.Knobs(),
 		Model:       btree.Predict,
+		Sizing:      ScaleToData(btree.Knobs(), map[string]int64{"checkpoint-size": WriteBufferShare, "pool-size": CacheShare}),
 		Open: func(dir string, o Options) (kv.Engine, error) {
 			bo := o.Engine.(btree.Options)
 			bo.ReadOnly = bo.ReadOnly || o.ReadOnly
@@ -69,4 +71,16 @@ func init() {
 			return db, nil
 		},
 	})
+}
+
+// lsmShares scale the LSM to a data size: its memtable and block cache by
+// the common rule, and the shape it ties to its memtable as LevelDB and
+// RocksDB do (L1 holds about four memtables, the L0 compaction trigger; a
+// table is about a memtable), so that a small store still spans several
+// levels at the configured ratio.
+var lsmShares = map[string]int64{
+	"memtable-size":    WriteBufferShare,
+	"block-cache":      CacheShare,
+	"l1-target-size":   WriteBufferShare / 4,
+	"target-file-size": WriteBufferShare,
 }

@@ -66,6 +66,13 @@ type EngineInfo struct {
 	// Model is the engine's textbook cost model, which the benchmark
 	// prints beside its measurements; nil when it has none.
 	Model costmodel.Func
+	// Sizing, if set, says how the engine's memory knobs scale to a data
+	// size: the settings it would run with on dataBytes of keys and values
+	// (made with ScaleToData, so that every engine follows one rule), only
+	// for knobs whose default is larger than the rule's share of the data.
+	// The benchmark applies it to every engine alike (bench.Plan.FairSizing);
+	// nil means nothing to scale.
+	Sizing func(dataBytes int64) map[string]string
 	// Open opens or creates the engine's store in dir. It is given the
 	// options Parse resolved: o.Engine holds the engine's typed options
 	// (nil when Options is nil), checked, and o.Settings is nil; FS is

@@ -23,7 +23,17 @@
 // its keys were written (StoreParams), so that a run-only Config
 // (Phases RunOnly) finds them. sweep.go expands a sweep over engine
 // options into points, overhead.go measures the harness itself and
-// progress.go draws a progress bar. Package bench/plot charts results.
+// progress.go draws a progress bar. device.go turns a simulated device's
+// charges (Config.Device, vfs.Device) into modelled time per operation
+// beside the measured one (Phase.Device); steady.go brings a store to its
+// steady state before the run phase (Config.Steady) and counts the
+// background work a phase covered; sizing.go scales every engine's memory
+// knobs to the data by the rule each publishes (Plan.FairSizing). Package
+// bench/plot charts results.
+//
+// A model's write and space figures are shown only inside its domain: an
+// LSM whose tables fill no level below L0 has them zeroed, with
+// Phase.ModelNA saying why ("n/a: store smaller than one level").
 //
 // # Measured beside predicted
 //

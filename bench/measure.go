@@ -82,8 +82,44 @@ func (s *runState) measure(ph *Phase, clients []*client, before, after kv.Stats)
 	}
 	ph.SpaceAmp = ratio(ph.DiskBytes, ph.LiveBytes)
 	ph.LevelBytesWritten = levelDeltas(before, after)
+	ph.Background = backgroundOf(before, after)
 	ph.Model = s.predict(ph)
+	if ph.Model != nil {
+		if why := outOfDomain(after); why != "" {
+			// The model's level structure does not exist yet: its write
+			// and space figures describe another store.
+			ph.ModelNA = why
+			m := *ph.Model
+			m.WriteAmp, m.SpaceAmp = 0, 0
+			ph.Model = &m
+		}
+	}
 	s.liveBefore = ph.LiveBytes
+}
+
+// NotOneLevel is Phase.ModelNA for an LSM whose store does not fill its
+// first level below L0.
+const NotOneLevel = "n/a: store smaller than one level"
+
+// outOfDomain returns why the cost model's write and space figures do not
+// apply to a store in the state st describes, or "": an LSM whose tables
+// fill no level below L0 (L1, if anything, is below its target and no
+// deeper level holds a table) has none of the levels leveled compaction's
+// model counts.
+func outOfDomain(st kv.Stats) string {
+	if st.LSM == nil {
+		return ""
+	}
+	full := false
+	for _, l := range st.LSM.Levels {
+		if l.Level >= 2 && l.Files > 0 || l.Level == 1 && l.Score >= 1 {
+			full = true
+		}
+	}
+	if !full {
+		return NotOneLevel
+	}
+	return ""
 }
 
 // predict returns the cost model's prediction for the phase, or nil when

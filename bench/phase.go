@@ -9,12 +9,14 @@ import (
 
 	"github.com/kvlab/kvlab/bench/workload"
 	"github.com/kvlab/kvlab/kv"
+	"github.com/kvlab/kvlab/vfs"
 )
 
 // runState is what the clients of one run share.
 type runState struct {
 	cfg    *resolved
 	eng    kv.Engine
+	dev    *vfs.Device // the simulated device, or nil
 	values *workload.ValueSource
 	perm   *workload.Permutation // a random order of [0, Num)
 	space  uint64                // key numbers the choosers spread over
@@ -111,6 +113,7 @@ func (s *runState) phase(ctx context.Context, name string) (*Phase, error) {
 	resetPeakRSS()
 	io0, haveIO := readProcIO()
 	before := s.eng.Stats()
+	dev0 := s.deviceStats()
 	s.base = time.Now()
 	start := s.base
 	if !load && cfg.Duration > 0 && cfg.Warmup == 0 {
@@ -154,6 +157,7 @@ loop:
 		case <-warm:
 			warm = nil
 			before = s.eng.Stats()
+			dev0 = s.deviceStats()
 			if io, ok := readProcIO(); ok {
 				io0 = io
 			}
@@ -190,10 +194,14 @@ loop:
 	}
 	ph := &Phase{Name: name, Seconds: end.Sub(start).Seconds()}
 	err := s.err
+	devPhase := s.deviceStats().Sub(dev0)
 	if err == nil {
 		t := time.Now()
 		if serr := s.eng.Sync(); serr != nil {
 			err = serr
+		}
+		if cfg.Steady {
+			s.settle(ctx)
 		}
 		ph.SyncSeconds = time.Since(t).Seconds()
 	}
@@ -203,6 +211,7 @@ loop:
 	}
 	after := s.eng.Stats()
 	s.measure(ph, clients, before, after)
+	s.measureDevice(ph, clients, devPhase)
 	if io1, ok := readProcIO(); ok && haveIO {
 		d := io1.Sub(io0)
 		ph.OSIO = &d
@@ -212,6 +221,15 @@ loop:
 		ph.Err = err.Error()
 	}
 	return ph, err
+}
+
+// deviceStats returns the simulated device's figures so far (zero without
+// one).
+func (s *runState) deviceStats() vfs.DeviceStats {
+	if s.dev == nil {
+		return vfs.DeviceStats{}
+	}
+	return s.dev.Stats()
 }
 
 // progressTotal returns the progress bar's total: operations, or

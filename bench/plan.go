@@ -29,6 +29,10 @@ type Plan struct {
 	Engines []string
 	// Workloads are run one after the other.
 	Workloads []workload.Workload
+	// Labels, if set, label the results of Workloads[i] as the point
+	// Labels[i] of a sweep over workloads (Result.Sweep): a read-fraction
+	// sweep runs variants of one workload, each engine at each.
+	Labels []map[string]string
 	// Settings are each engine's options by knob name, keyed by engine.
 	Settings map[string]map[string]string
 	// Points, if set, makes the plan a sweep: Engines[0] through
@@ -73,12 +77,19 @@ func (p *Plan) Run(ctx context.Context) ([]*Result, error) {
 	}
 	count := max(p.Count, 1)
 	var results []*Result
-	for _, w := range p.Workloads {
+	for i, w := range p.Workloads {
 		first := len(results)
 		for rep := range count * len(p.Engines) {
 			e := p.Engines[rep%len(p.Engines)]
 			c := p.config(e, w, p.Settings[e])
-			res, err := p.runOne(ctx, c, fmt.Sprintf("%s-%s-%d", e, w.Name, rep/len(p.Engines)))
+			if i < len(p.Labels) {
+				c.Sweep = p.Labels[i]
+			}
+			name := fmt.Sprintf("%s-%s-%d", e, w.Name, rep/len(p.Engines))
+			if len(p.Labels) > 0 {
+				name = fmt.Sprintf("%s-%s-p%d-%d", e, w.Name, i, rep/len(p.Engines))
+			}
+			res, err := p.runOne(ctx, c, name)
 			if res != nil {
 				results = append(results, res)
 			}
@@ -180,50 +191,10 @@ func orDefault(v, def int64) int64 {
 }
 
 // SmallRunNum is the record count of `kvlab bench` with no --num: large
-// enough that, with SmallRunSettings, the LSM flushes many times and
-// compacts into L1 and the B+tree is several levels deep; small enough that
-// the default run takes about a minute on two cores.
+// enough that, with FairSizing, the LSM flushes many times and compacts
+// into L1 and the B+tree checkpoints and is several levels deep; small
+// enough that the default run takes about a minute on two cores.
 const SmallRunNum = 400_000
-
-// smallRunSettings are the memory knobs a run of SmallRunNum records
-// overrides: the lsm engine's default 64 MiB memtable would hold the whole
-// store (about 44 MiB) in memory, so the run would never flush or compact
-// and would measure nothing of the LSM but its WAL.
-var smallRunSettings = map[string]map[string]string{
-	"lsm": {"memtable-size": "4MiB"},
-}
-
-// SizeForSmallRun gives the plan's engines the memory knobs of
-// smallRunSettings wherever their Settings do not set those knobs, and
-// returns a note for each knob it set, naming the default it replaces.
-func (p *Plan) SizeForSmallRun() []string {
-	var notes []string
-	for _, e := range p.Engines {
-		for knob, v := range smallRunSettings[e] {
-			if _, given := p.Settings[e][knob]; given {
-				continue
-			}
-			if p.Settings == nil {
-				p.Settings = map[string]map[string]string{}
-			}
-			if p.Settings[e] == nil {
-				p.Settings[e] = map[string]string{}
-			}
-			p.Settings[e][knob] = v
-			def := "its default"
-			if info, err := kvlab.Lookup(e); err == nil {
-				for _, k := range info.Knobs() {
-					if k.Name == knob {
-						def = "its default " + k.Default
-					}
-				}
-			}
-			notes = append(notes, fmt.Sprintf("%s runs with %s=%s instead of %s, so that a store of %s records flushes and compacts (--num or --set %s.%s=... to change)",
-				e, knob, v, def, fmt.Sprintf("%dk", SmallRunNum/1000), e, knob))
-		}
-	}
-	return notes
-}
 
 // Check looks up every engine of the plan and parses its settings (each
 // point's, in a sweep) with the registry, so that an unknown engine, an

@@ -11,24 +11,37 @@ import (
 	"github.com/kvlab/kvlab/kv/memory"
 )
 
-func TestSizeForSmallRun(t *testing.T) {
-	p := &Plan{Engines: []string{"lsm", "memory"}, Settings: map[string]map[string]string{"memory": {}}}
-	notes := p.SizeForSmallRun()
-	if p.Settings["lsm"]["memtable-size"] != "4MiB" || len(notes) != 1 || !strings.Contains(notes[0], "memtable-size=4MiB instead of its default 64MiB") {
-		t.Errorf("default run: settings %v, notes %q", p.Settings, notes)
+func TestFairSizing(t *testing.T) {
+	w, _ := workload.LookupWorkload("readrandom")
+	p := &Plan{Engines: []string{"lsm", "btree", "memory"}, Workloads: []workload.Workload{w}, DefaultNum: SmallRunNum,
+		Settings: map[string]map[string]string{"btree": {"pool-size": "1MiB"}}}
+	if got, want := p.DataBytes(w), int64(SmallRunNum*116); got != want {
+		t.Fatalf("data bytes %d, want %d", got, want)
 	}
-	for _, tc := range []struct {
-		engines  []string
-		settings map[string]map[string]string
-	}{
-		{[]string{"memory"}, map[string]map[string]string{}},
-		{[]string{"lsm"}, map[string]map[string]string{"lsm": {"memtable-size": "1MiB"}}},
-	} {
-		before := fmt.Sprint(tc.settings)
-		p := &Plan{Engines: tc.engines, Settings: tc.settings}
-		if notes := p.SizeForSmallRun(); len(notes) != 0 || fmt.Sprint(p.Settings) != before {
-			t.Errorf("%+v: notes %q, settings %v", tc, notes, p.Settings)
-		}
+	notes := p.FairSizing()
+	// 46.4 MB: write buffers 1/16 (2.77 MiB), caches 1/8, rounded down to KiB.
+	want := map[string]map[string]string{
+		"lsm":    {"memtable-size": "2832KiB", "block-cache": "5664KiB", "l1-target-size": "11328KiB", "target-file-size": "2832KiB"},
+		"btree":  {"pool-size": "1MiB", "checkpoint-size": "2832KiB"},
+		"memory": {},
+	}
+	if fmt.Sprint(p.Settings) != fmt.Sprint(want) {
+		t.Errorf("settings %v, want %v", p.Settings, want)
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], "lsm block-cache=5664KiB l1-target-size=11328KiB memtable-size=2832KiB target-file-size=2832KiB; btree checkpoint-size=2832KiB; not scaled: memory") {
+		t.Errorf("notes %q", notes)
+	}
+	// A large store keeps the defaults: nothing is scaled up.
+	big := &Plan{Engines: []string{"lsm"}, Workloads: []workload.Workload{w}, Config: Config{Num: 100_000_000}}
+	if notes := big.FairSizing(); len(notes) != 0 || len(big.Settings["lsm"]) != 0 {
+		t.Errorf("a 11.6 GB store: notes %q, settings %v", notes, big.Settings)
+	}
+	// A sweep point's own setting stays.
+	sw := &Plan{Engines: []string{"lsm"}, Workloads: []workload.Workload{w}, Config: Config{Num: 10_000},
+		Points: []SweepPoint{{Settings: map[string]string{"memtable-size": "64KiB"}}, {Settings: map[string]string{"memtable-size": "128KiB"}}}}
+	sw.FairSizing()
+	if sw.Points[0].Settings["memtable-size"] != "64KiB" || sw.Points[1].Settings["block-cache"] != "256KiB" {
+		t.Errorf("sweep points %+v", sw.Points)
 	}
 }
 
@@ -39,9 +52,9 @@ func TestSmallRunFlushesAndCompacts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes the default run's store")
 	}
-	p := &Plan{Engines: []string{"lsm"}}
-	p.SizeForSmallRun()
 	w, _ := workload.LookupWorkload("fillrandom")
+	p := &Plan{Engines: []string{"lsm"}, Workloads: []workload.Workload{w}, Config: Config{Num: SmallRunNum}}
+	p.FairSizing()
 	res, err := Run(context.Background(), Config{Engine: "lsm", Workload: w, Num: SmallRunNum, Settings: p.Settings["lsm"]})
 	if err != nil {
 		t.Fatal(err)

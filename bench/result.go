@@ -40,6 +40,9 @@ type Result struct {
 	// measured phase.
 	Load *Phase `json:"load,omitempty"`
 	Run  *Phase `json:"run,omitempty"`
+	// Steady, for a run with Config.Steady, says how the store reached its
+	// steady state before the run phase.
+	Steady *SteadyState `json:"steady,omitempty"`
 	// Error is the error that stopped the run, if any; the phases hold the
 	// figures measured until then.
 	Error string `json:"error,omitempty"`
@@ -71,6 +74,7 @@ type Params struct {
 	KeyFormat       string             `json:"key_format,omitempty"`
 	Phase           string             `json:"phase,omitempty"`
 	Sync            bool               `json:"sync,omitempty"`
+	Steady          bool               `json:"steady,omitempty"`
 	LoadBatch       int                `json:"load_batch"`
 	Seed            uint64             `json:"seed"`
 }
@@ -95,7 +99,8 @@ type Phase struct {
 	MiBPerSec float64 `json:"mib_per_sec"`
 	// ByOp has count, throughput and latency per operation kind.
 	ByOp []OpResult `json:"by_op"`
-	// SyncSeconds is the time of the Sync after the phase (not in Seconds).
+	// SyncSeconds is the time of the Sync after the phase (not in Seconds),
+	// and with Config.Steady of the wait for background work.
 	SyncSeconds float64 `json:"sync_seconds"`
 	// UserBytesWritten and UserBytesRead are the key and value bytes the
 	// phase wrote and read: the engine's figures, or the harness's count
@@ -127,14 +132,24 @@ type Phase struct {
 	// LevelBytesWritten is, for an LSM engine, the table bytes written to
 	// each level during the phase (index = level).
 	LevelBytesWritten []int64 `json:"level_bytes_written,omitempty"`
+	// Background is the flushes, compactions and checkpoints of the phase
+	// itself (Stats' engine figures count from open), and the LSM's levels
+	// at its end; nil for engines that report none.
+	Background *Background `json:"background,omitempty"`
 	// PeakRSS is the process's peak resident memory during the phase
 	// (since the run began where the kernel cannot reset the peak).
 	PeakRSS int64 `json:"peak_rss"`
 	// OSIO is the process's /proc/self/io over the phase, when available.
 	OSIO *ProcIO `json:"os_io,omitempty"`
+	// Device holds the modelled device figures of a run on a simulated
+	// device (Config.Device); nil otherwise.
+	Device *DevicePhase `json:"device,omitempty"`
 	// Model is what the engine's textbook cost model predicts for the
 	// phase (nil when the engine has none): see Predict.
 	Model *Model `json:"model,omitempty"`
+	// ModelNA, if set, says why the model's write and space figures do
+	// not apply to the phase (NotOneLevel); they are then zero.
+	ModelNA string `json:"model_na,omitempty"`
 	// Err is the error that stopped the phase, if any.
 	Err string `json:"error,omitempty"`
 }

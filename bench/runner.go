@@ -90,6 +90,16 @@ type Config struct {
 	Progress Progress
 	// Sweep labels the result as a point of a sweep.
 	Sweep map[string]string
+	// Device, if set, runs the engine on a simulated device (vfs.Device
+	// over FS): each phase then reports the modelled device time beside
+	// the measured time (Phase.Device). Only engines whose I/O goes
+	// through vfs can run on it: peers are refused.
+	Device *vfs.DeviceModel
+	// Steady, before the run phase, overwrites the store until it is in
+	// its steady state (an LSM spread over the levels its cost model
+	// expects, a B+tree checkpointed several times; see SteadyState), and
+	// waits for background work before each phase's space is measured.
+	Steady bool
 }
 
 // Phases selects the phases of a Run.
@@ -165,6 +175,14 @@ func (c Config) resolve() (*resolved, error) {
 		return nil, configErrorf("negative load batch %d", c.LoadBatch)
 	case c.Compressibility < 0 || c.Compressibility > 1:
 		return nil, configErrorf("compressibility %g: want a fraction in (0, 1]", c.Compressibility)
+	}
+	if c.Device != nil {
+		if c.OpenEngine != nil || r.info.Peer {
+			return nil, configErrorf("device %s: %s does its own file I/O, outside vfs, which the simulated device cannot see", c.Device.Name, c.Engine)
+		}
+		if err := c.Device.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
 	}
 	if r.Num == 0 {
 		r.Num = w.Records
@@ -258,7 +276,7 @@ func (r *resolved) params() Params {
 		Threads: r.Threads, KeySize: r.KeySize, ValueSize: r.values.String(),
 		Compressibility: r.Compressibility, Distribution: r.dist.String(), Mix: mix,
 		HashedKeys: r.keys.Hashed, Sync: r.Sync, LoadBatch: r.LoadBatch, Seed: r.Seed,
-		Phase: r.Phases.String(),
+		Phase: r.Phases.String(), Steady: r.Steady,
 	}
 	if r.keys.Style != workload.KeyBinary {
 		p.KeyFormat = r.keys.Style.String()
@@ -295,6 +313,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		defer os.RemoveAll(dir)
 	}
+	var dev *vfs.Device
+	if rc.Device != nil && rc.info.Persistent {
+		base := rc.FS
+		if base == nil {
+			base = vfs.Default
+		}
+		dev = vfs.NewDevice(base, *rc.Device)
+		rc.FS = dev
+	}
 	eng, err := rc.open(dir)
 	if err != nil {
 		return nil, fmt.Errorf("bench: open %s in %s: %w", rc.Engine, dir, err)
@@ -303,6 +330,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		res.Unreported = ps.UnreportedStats()
 	}
 	s := newRunState(rc, eng)
+	s.dev = dev
 	err = s.run(ctx, res)
 	if cerr := eng.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("bench: close %s: %w", rc.Engine, cerr)
@@ -351,6 +379,13 @@ func (s *runState) run(ctx context.Context, res *Result) error {
 		}
 		if s.cfg.Phases == LoadOnly {
 			return nil
+		}
+	}
+	if s.cfg.Steady {
+		st, err := s.steady(ctx)
+		res.Steady = st
+		if err != nil {
+			return fmt.Errorf("bench: %s %s steady state: %w", s.cfg.Engine, s.cfg.Workload.Name, err)
 		}
 	}
 	ph, err := s.phase(ctx, "run")

@@ -35,6 +35,7 @@ type client struct {
 	ops    int64 // measured operations (keys, in the load phase)
 	userW  int64
 	userR  int64
+	dev    *deviceClient // nil without a simulated device
 	end    time.Duration // when the last measured operation ended, since runState.base
 }
 
@@ -94,6 +95,8 @@ func (c *client) load() {
 	batch := int64(cfg.LoadBatch)
 	num := cfg.Num
 	wo := kv.WriteOptions{Sync: cfg.Sync}
+	c.deviceStart()
+	defer c.deviceStop()
 	for !s.stop.Load() {
 		first := s.loadNext.Add(batch) - batch
 		if first >= num {
@@ -117,6 +120,7 @@ func (c *client) load() {
 			return
 		}
 		c.record(workload.OpBatch, t1-t0)
+		c.deviceRecord(workload.OpBatch, t1-t0, true)
 		c.end = t1
 		c.ops += last - first
 		c.userW += c.batch.UserBytes()
@@ -129,6 +133,8 @@ func (c *client) load() {
 func (c *client) run(quota int64) {
 	s := c.s
 	var sinceProgress int64
+	c.deviceStart()
+	defer c.deviceStop()
 	for quota != 0 && !s.stop.Load() {
 		op := c.pick()
 		w0, r0 := c.userW, c.userR
@@ -140,6 +146,7 @@ func (c *client) run(quota int64) {
 			s.fail(err)
 			return
 		}
+		c.deviceRecord(op, t1-t0, s.measuring.Load())
 		if !s.measuring.Load() {
 			c.userW, c.userR = w0, r0 // warm-up: not measured
 			continue

@@ -58,9 +58,14 @@
 //
 // # Term dictionary
 //
-// The dictionary is the sorted chunk keys themselves, scanned by prefix
-// behind a small internal interface (termDict) so that the trie of
-// package trie, being built beside this one, can replace it.
+// The distinct terms of each field live in memory in a compressed radix
+// trie (package trie), weighted by their postings. Open builds it in one
+// pass over the chunk keys and headers, so it stores nothing of its own on
+// disk and cannot disagree with the postings after a crash; Write and
+// Merge keep it in step. A prefix query asks it how many terms it expands
+// to (none: no I/O; more than MaxPrefixTerms: an error at once) before
+// reading their chunks, adjacent in key order, in one forward pass; Terms
+// answers type-ahead over the vocabulary with the trie's weighted top-k.
 //
 // # Concurrency
 //

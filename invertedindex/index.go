@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kvlab/kvlab/kv"
+	"github.com/kvlab/kvlab/trie"
 )
 
 // ErrAnalyzerMismatch is returned by Open when the index was built with an
@@ -92,7 +93,7 @@ type Index struct {
 	opts    Options
 	an      Analyzer
 	bm25    BM25
-	dict    termDict
+	dict    *trieDict // the term dictionary
 	ownsDB  bool
 	mu      sync.RWMutex
 	closed  bool
@@ -112,7 +113,7 @@ func Open(db kv.Engine, o Options) (*Index, error) {
 	if ix.opts.MergeMinChunks <= 0 {
 		ix.opts.MergeMinChunks = 65536
 	}
-	ix.dict = scanDict{db: db}
+	ix.dict = &trieDict{t: trie.New()}
 	v, err := db.Get(metaKey)
 	switch {
 	case errors.Is(err, kv.ErrNotFound):
@@ -179,6 +180,9 @@ func Open(db kv.Engine, o Options) (*Index, error) {
 	}
 	if uint64(len(ix.deleted)) != ix.st.Deleted {
 		return nil, kv.Corruptf("", -1, "invertedindex: %d deleted-document keys, stats say %d", len(ix.deleted), ix.st.Deleted)
+	}
+	if ix.dict, err = loadTrieDict(db); err != nil {
+		return nil, err
 	}
 	return ix, nil
 }
@@ -406,6 +410,9 @@ func (ix *Index) Write(b *Batch) error {
 		return fmt.Errorf("invertedindex: write batch: %w", err)
 	}
 	ix.st, ix.meta, ix.fields = st, m, fields
+	for k, ps := range inv {
+		ix.dict.add(k.field, k.term, uint64(len(ps)))
+	}
 	if len(newDeleted) > 0 {
 		ix.deleted = append(ix.deleted, newDeleted...)
 		slices.Sort(ix.deleted)

@@ -308,10 +308,6 @@ func TestRandomizedAgainstBruteForce(t *testing.T) {
 				return ix
 			}
 			ix := open()
-			if engine == "memory" {
-				// The dictionary-driven prefix expansion (the trie's path).
-				ix.dict = wrappedDict{ix.dict.(scanDict)}
-			}
 			m := newModel(ix.Analyzer())
 			for i := 0; i < budget(400); i++ {
 				b := randBatch(r, 50)
@@ -336,13 +332,45 @@ func TestRandomizedAgainstBruteForce(t *testing.T) {
 					q := randQuery(r, 0)
 					check(t, ix, m, q, r.IntN(3), 1+r.IntN(6), fmt.Sprintf("seed %d op %d", seed, i))
 				}
+				if i%10 == 0 {
+					checkDict(t, ix, fmt.Sprintf("seed %d op %d", seed, i))
+				}
 			}
 			if err := ix.Merge(); err != nil {
 				t.Fatal(err)
 			}
 			assertNoPostingsOf(t, ix, m)
+			checkDict(t, ix, fmt.Sprintf("seed %d after the last merge", seed))
 			ix.Close()
 		})
+	}
+}
+
+// checkDict checks that the term dictionary the index keeps up to date
+// equals one built afresh from the chunks on disk: the same terms with the
+// same posting counts.
+func checkDict(t *testing.T, ix *Index, where string) {
+	t.Helper()
+	fresh, err := loadTrieDict(ix.db)
+	if err != nil {
+		t.Fatalf("%s: %v", where, err)
+	}
+	type entry struct {
+		key string
+		n   uint64
+	}
+	var got, want []entry
+	for k, e := range ix.dict.t.All() {
+		got = append(got, entry{string(k), e.Weight})
+	}
+	for k, e := range fresh.t.All() {
+		want = append(want, entry{string(k), e.Weight})
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("%s: the term dictionary holds %d terms, the chunks %d (or counts differ)\ngot  %v\nwant %v", where, len(got), len(want), got, want)
+	}
+	if err := ix.dict.t.Check(); err != nil {
+		t.Fatalf("%s: %v", where, err)
 	}
 }
 
@@ -604,7 +632,3 @@ func TestConcurrentSearchAndWrite(t *testing.T) {
 		}
 	}
 }
-
-// wrappedDict is the scan dictionary under another type, so that searches
-// take the path a separate dictionary (the trie) would.
-type wrappedDict struct{ scanDict }

@@ -45,6 +45,19 @@ type termChunk struct {
 }
 
 func (ix *Index) merge() error {
+	err := ix.mergeChunks()
+	if err != nil {
+		// Some of the merge's batches may be written: the dictionary is
+		// read again from what is.
+		if d, lerr := loadTrieDict(ix.db); lerr == nil {
+			ix.dict = d
+		}
+	}
+	return err
+}
+
+// mergeChunks is merge without the dictionary's recovery from an error.
+func (ix *Index) mergeChunks() error {
 	it, err := ix.db.NewIterator(kv.IterOptions{LowerBound: []byte{prefixPostings}, UpperBound: []byte{prefixPostings + 1}})
 	if err != nil {
 		return fmt.Errorf("invertedindex: merge: %w", err)
@@ -65,6 +78,7 @@ func (ix *Index) merge() error {
 	}
 	var cs []termChunk
 	var ps []posting
+	var counts []termCount // the postings of each rewritten term, for the dictionary
 	var val, key []byte
 	ok := it.First()
 	for ok {
@@ -121,6 +135,11 @@ func (ix *Index) merge() error {
 		for i := range tail {
 			kb.Delete(tail[i].key)
 		}
+		live := uint64(len(ps))
+		for i := range cs[:start] {
+			live += uint64(cs[i].c.n)
+		}
+		counts = append(counts, termCount{f, term, live})
 		st.Postings -= uint64(total - len(ps))
 		st.Chunks -= uint64(len(tail))
 		for len(ps) > 0 {
@@ -151,5 +170,15 @@ func (ix *Index) merge() error {
 	}
 	ix.st = st
 	ix.deleted = nil
+	for _, c := range counts {
+		ix.dict.set(c.field, c.term, c.n)
+	}
 	return nil
+}
+
+// termCount is a field's term and its number of postings.
+type termCount struct {
+	field uint32
+	term  string
+	n     uint64
 }

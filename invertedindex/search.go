@@ -317,40 +317,22 @@ func orOf(subs []matcher) matcher {
 // errTooManyTerms reports a prefix with more than MaxPrefixTerms terms.
 var errTooManyTerms = fmt.Errorf("more than %d terms", MaxPrefixTerms)
 
-// prefixTerms loads the terms of field starting with pre: in one pass over
-// the chunks with the scan dictionary, through the dictionary otherwise.
+// prefixTerms loads the terms of field starting with pre. The term
+// dictionary says how many there are without any I/O (none: no read; more
+// than MaxPrefixTerms: an error at once); their chunks, adjacent in key
+// order, are then read in one forward pass.
 func (ctx *evalCtx) prefixTerms(f uint32, pre string) ([]*termMatcher, error) {
-	if _, ok := ctx.ix.dict.(scanDict); ok {
-		tms, ok, err := ctx.loadPrefix(f, pre)
-		if err == nil && !ok {
-			err = errTooManyTerms
-		}
-		return tms, err
-	}
-	it, err := ctx.iter()
-	if err != nil {
-		return nil, err
-	}
-	var words []string
-	err = ctx.ix.dict.prefix(it, f, pre, func(t string) bool {
-		words = append(words, t)
-		return len(words) <= MaxPrefixTerms
-	})
-	if err != nil {
-		return nil, err
-	}
-	if len(words) > MaxPrefixTerms {
+	switch n := ctx.ix.dict.count(f, pre, MaxPrefixTerms+1); {
+	case n == 0:
+		return nil, nil
+	case n > MaxPrefixTerms:
 		return nil, errTooManyTerms
 	}
-	var out []*termMatcher
-	for _, w := range words {
-		tm, err := ctx.loadTerm(f, w, false)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, tm)
+	tms, ok, err := ctx.loadPrefix(f, pre)
+	if err == nil && !ok {
+		err = errTooManyTerms
 	}
-	return out, nil
+	return tms, err
 }
 
 // term returns the matcher of one term in one field, nil if no live

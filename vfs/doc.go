@@ -13,6 +13,10 @@
 //     chosen operations.
 //   - NewAccounting: a wrapper that counts bytes and operations by file Kind,
 //     which the engines declare when they create or open a file.
+//   - NewDevice: a simulated storage device that charges each read, sync
+//     and write-back a modelled service time on a virtual clock (nothing
+//     sleeps), so that benchmarks can turn amplification into device time
+//     (docs/device-model.md).
 //
 // Writes to a File go to its write offset, which starts at the end of the
 // file when it is opened and advances with each Write; WriteAt writes at an

@@ -21,6 +21,7 @@ func init() {
 		Persistent:  true,
 		Peer:        true,
 		Options:     pebbleKnobs,
+		Sizing:      kvlab.ScaleToData(pebbleKnobs, memorySharesLSM),
 		Open:        openPebble,
 	})
 	kvlab.Register(kvlab.EngineInfo{
@@ -29,6 +30,7 @@ func init() {
 		Persistent:  true,
 		Peer:        true,
 		Options:     levelDBKnobs,
+		Sizing:      kvlab.ScaleToData(levelDBKnobs, memorySharesLSM),
 		Open:        openLevelDB,
 	})
 	kvlab.Register(kvlab.EngineInfo{
@@ -37,6 +39,7 @@ func init() {
 		Persistent:  true,
 		Peer:        true,
 		Options:     badgerKnobs,
+		Sizing:      kvlab.ScaleToData(badgerKnobs, memorySharesLSM),
 		Open:        openBadger,
 	})
 	kvlab.Register(kvlab.EngineInfo{
@@ -64,3 +67,7 @@ func moduleVersion(path, fallback string) string {
 	}
 	return fallback
 }
+
+// memorySharesLSM scale a peer LSM's memory knobs to a data size by the
+// rule every engine follows (kvlab.ScaleToData).
+var memorySharesLSM = map[string]int64{"memtable-size": kvlab.WriteBufferShare, "block-cache": kvlab.CacheShare}

@@ -3,6 +3,7 @@ package plot
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -121,6 +122,21 @@ func sweepPanels(rs []*bench.Result) ([]*plot.Plot, error) {
 		f             func(*bench.Result) float64
 		model         func(*bench.Result) float64
 	}{
+		{"Throughput on the simulated device", "modelled operations per second", func(r *bench.Result) float64 {
+			if r.Run.Device == nil {
+				return 0
+			}
+			return r.Run.Device.OpsPerSec
+		}, nil},
+		{"p99 latency on the simulated device", "modelled microseconds", func(r *bench.Result) float64 {
+			var w int64
+			if d := r.Run.Device; d != nil {
+				for _, o := range d.ByOp {
+					w = max(w, o.Latency.P99)
+				}
+			}
+			return float64(w) / 1e3
+		}, nil},
 		{"Throughput", "operations per second", func(r *bench.Result) float64 { return r.Run.OpsPerSec }, nil},
 		{"p99 latency", "microseconds", func(r *bench.Result) float64 { return float64(worstP99(r.Run)) / 1e3 }, nil},
 		{writeAmpTitle(rs), "file bytes written per user byte", writeAmp, modelWriteAmp},
@@ -153,7 +169,7 @@ func sweepPanels(rs []*bench.Result) ([]*plot.Plot, error) {
 		} else {
 			p.X.Tick.Marker = valueTicks{xs: xs, xOf: xOf}
 		}
-		maxY := 0.0
+		maxY, minY := 0.0, 0.0
 		entries := 0
 		points := func(s series, f func(*bench.Result) float64) plotter.XYs {
 			var xys plotter.XYs
@@ -162,6 +178,9 @@ func sweepPanels(rs []*bench.Result) ([]*plot.Plot, error) {
 					if y := f(r); r.Sweep[xKey] == x && y > 0 {
 						xys = append(xys, plotter.XY{X: xOf(x), Y: y})
 						maxY = max(maxY, y)
+						if minY == 0 || y < minY {
+							minY = y
+						}
 					}
 				}
 			}
@@ -204,6 +223,15 @@ func sweepPanels(rs []*bench.Result) ([]*plot.Plot, error) {
 			}
 		}
 		p.Y.Max = maxY * (1.1 + 0.08*float64(max(entries, 1)))
+		if minY > 0 && maxY/minY > 10 {
+			// Values spanning more than 10×: a logarithmic axis, with room
+			// above the data for the legend.
+			p.Y.Scale = plot.LogScale{}
+			p.Y.Tick.Marker = logTicks{}
+			p.Y.Min = minY / 1.5
+			p.Y.Max = maxY * math.Pow(3, float64(max(entries, 1))/2)
+			p.Y.Label.Text += " (log scale)"
+		}
 		panels = append(panels, p)
 	}
 	return panels, nil

@@ -84,6 +84,13 @@ func writeBenchLine(w io.Writer, name string, ph *bench.Phase) {
 	metric(ph.CacheHitRatio, "cache-hit-ratio")
 	metric(float64(ph.DiskBytes), "disk-B")
 	metric(float64(ph.PeakRSS), "peak-RSS-B")
+	if d := ph.Device; d != nil {
+		metric(d.OpsPerSec, "device-ops/s")
+		metric(d.DeviceMicrosPerOp*1e3, "device-ns/op")
+		for _, o := range d.ByOp {
+			metric(float64(o.Latency.P99), o.Op+"-device-p99-ns")
+		}
+	}
 	if m := ph.Model; m != nil {
 		metric(m.WriteAmp, "model-write-amp")
 		metric(m.BlocksPerGet, "model-blocks/get")

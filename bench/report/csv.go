@@ -34,7 +34,9 @@ var CSVTextColumns = []string{"workload", "engine", "sweep", "phase", "op", "val
 // per-operation rows (they are the phase's, on its "all" row); misses of
 // operations that do not look keys up; amplification figures the phase
 // has none of (no file I/O, nothing written or read); figures the engine
-// does not report; the cost model's columns for engines without a model.
+// does not report; the cost model's columns for engines without a model,
+// and those outside the model's domain (bench.Phase.ModelNA: "n/a: store
+// smaller than one level").
 func WriteCSV(w io.Writer, results []*bench.Result) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
@@ -65,7 +67,8 @@ func WriteCSV(w io.Writer, results []*bench.Result) error {
 			}
 			mw, mb, ms := "", "", ""
 			if m := ph.Model; m != nil {
-				mw, mb, ms = csvFloat(m.WriteAmp), csvFloat(m.BlocksPerGet), csvFloat(m.SpaceAmp)
+				// A zero model figure is outside the model's domain (bench.Phase.ModelNA).
+				mw, mb, ms = nonZero(m.WriteAmp), nonZero(m.BlocksPerGet), nonZero(m.SpaceAmp)
 			}
 			disk := ""
 			if r.Persistent {

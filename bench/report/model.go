@@ -23,15 +23,21 @@ var modelFigures = []modelFigure{
 
 // modelRow is the row of the model's prediction of a figure, shown under
 // the measured row: only for the results that have both the measurement
-// and a model, and never marked best (it is not a measurement).
+// and a model, "n/a" where the figure is outside the model's domain
+// (Phase.ModelNA), and never marked best (it is not a measurement).
 func modelRow(label, phase string, measured func(*bench.Phase) float64, model func(*bench.Model) float64) row {
-	return row{label: label, better: 0, format: formatRatio, value: func(r *bench.Result) (float64, bool) {
+	return row{label: label, text: func(r *bench.Result) string {
 		p := phaseOf(r, phase)
 		if p == nil || p.Model == nil || measured(p) == 0 {
-			return 0, false
+			return ""
 		}
-		v := model(p.Model)
-		return v, v > 0
+		if v := model(p.Model); v > 0 {
+			return formatRatio(v)
+		}
+		if p.ModelNA != "" {
+			return "n/a"
+		}
+		return ""
 	}}
 }
 

@@ -25,7 +25,8 @@ import (
 // that the results carry the model and that the table and reading show it.
 func TestRunLSMHasModel(t *testing.T) {
 	w, _ := workload.LookupWorkload("fillrandom")
-	res, err := bench.Run(context.Background(), bench.Config{Engine: "lsm", Workload: w, Num: 20000, Settings: map[string]string{"memtable-size": "64KiB"}})
+	res, err := bench.Run(context.Background(), bench.Config{Engine: "lsm", Workload: w, Num: 20000,
+		Settings: map[string]string{"memtable-size": "64KiB", "l1-target-size": "256KiB"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,6 +55,35 @@ func TestRunLSMHasModel(t *testing.T) {
 		if strings.HasPrefix(l, "    model") && strings.Contains(l, "*") {
 			t.Errorf("a model row is marked best: %q", l)
 		}
+	}
+}
+
+// TestModelOutsideItsDomain runs lsm on a store smaller than its L1
+// target: the model's write and space figures are "n/a" in the table and
+// absent from benchstat and csv.
+func TestModelOutsideItsDomain(t *testing.T) {
+	w, _ := workload.LookupWorkload("fillrandom")
+	res, err := bench.Run(context.Background(), bench.Config{Engine: "lsm", Workload: w, Num: 20000, Settings: map[string]string{"memtable-size": "64KiB"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := res.Run
+	if p.ModelNA != bench.NotOneLevel || p.Model == nil || p.Model.WriteAmp != 0 || p.Model.SpaceAmp != 0 || p.Model.BlocksPerGet <= 0 {
+		t.Fatalf("model %+v, n/a %q", p.Model, p.ModelNA)
+	}
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, []*bench.Result{res}, TableOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "model   ") || !strings.Contains(buf.String(), "note: lsm: model write and space amp n/a: store smaller than one level") {
+		t.Errorf("no n/a model row:\n%s", buf.String())
+	}
+	buf.Reset()
+	if err := WriteBenchstat(&buf, []*bench.Result{res}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "model-write-amp") || strings.Contains(buf.String(), "model-space-amp") {
+		t.Errorf("benchstat has model figures outside the domain:\n%s", buf.String())
 	}
 }
 

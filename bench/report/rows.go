@@ -53,6 +53,7 @@ func tableRows(rs []*bench.Result) []row {
 			phaseRow("load write amp", "load", -1, formatRatio, false, func(p *bench.Phase) float64 { return p.WriteAmp }),
 			modelRow("  model", "load", func(p *bench.Phase) float64 { return p.WriteAmp }, func(m *bench.Model) float64 { return m.WriteAmp }),
 		)
+		rows = append(rows, deviceRows(rs, "load")...)
 	}
 	rows = append(rows,
 		phaseRow("run ops/s", "run", +1, formatRate, false, func(p *bench.Phase) float64 { return p.OpsPerSec }),
@@ -60,6 +61,7 @@ func tableRows(rs []*bench.Result) []row {
 		phaseRow("run MiB/s", "run", +1, formatMiBPerSec, false, func(p *bench.Phase) float64 { return p.MiBPerSec }),
 		phaseRow("run time", "run", 0, formatSeconds, false, func(p *bench.Phase) float64 { return p.Seconds }),
 	)
+	rows = append(rows, deviceRows(rs, "run")...)
 	for op := workload.Op(0); op < workload.NumOps; op++ {
 		name := op.String()
 		if !some(func(r *bench.Result) bool { return r.Run.Op(name) != nil }) {
@@ -122,8 +124,8 @@ func tableRows(rs []*bench.Result) []row {
 			func(p *bench.Phase) float64 { return float64(p.LevelBytesWritten[l]) / float64(p.UserBytesWritten) }))
 	}
 	rows = append(rows,
-		phaseRow("read amp (bytes)", "run", -1, formatRatio, false, func(p *bench.Phase) float64 { return p.ReadAmp }),
-		phaseRow("blocks per get", "run", -1, formatRatio, false, func(p *bench.Phase) float64 { return p.BlocksPerGet }),
+		readRow("read amp (bytes)", false, func(p *bench.Phase) float64 { return p.ReadAmp }),
+		readRow("blocks per get", true, func(p *bench.Phase) float64 { return p.BlocksPerGet }),
 		modelRow("  model", "run", func(p *bench.Phase) float64 { return p.BlocksPerGet }, func(m *bench.Model) float64 { return m.BlocksPerGet }),
 		phaseRow("cache hit ratio", "run", +1, formatPercent, false, func(p *bench.Phase) float64 { return p.CacheHitRatio }),
 		phaseRow("space amp", "run", -1, formatRatio, false, func(p *bench.Phase) float64 { return p.SpaceAmp }),
@@ -233,4 +235,24 @@ func fraction(a, b int64) float64 {
 		return 0
 	}
 	return float64(a) / float64(b)
+}
+
+// readRow is a read-amplification row of the run phase, present for every
+// engine that measures it whenever the phase read anything: a zero is then
+// a measurement (every Get served from memory), not "not applicable". An
+// engine without files has no read amplification, and a peer counts no
+// blocks (blocks, set for blocks per get): they show "-".
+func readRow(label string, blocks bool, f func(*bench.Phase) float64) row {
+	return row{label: label, better: -1, format: formatRatio, value: func(r *bench.Result) (float64, bool) {
+		p := r.Run
+		if p == nil || !r.Persistent || blocks && r.Peer {
+			return 0, false
+		}
+		v := f(p)
+		read := p.UserBytesRead > 0
+		if blocks {
+			read = p.Stats.Ops.Gets > 0
+		}
+		return v, v != 0 || read
+	}}
 }

@@ -19,10 +19,32 @@ func WriteSweepTable(w io.Writer, results []*bench.Result) error {
 		return nil
 	}
 	keys := sweepKeys(results)
-	fmt.Fprintf(ew, "sweep: %s on %s: %s\n", results[0].Engine, results[0].Workload, describeParams(results[0]))
-	if s := settingsText(results[0], true); s != "" {
-		fmt.Fprintf(ew, "fixed settings: %s\n", s)
+	var engines []string
+	for _, r := range results {
+		if !slices.Contains(engines, r.Engine) {
+			engines = append(engines, r.Engine)
+		}
 	}
+	fmt.Fprintf(ew, "sweep: %s on %s: %s\n", strings.Join(engines, ", "), results[0].Workload, describeParams(results[0]))
+	if len(engines) == 1 {
+		if s := settingsText(results[0], true); s != "" {
+			fmt.Fprintf(ew, "fixed settings: %s\n", s)
+		}
+	} else {
+		var set []string
+		for _, e := range engines {
+			r := results[slices.IndexFunc(results, func(r *bench.Result) bool { return r.Engine == e })]
+			if s := settingsText(r, true); s != "" {
+				set = append(set, e+" "+s)
+			}
+		}
+		if len(set) > 0 {
+			fmt.Fprintf(ew, "fixed settings: %s\n", strings.Join(set, "; "))
+		}
+		keys = append([]string{"engine"}, keys...)
+	}
+	writeDeviceHeader(ew, results)
+	writeSteadyHeader(ew, results)
 	cols := sweepColumns(results)
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
 	for _, k := range keys {
@@ -38,6 +60,10 @@ func WriteSweepTable(w io.Writer, results []*bench.Result) error {
 	}
 	for j, r := range results {
 		for _, k := range keys {
+			if k == "engine" {
+				fmt.Fprintf(tw, "%s \t", r.Engine)
+				continue
+			}
 			fmt.Fprintf(tw, "%s \t", r.Sweep[k])
 		}
 		for i := range cols {
@@ -62,6 +88,13 @@ func sweepColumns(rs []*bench.Result) []row {
 		phaseRow("ops/s", "run", +1, formatRate, false, func(p *bench.Phase) float64 { return p.OpsPerSec }),
 		phaseRow("p50", "run", -1, formatNanos, false, func(p *bench.Phase) float64 { return float64(medianP50(p)) }),
 		phaseRow("p99", "run", -1, formatNanos, false, func(p *bench.Phase) float64 { return float64(worstP99(p)) }),
+		phaseRow("ops/s dev", "run", +1, formatRate, false, func(p *bench.Phase) float64 {
+			if p.Device == nil {
+				return 0
+			}
+			return p.Device.OpsPerSec
+		}),
+		phaseRow("p99 dev", "run", -1, formatNanos, false, func(p *bench.Phase) float64 { return float64(worstDeviceP99(p)) }),
 		phaseRow("write amp", "run", -1, formatRatio, false, func(p *bench.Phase) float64 { return p.WriteAmp }),
 		modelRow("model", "run", func(p *bench.Phase) float64 { return p.WriteAmp }, func(m *bench.Model) float64 { return m.WriteAmp }),
 		phaseRow("load write amp", "load", -1, formatRatio, false, func(p *bench.Phase) float64 { return p.WriteAmp }),
@@ -72,6 +105,11 @@ func sweepColumns(rs []*bench.Result) []row {
 		phaseRow("space amp", "run", -1, formatRatio, false, func(p *bench.Phase) float64 { return p.SpaceAmp }),
 		modelRow("model", "run", func(p *bench.Phase) float64 { return p.SpaceAmp }, func(m *bench.Model) float64 { return m.SpaceAmp }),
 		phaseRow("disk", "run", -1, formatBytes, false, func(p *bench.Phase) float64 { return float64(p.DiskBytes) }),
+		structRow("levels", "", 0, formatCount, func(p *bench.Phase) bool { return p.Stats.LSM != nil }, func(p *bench.Phase) float64 { return float64(levelsOf(p)) }),
+		structRow("compactions", "", 0, formatCount, func(p *bench.Phase) bool { return p.Stats.LSM != nil && p.Background != nil },
+			func(p *bench.Phase) float64 { return float64(p.Background.Compactions) }),
+		structRow("checkpoints", "", 0, formatCount, func(p *bench.Phase) bool { return p.Stats.BTree != nil && p.Background != nil },
+			func(p *bench.Phase) float64 { return float64(p.Background.Checkpoints) }),
 		phaseRow("peak RSS", "run", -1, formatBytes, false, func(p *bench.Phase) float64 { return float64(p.PeakRSS) }),
 	}
 	var out []row
@@ -125,6 +163,9 @@ func SweepReadingLines(rs []*bench.Result) []string {
 	}
 	if len(ok) == 0 {
 		return []string{"no point measured anything"}
+	}
+	if enginesShareAPoint(ok) {
+		return crossoverLines(ok)
 	}
 	point := func(r *bench.Result) string {
 		var parts []string
@@ -187,4 +228,43 @@ func SweepReadingLines(rs []*bench.Result) []string {
 		parts = append(parts, "caveat: "+s)
 	}
 	return parts
+}
+
+// levelsOf returns the LSM levels below L0 holding tables at the end of
+// the phase.
+func levelsOf(p *bench.Phase) int {
+	n := 0
+	for _, l := range p.Stats.LSM.Levels {
+		if l.Level > 0 && l.Files > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// worstDeviceP99 is the highest modelled p99 on a simulated device of the
+// phase's operation kinds (0 without a device).
+func worstDeviceP99(p *bench.Phase) int64 {
+	var w int64
+	if p.Device != nil {
+		for _, o := range p.Device.ByOp {
+			w = max(w, o.Latency.P99)
+		}
+	}
+	return w
+}
+
+// enginesShareAPoint reports whether several engines ran at one sweep
+// point: a sweep of engines against each other (--mix), whose reading is
+// where one overtakes another.
+func enginesShareAPoint(rs []*bench.Result) bool {
+	at := map[string]string{}
+	for _, r := range rs {
+		k := fmt.Sprint(r.Sweep)
+		if e, ok := at[k]; ok && e != r.Engine {
+			return true
+		}
+		at[k] = r.Engine
+	}
+	return false
 }

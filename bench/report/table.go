@@ -59,12 +59,29 @@ func writeWorkloadTable(w io.Writer, rs []*bench.Result, o TableOptions, first b
 	fmt.Fprintf(w, "%s: %s\n", rs[0].Workload, describeParams(rs[0]))
 	var set []string
 	for _, r := range rs {
-		if s := settingsText(r, false); s != "" {
+		if s := settingsText(r, false); s != "" && !slices.Contains(set, r.Label()+" "+s) {
 			set = append(set, r.Label()+" "+s)
 		}
 	}
 	if len(set) > 0 {
 		fmt.Fprintf(w, "settings: %s\n", strings.Join(set, "; "))
+	}
+	writeDeviceHeader(w, rs)
+	writeSteadyHeader(w, rs)
+	groups := groupByLabel(rs)
+	all := rs
+	if repeated(groups) {
+		counts := map[int]bool{}
+		rs = make([]*bench.Result, len(groups))
+		for i, g := range groups {
+			rs[i] = representative(g)
+			counts[len(g)] = true
+		}
+		n := "several"
+		if len(counts) == 1 {
+			n = fmt.Sprint(len(groups[0]))
+		}
+		fmt.Fprintf(w, "repetitions: %s of each; figures are the median (min–max when they differ); the reading is the median run's\n", n)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "\t")
@@ -78,8 +95,11 @@ func writeWorkloadTable(w io.Writer, rs []*bench.Result, o TableOptions, first b
 	}
 	var lines []line
 	width := 0
-	for _, rw := range tableRows(rs) {
+	for _, rw := range tableRows(all) {
 		cells, ok := renderRow(rw, rs)
+		if len(all) > len(rs) {
+			cells, ok = renderRepeated(rw, groups)
+		}
 		if !ok {
 			continue
 		}
@@ -120,6 +140,13 @@ func writeWorkloadTable(w io.Writer, rs []*bench.Result, o TableOptions, first b
 	if !*modelExplained && slices.ContainsFunc(rs, func(r *bench.Result) bool { return modelOf(r) != nil }) {
 		*modelExplained = true
 		fmt.Fprintf(w, "note: \"model\" rows are what the textbook cost model predicts at steady state (%s), not measurements\n", modelBases(rs))
+	}
+	for _, r := range rs {
+		for _, p := range []*bench.Phase{r.Load, r.Run} {
+			if p != nil && p.ModelNA != "" {
+				fmt.Fprintf(w, "note: %s: model write and space amp %s (%s phase)\n", r.Label(), p.ModelNA, p.Name)
+			}
+		}
 	}
 	WriteReading(w, ReadingLines(rs))
 	if h := rs[0].HarnessNsPerOp; h > 0 {

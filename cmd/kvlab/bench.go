@@ -49,9 +49,16 @@ ops/s, µs/op and MiB/s (user bytes per second, divided by 2^20 like db_bench's
 With no arguments it runs lsm, btree and the in-memory baseline (those
 registered in this build) through fillrandom, readrandom, seekrandom and
 ycsb-a, 400k records each, on a temporary directory, which it removes:
-about a minute on two cores. At that size lsm runs with a 4MiB memtable
-(unless --num or --set lsm.memtable-size is given), so that it flushes and
-compacts; the output says so.
+about a minute on two cores.
+
+Fair sizing: whatever the record count, every engine's memory knobs are
+scaled to the data by one rule that each engine publishes in its registry
+entry: write buffers (memtables, the WAL between B+tree checkpoints) get
+1/16 of the key and value bytes and caches (block caches, the buffer pool)
+1/8, never more than the engine's default. So the LSM flushes and compacts,
+the B+tree checkpoints, and reads reach the files as on a store larger than
+memory. The first line of the output lists what was scaled; --set overrides
+any knob.
 
 For lsm and btree the table shows, under write amp, blocks per get and space
 amp, a "model" row: what the textbook cost model predicts at steady state
@@ -361,8 +368,8 @@ func runBench(cmd *cobra.Command, f *runFlags, sf *storeFlags, engineNames, work
 		maps.Copy(plan.Settings[e], set)
 	}
 	plan.Engines = engines
-	if !cmd.Flags().Changed("num") && len(files) == 0 && plan.Config.Phases != bench.RunOnly {
-		printNotes(stdout, stderr, f.format, plan.SizeForSmallRun())
+	if plan.Config.Phases != bench.RunOnly {
+		printNotes(stdout, stderr, f.format, plan.FairSizing())
 	}
 	if err := plan.Check(); err != nil {
 		return &usageError{err}

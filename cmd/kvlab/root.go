@@ -45,6 +45,8 @@ workloads, and a table with a one-line reading of each result.`,
 		newIndexCommand(),
 		newSearchCommand(),
 		newBenchIndexCommand(),
+		newSuggestCommand(),
+		newLabCommand(),
 	)
 	return root
 }

@@ -20,8 +20,9 @@ type runFlags struct {
 	threads, keySize, loadBatch, count                     int
 	compressibility                                        float64
 	sets                                                   []string
-	sync, verifyIO, keep, mkdir                            bool
+	sync, verifyIO, keep, mkdir, steady                    bool
 	seed                                                   uint64
+	device                                                 deviceFlags
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
@@ -43,12 +44,14 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.mkdir, "mkdir", false, "create --dir if it does not exist (and remove it afterwards unless --keep)")
 	fl.BoolVar(&f.keep, "keep", false, "keep the stores after the run")
 	fl.BoolVar(&f.sync, "sync", false, "make every write wait for stable storage")
+	fl.BoolVar(&f.steady, "steady", false, "before the run phase, overwrite the store until it is in steady state (the LSM over its levels, the B+tree checkpointed several times) and wait for background work before measuring space")
 	fl.BoolVar(&f.verifyIO, "verify-io", false, "print the engines' byte accounting beside /proc/self/io")
 	fl.StringVar(&f.format, "format", "table", "output format: table, json, csv or benchstat")
 	fl.StringVar(&f.out, "out", "", "also write the results to this JSON-lines file (input of 'kvlab plot')")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of every random choice: the same seed repeats the same run")
 	fl.IntVar(&f.loadBatch, "load-batch", bench.DefaultLoadBatch, "keys per write batch in the load phase")
-	fl.IntVar(&f.count, "count", 1, "run each engine and workload this many times (for --format benchstat, json or csv: benchstat wants 6 or more)")
+	f.device.register(fl)
+	fl.IntVar(&f.count, "count", 1, "run each engine and workload this many times: the table shows the median and min–max, json, csv and benchstat keep every repetition (benchstat wants 6 or more)")
 }
 
 // config turns the flags into a Config template (engine and workload not
@@ -142,14 +145,15 @@ func (f *runFlags) config(cmd *cobra.Command) (bench.Config, error) {
 	if f.count < 1 {
 		return c, usageErrorf("--count %d: want at least 1", f.count)
 	}
-	if f.count > 1 && f.format == "table" {
-		return c, usageErrorf("--count %d repeats each run: use --format benchstat, json or csv, which keep every repetition", f.count)
-	}
 	if f.loadBatch < 1 {
 		return c, usageErrorf("--load-batch %d: want at least 1", f.loadBatch)
 	}
 	c.LoadBatch = f.loadBatch
+	if c.Device, err = f.device.model(fl); err != nil {
+		return c, err
+	}
 	c.Sync = f.sync
+	c.Steady = f.steady
 	c.Seed = f.seed
 	return c, nil
 }

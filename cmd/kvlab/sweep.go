@@ -1,18 +1,13 @@
 package main
 
 import (
-	"errors"
-	"fmt"
-	"maps"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kvlab/kvlab"
 	"github.com/kvlab/kvlab/bench"
-	"github.com/kvlab/kvlab/bench/report"
 )
 
 // maxSweptOptions is how many options one sweep may vary.
@@ -20,7 +15,7 @@ const maxSweptOptions = 2
 
 func newSweepCommand() *cobra.Command {
 	var f runFlags
-	var engine, workload string
+	var engine, engines, mix, workload string
 	var force bool
 	cmd := &cobra.Command{
 		Use:   "sweep --engine ENGINE --set ENGINE.NAME=V1,V2,... --workload WORKLOAD",
@@ -35,14 +30,34 @@ draws the model's predictions as dashed lines beside the measured ones. A
 --set with a single value fixes that option at every point.`,
 		Example: `  kvlab sweep --engine lsm --set lsm.bloom-bits=0,2,5,10,20 --workload readrandom
   kvlab sweep --engine btree --set btree.page-size=1KiB,4KiB,16KiB --workload ycsb-a --num 500k
-  kvlab sweep --engine lsm --set lsm.level-ratio=4,10 --set lsm.memtable-size=4MiB,64MiB --workload fillrandom`,
+  kvlab sweep --engine lsm --set lsm.level-ratio=4,10 --set lsm.memtable-size=4MiB,64MiB --workload fillrandom
+  kvlab sweep --engines lsm,btree --mix read=0.05,0.25,0.5,0.75,0.95 --distribution uniform --device ssd`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if mix != "" {
+				names := engines
+				if names == "" {
+					names = engine
+				}
+				if names == "" {
+					return usageErrorf("--mix needs --engines (or --engine)")
+				}
+				w := workload
+				if !cmd.Flags().Changed("workload") {
+					w = "ycsb-a"
+				}
+				return runMixSweep(cmd, &f, strings.Split(names, ","), mix, w, force)
+			}
+			if engines != "" {
+				return usageErrorf("--engines sweeps several engines over --mix; an option sweep takes one --engine")
+			}
 			return runSweep(cmd, &f, engine, workload, force)
 		},
 	}
 	cmd.Flags().StringVar(&engine, "engine", "", "the engine to sweep (required)")
-	cmd.Flags().StringVar(&workload, "workload", "readrandom", "the workload run at each point")
+	cmd.Flags().StringVar(&workload, "workload", "readrandom", "the workload run at each point (with --mix: whose load, keys and distribution each mix takes; default ycsb-a)")
+	cmd.Flags().StringVar(&engines, "engines", "", "with --mix: the engines run at every point (lsm,btree)")
+	cmd.Flags().StringVar(&mix, "mix", "", "sweep the operation mix instead of options: read=F1,F2,... runs every engine at each read fraction, the rest updates (the crossover)")
 	f.register(cmd)
 	cmd.Flags().Lookup("set").Usage = "option ENGINE.NAME=V1,V2,... to vary (repeatable; at most two with several values)"
 	cmd.Flags().Lookup("out").Usage = "JSON-lines file for 'kvlab plot' (default sweep-ENGINE-OPTION.jsonl); an existing file is refused without --force"
@@ -94,78 +109,30 @@ func runSweep(cmd *cobra.Command, f *runFlags, engine, workload string, force bo
 	if swept > maxSweptOptions {
 		return usageErrorf("%d options have several values: a sweep varies at most %d", swept, maxSweptOptions)
 	}
-	fixed := map[string]string{} // each axis's first value: what sizing must not override
-	for _, a := range axes {
-		fixed[a.Option] = a.Values[0]
-	}
-	if !cmd.Flags().Changed("num") {
-		given := maps.Clone(fixed)
-		sizing := &bench.Plan{Engines: []string{engine}, Settings: map[string]map[string]string{engine: fixed}}
-		printNotes(cmd.OutOrStdout(), stderr, f.format, sizing.SizeForSmallRun())
-		for _, knob := range slices.Sorted(maps.Keys(fixed)) {
-			if _, ok := given[knob]; !ok {
-				axes = append(axes, bench.SweepAxis{Engine: engine, Option: knob, Values: []string{fixed[knob]}})
-			}
-		}
-	}
 	var points []bench.SweepPoint
 	for _, p := range bench.SweepPoints(axes) {
 		points = append(points, bench.SweepPoint{Settings: settingsOf(p), Label: sweptOnly(p, axes)})
 	}
 	plan := &bench.Plan{Config: tmpl, Engines: []string{engine}, Workloads: ws, Points: points,
 		Keep: f.keep, DefaultNum: bench.SmallRunNum, SkipOverhead: true}
+	sizing := plan.FairSizing()
 	if err := plan.Check(); err != nil {
 		return &usageError{err}
 	}
+	printNotes(cmd.OutOrStdout(), stderr, f.format, sizing)
 	outPath := f.out
 	if outPath == "" {
 		outPath = defaultSweepOut(engine, axes)
 	}
-	if _, err := os.Stat(outPath); err == nil && !force {
-		return usageErrorf("--out %s exists: add --force to overwrite it, or name another file", outPath)
-	}
-	var undo undoList
-	ctx, stop := interruptible(cmdContext(cmd), stderr, undo.run)
-	defer stop()
-	defer undo.run()
-	root, cleanup, err := benchDirs(f.dir, f.keep, f.mkdir)
-	if err != nil {
-		return err
-	}
-	undo.add(cleanup)
-	defer keptNote(stderr, f.keep, root)
-	// The results file is created once the settings are known good (so that
-	// a bad one leaves no empty file behind), before anything runs (so that
-	// an unwritable path costs no run).
-	out, err := openOut(outPath)
-	if err != nil {
-		return err
-	}
-	defer out.Close()
+	return runPlanToFile(cmd, f, plan, outPath, force)
+}
 
-	plan.Config.Progress = progressFor(stderr)
-	plan.Root = root
-	results, runErr := plan.Run(ctx)
-	if errors.Is(runErr, bench.ErrConfig) {
-		return usageErrorf("%s", trimConfig(runErr))
+// refuseExisting refuses to overwrite a results file without --force.
+func refuseExisting(path string, force bool) error {
+	if _, err := os.Stat(path); err == nil && !force {
+		return usageErrorf("--out %s exists: add --force to overwrite it, or name another file", path)
 	}
-	stdout := cmd.OutOrStdout()
-	if f.format == "table" {
-		err = report.WriteSweepTable(stdout, results)
-	} else {
-		err = writeResults(stdout, f.format, results, report.TableOptions{})
-	}
-	if err != nil {
-		return err
-	}
-	if err := report.WriteJSON(out, results); err != nil {
-		return err
-	}
-	if err := out.Close(); err != nil {
-		return fmt.Errorf("--out %s: %w", outPath, err)
-	}
-	fmt.Fprintf(stderr, "kvlab: wrote %s (plot it: kvlab plot %s -o %s)\n", outPath, outPath, strings.TrimSuffix(outPath, ".jsonl")+".svg")
-	return interruptedOr(ctx, runErr)
+	return nil
 }
 
 // settingsOf strips the engine prefix of a sweep point's settings.
