@@ -223,3 +223,22 @@ func article(engine string) string {
 	}
 	return "a " + engine
 }
+
+func TestMustExistRefusesMarkerOnly(t *testing.T) {
+	for _, e := range persistentEngines {
+		dir := t.TempDir()
+		if err := storedir.Write(osFS(), dir, storedir.Marker{Engine: e, Format: 1}); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range []Options{{MustExist: true}, {ReadOnly: true}} {
+			if _, err := Open(e, dir, o); !errors.Is(err, kv.ErrNoStore) {
+				t.Fatalf("Open(%s, marker only, %+v) = %v, want kv.ErrNoStore", e, o, err)
+			}
+		}
+		db, err := Open(e, dir, Options{}) // a creation that was interrupted is finished
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+	}
+}

@@ -106,7 +106,8 @@ func (db *DB) open() error {
 		return fmt.Errorf("btree: open: %w", err)
 	}
 	db.pagesName = vfs.Join(db.dir, pagesFileName)
-	if db.opts.ReadOnly && metaSize == 0 {
+	if (db.opts.ReadOnly || db.opts.MustExist) && metaSize == 0 {
+		// Only a marker, or leftovers of a creation that crashed.
 		return fmt.Errorf("btree: %s: %w: it has no meta page", db.dir, kv.ErrNoStore)
 	}
 	if db.pages, err = db.openFile(db.pagesName, vfs.KindBTreePages); err != nil {

@@ -123,7 +123,8 @@ func (db *DB) recover() error {
 		st = nil
 	}
 	switch {
-	case errors.Is(err, fs.ErrNotExist) && db.opts.ReadOnly:
+	case errors.Is(err, fs.ErrNotExist) && (db.opts.ReadOnly || db.opts.MustExist):
+		// Only a marker, or leftovers of a creation that crashed.
 		return fmt.Errorf("lsm: %s: %w: it has no CURRENT file", db.dir, kv.ErrNoStore)
 	case errors.Is(err, fs.ErrNotExist):
 		// A new store. Files without a CURRENT are leftovers of an Open
