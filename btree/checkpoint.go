@@ -190,7 +190,7 @@ func (db *DB) freezeLocked() (*ckpt, error) {
 		c.m.freelist = fl[0]
 	}
 	c.oldWal, c.oldLogs = db.wal, [2]uint64{db.meta.walNum, newNum}
-	if f := db.events().WALRotated; f != nil {
+	if f := db.note.Events().WALRotated; f != nil {
 		f(kv.WALInfo{OldNum: db.walNum, NewNum: newNum})
 	}
 	db.wal, db.walNum = nw, newNum

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/kvlab/kvlab/internal/notify"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/vfs"
 	"github.com/kvlab/kvlab/wal"
@@ -71,7 +72,7 @@ type DB struct {
 	walGen    atomic.Uint64
 
 	st   counters
-	jobs jobIDs
+	note *notify.Notifier // events and log lines
 }
 
 type counters struct {
@@ -333,7 +334,7 @@ func (db *DB) triggerCheckpointLocked(w *wal.Writer) error {
 	if db.ckptState == ckptWriting {
 		// Writers stalled together make one stall: it begins with the
 		// first and ends with the last.
-		ev := db.events()
+		ev := db.note.Events()
 		if db.stalled++; db.stalled == 1 && ev.WriteStallBegin != nil {
 			ev.WriteStallBegin(kv.WriteStallInfo{Reason: "checkpoint behind"})
 		}
@@ -381,7 +382,7 @@ func (db *DB) noteFree() {
 func (db *DB) failLocked(cause error) error {
 	if db.roErr == nil {
 		db.roErr = fmt.Errorf("%w after an earlier error: %w", kv.ErrReadOnly, cause)
-		db.reportBGError(cause)
+		db.note.BackgroundError(cause)
 	}
 	return db.roErr
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"time"
 
 	"github.com/kvlab/kvlab/internal/storedir"
 	"github.com/kvlab/kvlab/kv"
@@ -141,23 +140,8 @@ func (db *DB) freeBelow(pg pgid) bool {
 // copy opens as a store holding every write acknowledged before the call.
 // Writers wait while the files are copied; readers do not. destDir must
 // not exist or be empty; it is created.
-func (db *DB) Checkpoint(destDir string) (err error) {
-	start := time.Now()
-	ev := db.events()
-	info := kv.CheckpointInfo{JobID: db.jobs.next(), Dir: destDir}
-	if ev.CheckpointBegin != nil {
-		ev.CheckpointBegin(info)
-	}
-	defer func() {
-		info.Duration, info.Err = time.Since(start), err
-		if ev.CheckpointEnd != nil {
-			ev.CheckpointEnd(info)
-		}
-		if err == nil {
-			db.infof("btree: checkpoint %d: consistent copy in %s in %v", info.JobID, destDir, info.Duration)
-		}
-	}()
-	return db.checkpointTo(destDir)
+func (db *DB) Checkpoint(destDir string) error {
+	return db.note.CheckpointCopy(destDir, db.checkpointTo)
 }
 
 // checkpointTo is Checkpoint without the events.

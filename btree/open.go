@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/kvlab/kvlab/internal/notify"
 	"github.com/kvlab/kvlab/internal/storedir"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/vfs"
@@ -41,7 +42,7 @@ func Open(fs vfs.FS, dir string, o Options) (*DB, error) {
 		fs = vfs.Default
 	}
 	acct := vfs.NewAccounting(fs)
-	db := &DB{fs: acct, acct: acct, dir: dir, opts: o}
+	db := &DB{fs: acct, acct: acct, dir: dir, opts: o, note: notify.New(Name, o.EventListener, o.Logger)}
 	db.ckptDone = sync.NewCond(&db.wmu)
 	st, err := storedir.Check(acct, dir, Name, FormatVersion, ownFile, storedir.Mode{ReadOnly: o.ReadOnly, MustExist: o.MustExist})
 	if err != nil {

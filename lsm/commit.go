@@ -205,7 +205,7 @@ func (db *DB) makeRoomForWrite(w *writer) error {
 	defer func() {
 		if !stallStart.IsZero() {
 			db.stats.stallNanos.Add(int64(time.Since(stallStart)))
-			if f := db.events().WriteStallEnd; f != nil {
+			if f := db.note.Events().WriteStallEnd; f != nil {
 				f()
 			}
 		}
@@ -235,7 +235,7 @@ func (db *DB) makeRoomForWrite(w *writer) error {
 			if stallStart.IsZero() {
 				stallStart = time.Now()
 				db.stats.stalls.Add(1)
-				if f := db.events().WriteStallBegin; f != nil {
+				if f := db.note.Events().WriteStallBegin; f != nil {
 					reason := "memtables full"
 					if l0 >= db.opts.L0StopTrigger {
 						reason = "L0 stop trigger"
@@ -287,7 +287,7 @@ func (db *DB) rotate() error {
 	db.imms = append(db.imms, old)
 	db.installReadStateLocked()
 	db.bgCond.Broadcast()
-	if f := db.events().WALRotated; f != nil {
+	if f := db.note.Events().WALRotated; f != nil {
 		f(kv.WALInfo{OldNum: old.logNum, NewNum: num})
 	}
 	return nil

@@ -78,8 +78,8 @@ func (db *DB) compactLoop() {
 // runCompaction executes one compaction and installs its result.
 func (db *DB) runCompaction(c *compaction.Compaction) (err error) {
 	start := time.Now()
-	ev := db.events()
-	info := kv.CompactionInfo{JobID: db.jobs.next(), FromLevel: c.Level, ToLevel: c.OutputLevel,
+	ev := db.note.Events()
+	info := kv.CompactionInfo{JobID: db.note.NextJob(), FromLevel: c.Level, ToLevel: c.OutputLevel,
 		InputTables: len(c.Inputs) + len(c.Overlapping), TrivialMove: c.TrivialMove}
 	db.mu.Lock()
 	info.Manual = db.manual != nil
@@ -96,7 +96,7 @@ func (db *DB) runCompaction(c *compaction.Compaction) (err error) {
 			ev.CompactionEnd(info)
 		}
 		if err == nil {
-			db.infof("lsm: compaction %d: L%d -> L%d, %d tables of %d bytes in, %d tables of %d bytes out, in %v", info.JobID, info.FromLevel, info.ToLevel, info.InputTables, info.InputBytes, info.OutputTables, info.OutputBytes, info.Duration)
+			db.note.Infof("lsm: compaction %d: L%d -> L%d, %d tables of %d bytes in, %d tables of %d bytes out, in %v", info.JobID, info.FromLevel, info.ToLevel, info.InputTables, info.InputBytes, info.OutputTables, info.OutputBytes, info.Duration)
 		}
 	}()
 	if c.TrivialMove {

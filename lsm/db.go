@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/kvlab/kvlab/internal/base"
+	"github.com/kvlab/kvlab/internal/notify"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/lsm/compaction"
 	"github.com/kvlab/kvlab/lsm/manifest"
@@ -80,7 +81,7 @@ type DB struct {
 	manifest   *manifest.Writer
 
 	stats dbStats
-	jobs  jobIDs
+	note  *notify.Notifier // events and log lines
 }
 
 var (
@@ -248,7 +249,7 @@ func (db *DB) setBGErrLocked(err error) {
 	if db.bgErr == nil {
 		db.bgErr = err
 		db.bgCond.Broadcast()
-		db.reportBGError(err)
+		db.note.BackgroundError(err)
 	}
 }
 

@@ -38,8 +38,8 @@ func (db *DB) flushLoop() {
 // with the new log number (imm's WAL is then no longer needed).
 func (db *DB) flush(imm *memTable) (err error) {
 	start := time.Now()
-	ev := db.events()
-	info := kv.FlushInfo{JobID: db.jobs.next(), InputBytes: imm.ApproximateSize()}
+	ev := db.note.Events()
+	info := kv.FlushInfo{JobID: db.note.NextJob(), InputBytes: imm.ApproximateSize()}
 	if ev.FlushBegin != nil {
 		ev.FlushBegin(info)
 	}
@@ -49,7 +49,7 @@ func (db *DB) flush(imm *memTable) (err error) {
 			ev.FlushEnd(info)
 		}
 		if err == nil {
-			db.infof("lsm: flush %d: memtable of %d bytes to an L0 table of %d bytes in %v", info.JobID, info.InputBytes, info.OutputBytes, info.Duration)
+			db.note.Infof("lsm: flush %d: memtable of %d bytes to an L0 table of %d bytes in %v", info.JobID, info.InputBytes, info.OutputBytes, info.Duration)
 		}
 	}()
 	meta, err := db.writeMemtable(imm)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
-	"time"
 
 	"github.com/kvlab/kvlab/internal/storedir"
 	"github.com/kvlab/kvlab/kv"
@@ -162,23 +161,8 @@ func (db *DB) pickManualLocked(m *manualCompaction) *compaction.Compaction {
 // empty WAL. It holds every write acknowledged before the call; writes go
 // on meanwhile and are not in it, or are as a prefix. destDir must not exist
 // or be empty; it is created.
-func (db *DB) Checkpoint(destDir string) (err error) {
-	start := time.Now()
-	ev := db.events()
-	info := kv.CheckpointInfo{JobID: db.jobs.next(), Dir: destDir}
-	if ev.CheckpointBegin != nil {
-		ev.CheckpointBegin(info)
-	}
-	defer func() {
-		info.Duration, info.Err = time.Since(start), err
-		if ev.CheckpointEnd != nil {
-			ev.CheckpointEnd(info)
-		}
-		if err == nil {
-			db.infof("lsm: checkpoint %d: consistent copy in %s in %v", info.JobID, destDir, info.Duration)
-		}
-	}()
-	return db.checkpointTo(destDir)
+func (db *DB) Checkpoint(destDir string) error {
+	return db.note.CheckpointCopy(destDir, db.checkpointTo)
 }
 
 // checkpointTo is Checkpoint without the events.

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/kvlab/kvlab/internal/base"
+	"github.com/kvlab/kvlab/internal/notify"
 	"github.com/kvlab/kvlab/internal/storedir"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/lsm/compaction"
@@ -81,6 +82,7 @@ func Open(fsys vfs.FS, dir string, o Options) (*DB, error) {
 		pendingOutputs: map[uint64]struct{}{},
 		compacting:     map[uint64]bool{},
 		liveStates:     map[*readState]struct{}{},
+		note:           notify.New(Name, o.EventListener, o.Logger),
 	}
 	db.bgCond = sync.NewCond(&db.mu)
 	db.queueDrained = sync.NewCond(&db.wmu)
