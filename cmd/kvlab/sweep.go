@@ -8,6 +8,7 @@ import (
 
 	"github.com/kvlab/kvlab"
 	"github.com/kvlab/kvlab/bench"
+	"github.com/kvlab/kvlab/bench/workload"
 )
 
 // maxSweptOptions is how many options one sweep may vary.
@@ -65,7 +66,7 @@ draws the model's predictions as dashed lines beside the measured ones. A
 	return cmd
 }
 
-func runSweep(cmd *cobra.Command, f *runFlags, engine, workload string, force bool) error {
+func runSweep(cmd *cobra.Command, f *runFlags, engine, wname string, force bool) error {
 	stderr := cmd.ErrOrStderr()
 	if engine == "" {
 		return usageErrorf("--engine is required")
@@ -73,21 +74,11 @@ func runSweep(cmd *cobra.Command, f *runFlags, engine, workload string, force bo
 	if _, err := kvlab.Lookup(engine); err != nil {
 		return &usageError{err}
 	}
-	tmpl, err := f.config(cmd)
+	tmpl, w, err := sweepConfig(cmd, f, wname)
 	if err != nil {
 		return err
 	}
-	props, err := f.properties()
-	if err != nil {
-		return err
-	}
-	ws, err := resolveWorkloads(workload, nil, props, stderr)
-	if err != nil {
-		return err
-	}
-	if len(ws) != 1 {
-		return usageErrorf("--workload takes one workload")
-	}
+	ws := []workload.Workload{w}
 	if len(f.sets) == 0 {
 		return usageErrorf("--set ENGINE.NAME=V1,V2,... is required: it says what to sweep")
 	}
@@ -172,4 +163,25 @@ func defaultSweepOut(engine string, axes []bench.SweepAxis) string {
 		}
 	}
 	return name + ".jsonl"
+}
+
+// sweepConfig turns the flags into the run template and the one workload
+// a sweep runs at each point.
+func sweepConfig(cmd *cobra.Command, f *runFlags, name string) (bench.Config, workload.Workload, error) {
+	tmpl, err := f.config(cmd)
+	if err != nil {
+		return tmpl, workload.Workload{}, err
+	}
+	props, err := f.properties()
+	if err != nil {
+		return tmpl, workload.Workload{}, err
+	}
+	ws, err := resolveWorkloads(name, nil, props, cmd.ErrOrStderr())
+	if err != nil {
+		return tmpl, workload.Workload{}, err
+	}
+	if len(ws) != 1 {
+		return tmpl, workload.Workload{}, usageErrorf("--workload takes one workload")
+	}
+	return tmpl, ws[0], nil
 }

@@ -61,21 +61,11 @@ func runMixSweep(cmd *cobra.Command, f *runFlags, engines []string, mix, wname s
 	if err != nil {
 		return err
 	}
-	tmpl, err := f.config(cmd)
+	tmpl, w, err := sweepConfig(cmd, f, wname)
 	if err != nil {
 		return err
 	}
-	props, err := f.properties()
-	if err != nil {
-		return err
-	}
-	base, err := resolveWorkloads(wname, nil, props, stderr)
-	if err != nil {
-		return err
-	}
-	if len(base) != 1 {
-		return usageErrorf("--workload takes one workload")
-	}
+	base := []workload.Workload{w}
 	inRun := map[string]bool{}
 	for _, e := range engines {
 		inRun[e] = true
