@@ -19,8 +19,30 @@ import (
 //	go test -run XXX -bench . -benchtime 200000x ./btree/
 //
 // Each reports write and read amplification and pages per op as metrics.
+// Environment variables change the store: BTREE_BENCH_KEYS its key count
+// (below), BTREE_BENCH_VALUE the value size in bytes (4096 for the 4 KiB
+// value figures) and BTREE_BENCH_POOL the B+tree's pool size in bytes (the
+// default is DefaultOptions'; kvlab bench's fair sizing gives 1/8 of the
+// data). The regression guard docs/performance.md records:
+//
+//	BTREE_BENCH_KEYS=1000000 go test -run XXX -bench 'Get$|Scan100' -count 6 ./btree/ | tee new.txt
+//	benchstat old.txt new.txt
 
-const benchValueSize = 100
+var benchValueSize = envInt("BTREE_BENCH_VALUE", 100)
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+// benchOptions are the B+tree's options in the benchmarks.
+func benchOptions() Options {
+	o := DefaultOptions()
+	o.PoolSize = int64(envInt("BTREE_BENCH_POOL", int(o.PoolSize)))
+	return o
+}
 
 func benchKey(buf []byte, i uint64) []byte {
 	binary.BigEndian.PutUint64(buf[:8], i*0x9e3779b97f4a7c15) // scrambled: random order
@@ -42,7 +64,7 @@ type benchEngine struct {
 func benchEngines() []benchEngine {
 	return []benchEngine{
 		{"btree", func(b *testing.B) kv.Engine {
-			db, err := Open(vfs.Default, b.TempDir(), DefaultOptions())
+			db, err := Open(vfs.Default, b.TempDir(), benchOptions())
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -90,7 +112,7 @@ func benchFill(b *testing.B, key func([]byte, uint64) []byte) {
 			db := e.open(b)
 			defer db.Close()
 			before := db.Stats()
-			b.SetBytes(16 + benchValueSize)
+			b.SetBytes(16 + int64(benchValueSize))
 			b.ResetTimer()
 			fill(b, db, b.N, key)
 			b.StopTimer()
@@ -111,7 +133,7 @@ func BenchmarkPut(b *testing.B) {
 			var kb [16]byte
 			val := make([]byte, benchValueSize)
 			r := rand.New(rand.NewPCG(1, 2))
-			b.SetBytes(16 + benchValueSize)
+			b.SetBytes(16 + int64(benchValueSize))
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				if err := db.Put(benchKey(kb[:], r.Uint64N(200000)), val); err != nil {

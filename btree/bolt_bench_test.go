@@ -54,7 +54,7 @@ func BenchmarkFillSeqBolt(b *testing.B)    { benchBoltFill(b, seqKey) }
 func benchBoltFill(b *testing.B, key func([]byte, uint64) []byte) {
 	db := openBolt(b)
 	defer db.Close()
-	b.SetBytes(16 + benchValueSize)
+	b.SetBytes(16 + int64(benchValueSize))
 	b.ResetTimer()
 	boltFill(b, db, b.N, key)
 }

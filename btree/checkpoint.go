@@ -222,7 +222,7 @@ func (db *DB) writeCheckpoint(c *ckpt) error {
 		return err
 	}
 	c.written = written
-	db.pool.markCleanNodes(c.dirty)
+	db.pool.markCleanNodes(c.dirty, func(n *node) []byte { return w.pages[n.pgno] })
 	if err := db.pages.Sync(); err != nil {
 		return fmt.Errorf("sync pages: %w", err)
 	}
@@ -261,10 +261,10 @@ func (db *DB) completeLocked(c *ckpt) {
 func (db *DB) writeBack() error {
 	limit := db.pool.cap / 2
 	dirty := db.pool.dirtyCount()
-	if dirty <= limit && db.pool.size() <= db.pool.cap {
+	if dirty <= limit {
 		return nil
 	}
-	nodes := db.pool.coldDirty(max(dirty-limit/2, db.pool.size()-db.pool.cap))
+	nodes := db.pool.coldDirty(dirty - limit/2)
 	w := newPageWriter(db)
 	for _, n := range nodes {
 		encodeNode(n, w.page(n.pgno))
@@ -272,9 +272,7 @@ func (db *DB) writeBack() error {
 	if _, err := w.flush(); err != nil {
 		return db.failLocked(fmt.Errorf("btree: write back: %w", err))
 	}
-	for _, n := range nodes {
-		db.pool.markClean(n.pgno)
-	}
+	db.pool.markCleanNodes(nodes, func(n *node) []byte { return w.pages[n.pgno] })
 	return nil
 }
 

@@ -3,6 +3,7 @@ package btree
 import (
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"strconv"
 	"strings"
@@ -29,7 +30,6 @@ type DB struct {
 	metaf     vfs.File
 	pagesName string
 	pool      *pool
-	rootCache atomic.Pointer[node] // the root's node, valid as kidCache entries are
 
 	// wmu admits one writer at a time; checkpoints and Check hold it too.
 	wmu sync.Mutex
@@ -133,69 +133,82 @@ func (db *DB) readPage(pg pgid, buf []byte) error {
 	return fmt.Errorf("btree: read page %d: %w", pg, err)
 }
 
-// readNode returns the node of page pg, from the pool or the file.
-func (db *DB) readNode(pg pgid) (*node, error) {
-	if n := db.pool.get(pg); n != nil {
-		return n, nil
+// readView returns page pg for reading, from the pool or the file, pinned:
+// the caller releases it (db.pool.release). A page read from the file is
+// verified (checksum, page number, type) and its structure checked once,
+// before any reader sees it.
+func (db *DB) readView(pg pgid) (page, error) {
+	if p, ok := db.pool.get(pg); ok {
+		return p, nil
 	}
 	if pg == 0 {
-		return nil, db.corrupt(pg, pageErrorf(pg, "null page reference"))
+		return page{}, db.corrupt(pg, pageErrorf(pg, "null page reference"))
 	}
-	buf := make([]byte, db.ps)
-	if err := db.readPage(pg, buf); err != nil {
+	db.pool.misses.Add(1)
+	return db.pool.load(pg, func(buf []byte) error {
+		if err := db.readPage(pg, buf); err != nil {
+			return err
+		}
+		if err := verifyPage(buf, pg, pageLeaf, pageBranch); err != nil {
+			return db.corrupt(pg, err)
+		}
+		if _, err := checkNodePage(buf, pg); err != nil {
+			return db.corrupt(pg, err)
+		}
+		return nil
+	})
+}
+
+// readNode returns page pg as a node, the writer's form: the pool's dirty
+// node, or one decoded from a private copy of the page (which the pool
+// holds once the writer makes it dirty: cow).
+func (db *DB) readNode(pg pgid) (*node, error) {
+	p, err := db.readView(pg)
+	if err != nil {
 		return nil, err
 	}
-	n, err := decodeNode(buf, pg)
+	if p.n != nil {
+		return p.n, nil
+	}
+	buf := append(make([]byte, 0, len(p.v)), p.v...)
+	db.pool.release(p)
+	n, err := decodeNodeBody(buf, pg)
 	if err != nil {
 		return nil, db.corrupt(pg, err)
 	}
-	return db.pool.addClean(n), nil
+	return n, nil
 }
 
-// rootNode returns the root's node, through rootCache when it is valid.
-func (db *DB) rootNode() (*node, error) {
-	if c := db.rootCache.Load(); c != nil && c.pgno == db.root && !c.evicted.Load() {
-		touch(c)
-		db.pool.hits.Add(1)
-		return c, nil
-	}
-	c, err := db.readNode(db.root)
-	if err == nil {
-		db.rootCache.Store(c)
-	}
-	return c, err
-}
+// rootNode returns the root as a node (see readNode).
+func (db *DB) rootNode() (*node, error) { return db.readNode(db.root) }
 
-// child returns the node of branch p's child i, through p's kidCache when
-// the node found there last time is still the pool's.
-func (db *DB) child(p *node, i int) (*node, error) {
-	pg := p.kids[i]
-	if i < len(p.kidCache) {
-		if w := p.kidCache[i].Load(); w != nil {
-			if c := w.Value(); c != nil && c.pgno == pg && !c.evicted.Load() {
-				touch(c)
-				db.pool.hits.Add(1)
-				return c, nil
-			}
-		}
-	}
-	c, err := db.readNode(pg)
-	if err == nil && i < len(p.kidCache) && c.weakSelf != nil {
-		p.kidCache[i].Store(c.weakSelf)
-	}
-	return c, err
-}
+// child returns branch p's child i as a node (see readNode).
+func (db *DB) child(p *node, i int) (*node, error) { return db.readNode(p.kids[i]) }
 
 // readValue returns a copy of leaf cell i's value.
 func (db *DB) readValue(n *node, i int) ([]byte, error) {
-	ref := n.ovf[i]
-	if ref.pg == 0 {
+	if n.ovf[i].pg == 0 {
 		return append(make([]byte, 0, len(n.vals[i])), n.vals[i]...), nil
 	}
+	return db.readOverflow(n.ovf[i])
+}
+
+// readOverflow reads the value of overflow run ref with one read. A bare
+// run (ref.raw) is read straight into the value's buffer and checked
+// against the checksum its leaf cell holds; a run of headed pages is
+// checked page by page.
+func (db *DB) readOverflow(ref ovfRef) ([]byte, error) {
 	cnt := ref.pages(db.ps)
 	buf := make([]byte, cnt*db.ps)
 	if err := db.readPage(ref.pg, buf); err != nil {
 		return nil, err
+	}
+	if ref.raw {
+		v := buf[:ref.n:ref.n]
+		if got := crc32.Checksum(v, crcTable); got != ref.sum {
+			return nil, db.corrupt(ref.pg, pageErrorf(ref.pg, "overflow run of %d bytes fails its checksum (stored %#08x, computed %#08x)", ref.n, ref.sum, got))
+		}
+		return v, nil
 	}
 	out := make([]byte, 0, ref.n)
 	for j := range cnt {
@@ -214,6 +227,7 @@ func (db *DB) readValue(n *node, i int) ([]byte, error) {
 
 // Get implements kv.Engine. It returns kv.ErrNotFound for an absent key and
 // an error wrapping kv.ErrCorruption when a page on the way is damaged.
+// It searches each page in place, holding it pinned only while it does.
 func (db *DB) Get(key []byte) ([]byte, error) {
 	db.tmu.RLock()
 	defer db.tmu.RUnlock()
@@ -221,27 +235,64 @@ func (db *DB) Get(key []byte) ([]byte, error) {
 		return nil, kv.ErrClosed
 	}
 	db.st.gets.Add(1)
-	n, err := db.rootNode()
-	touched := int64(1)
-	for err == nil && !n.leaf {
-		n, err = db.child(n, n.childIndex(key))
-		touched++
-	}
-	db.st.blocksTouched.Add(touched)
-	if err != nil {
-		return nil, err
-	}
-	i, found := n.search(key)
-	if !found {
-		return nil, kv.ErrNotFound
-	}
-	v, err := db.readValue(n, i)
+	v, err := db.get(key)
 	if err != nil {
 		return nil, err
 	}
 	db.st.getHits.Add(1)
 	db.st.userRead.Add(int64(len(key) + len(v)))
 	return v, nil
+}
+
+// get looks key up; the caller holds tmu.
+func (db *DB) get(key []byte) ([]byte, error) {
+	pg := db.root
+	touched := int64(0)
+	defer func() { db.st.blocksTouched.Add(touched) }()
+	for {
+		p, err := db.readView(pg)
+		if err != nil {
+			return nil, err
+		}
+		touched++
+		if !p.leaf() {
+			pg = p.child(p.childIndex(key))
+			db.pool.release(p)
+			continue
+		}
+		i, found := p.search(key)
+		if !found {
+			db.pool.release(p)
+			return nil, kv.ErrNotFound
+		}
+		v, ref := p.value(i)
+		if ref.pg == 0 {
+			v = append(make([]byte, 0, len(v)), v...)
+			db.pool.release(p)
+			return v, nil
+		}
+		db.pool.release(p)
+		return db.readOverflow(ref)
+	}
+}
+
+// has reports whether key is present; the caller holds tmu.
+func (db *DB) has(key []byte) (bool, error) {
+	pg := db.root
+	for {
+		p, err := db.readView(pg)
+		if err != nil {
+			return false, err
+		}
+		if !p.leaf() {
+			pg = p.child(p.childIndex(key))
+			db.pool.release(p)
+			continue
+		}
+		_, found := p.search(key)
+		db.pool.release(p)
+		return found, nil
+	}
 }
 
 // Put implements kv.Engine.
@@ -457,6 +508,7 @@ func (db *DB) Close() error {
 		}
 	}
 	db.closeFiles()
+	db.pool.close()
 	return err
 }
 

@@ -29,3 +29,12 @@ func (db *DB) PageCount() uint64 {
 	defer db.wmu.Unlock()
 	return uint64(db.alloc.pageCount)
 }
+
+// lookup returns the leaf where key belongs, as a node.
+func (db *DB) lookup(key []byte) (*node, error) {
+	n, err := db.rootNode()
+	for err == nil && !n.leaf {
+		n, err = db.child(n, n.childIndex(key))
+	}
+	return n, err
+}

@@ -38,6 +38,10 @@ const (
 const (
 	cellInline   = 0 // the value follows the key
 	cellOverflow = 1 // an overflow reference (u64 first page) follows the key
+	// cellOverflowRaw: an overflow reference (u64 first page, u32 CRC-32C
+	// of the value) follows the key; the run holds the bare value, with no
+	// page headers, so a value of n bytes takes ceil(n/PageSize) pages.
+	cellOverflowRaw = 2
 )
 
 // Limits on the page size.

@@ -7,7 +7,12 @@ import (
 )
 
 // iterator walks the leaves through a root-to-leaf stack (the tree has no
-// sibling links: see the package documentation).
+// sibling links: see the package documentation). The stack holds, for each
+// branch level, the page and the child taken; the current leaf is held
+// pinned in the buffer pool (or, when dirty, as its node) from one call to
+// the next, so steps within a leaf and Key and Value read the page in
+// place, and the next leaf is found from the parent without descending
+// from the root again.
 //
 // Every positioning call takes the tree's read lock, so it sees whole
 // batches. Between calls the writer may change the tree; the iterator then
@@ -16,14 +21,20 @@ import (
 // before it (Prev) in the tree as it is now. Keys that exist throughout the
 // iteration are therefore never skipped, repeated or misordered; keys
 // written or deleted meanwhile are seen or not depending on whether the
-// iterator has passed their position.
+// iterator has passed their position. A pinned frame never changes, and a
+// dirty node's key and value bytes are never modified in place, so Key and
+// Value stay valid until the next positioning call.
 type iterator struct {
 	db      *DB
 	o       kv.IterOptions
-	stack   []pathElem
+	stack   []level
+	leaf    page // the current leaf; leafOK says whether one is held
+	leafOK  bool
+	i       int // cell index in leaf
 	version uint64
 	key     []byte
 	val     []byte
+	seekKey []byte // a copy of key, to seek from when the tree changed
 	valid   bool
 	err     error
 	closed  bool
@@ -32,6 +43,14 @@ type iterator struct {
 	// flushEvery steps and on Close, to keep shared atomics off the
 	// per-step path).
 	steps, userRead int64
+}
+
+// level is one branch of the iterator's path: page pg, with count
+// separators (count+1 children), and the index of the child taken.
+type level struct {
+	pg    pgid
+	i     int
+	count int
 }
 
 const flushEvery = 256
@@ -104,24 +123,43 @@ func (it *iterator) end(ok bool, err error) bool {
 	return ok
 }
 
+// dropLeaf releases the current leaf.
+func (it *iterator) dropLeaf() {
+	if it.leafOK {
+		it.db.pool.release(it.leaf)
+		it.leaf, it.leafOK = page{}, false
+	}
+}
+
+// setLeaf makes page p (pinned) the current leaf.
+func (it *iterator) setLeaf(p page) {
+	it.dropLeaf()
+	it.leaf, it.leafOK = p, true
+}
+
 // descend fills the stack with the path to the leaf where key belongs
-// (the leftmost leaf for a nil key, the rightmost with last set).
-func (it *iterator) descend(key []byte, last bool) (*node, error) {
+// (the leftmost leaf for a nil key, the rightmost with last set) and makes
+// that leaf the current one.
+func (it *iterator) descend(key []byte, last bool) error {
 	it.stack = it.stack[:0]
-	n, err := it.db.rootNode()
-	for err == nil && !n.leaf {
-		i := n.childIndex(key)
-		if last {
-			i = len(n.kids) - 1
+	pg := it.db.root
+	for {
+		p, err := it.db.readView(pg)
+		if err != nil {
+			return err
 		}
-		it.stack = append(it.stack, pathElem{n, i})
-		n, err = it.db.child(n, i)
+		if p.leaf() {
+			it.setLeaf(p)
+			return nil
+		}
+		i := p.childIndex(key)
+		if last {
+			i = p.count()
+		}
+		it.stack = append(it.stack, level{pg: pg, i: i, count: p.count()})
+		pg = p.child(i)
+		it.db.pool.release(p)
 	}
-	if err != nil {
-		return nil, err
-	}
-	it.stack = append(it.stack, pathElem{n: n})
-	return n, nil
 }
 
 // seekGE rests on the first key >= key (within the upper bound).
@@ -129,13 +167,11 @@ func (it *iterator) seekGE(key []byte) (bool, error) {
 	if it.o.LowerBound != nil && bytes.Compare(key, it.o.LowerBound) < 0 {
 		key = it.o.LowerBound
 	}
-	n, err := it.descend(key, false)
-	if err != nil {
+	if err := it.descend(key, false); err != nil {
 		return false, err
 	}
-	i, _ := n.search(key)
-	it.stack[len(it.stack)-1].i = i
-	if i >= len(n.keys) {
+	it.i, _ = it.leaf.search(key)
+	if it.i >= it.leaf.count() {
 		return it.nextLeaf()
 	}
 	return it.inBounds(), nil
@@ -147,17 +183,15 @@ func (it *iterator) seekLT(key []byte) (bool, error) {
 	if it.o.UpperBound != nil && (key == nil || bytes.Compare(key, it.o.UpperBound) > 0) {
 		key = it.o.UpperBound
 	}
-	n, err := it.descend(key, key == nil)
-	if err != nil {
+	if err := it.descend(key, key == nil); err != nil {
 		return false, err
 	}
-	i := len(n.keys) - 1
+	it.i = it.leaf.count() - 1
 	if key != nil {
-		i, _ = n.search(key)
-		i--
+		it.i, _ = it.leaf.search(key)
+		it.i--
 	}
-	it.stack[len(it.stack)-1].i = i
-	if i < 0 {
+	if it.i < 0 {
 		return it.prevLeaf()
 	}
 	return it.inBounds(), nil
@@ -166,29 +200,12 @@ func (it *iterator) seekLT(key []byte) (bool, error) {
 // nextLeaf moves to the first key of the next non-empty leaf.
 func (it *iterator) nextLeaf() (bool, error) {
 	for {
-		lvl := len(it.stack) - 2
-		for lvl >= 0 && it.stack[lvl].i >= len(it.stack[lvl].n.kids)-1 {
-			lvl--
+		ok, err := it.sibling(true)
+		if !ok || err != nil {
+			return false, err
 		}
-		if lvl < 0 {
-			return false, nil
-		}
-		it.stack[lvl].i++
-		it.stack = it.stack[:lvl+1]
-		n := it.stack[lvl].n
-		for {
-			c, err := it.db.child(n, it.stack[len(it.stack)-1].i)
-			if err != nil {
-				return false, err
-			}
-			if c.leaf {
-				it.stack = append(it.stack, pathElem{c, 0})
-				break
-			}
-			it.stack = append(it.stack, pathElem{c, 0})
-			n = c
-		}
-		if len(it.stack[len(it.stack)-1].n.keys) > 0 {
+		if it.leaf.count() > 0 {
+			it.i = 0
 			return it.inBounds(), nil
 		}
 	}
@@ -197,59 +214,82 @@ func (it *iterator) nextLeaf() (bool, error) {
 // prevLeaf moves to the last key of the previous non-empty leaf.
 func (it *iterator) prevLeaf() (bool, error) {
 	for {
-		lvl := len(it.stack) - 2
-		for lvl >= 0 && it.stack[lvl].i == 0 {
-			lvl--
+		ok, err := it.sibling(false)
+		if !ok || err != nil {
+			return false, err
 		}
-		if lvl < 0 {
-			return false, nil
-		}
-		it.stack[lvl].i--
-		it.stack = it.stack[:lvl+1]
-		n := it.stack[lvl].n
-		for {
-			c, err := it.db.child(n, it.stack[len(it.stack)-1].i)
-			if err != nil {
-				return false, err
-			}
-			if c.leaf {
-				it.stack = append(it.stack, pathElem{c, len(c.keys) - 1})
-				break
-			}
-			it.stack = append(it.stack, pathElem{c, len(c.kids) - 1})
-			n = c
-		}
-		if len(it.stack[len(it.stack)-1].n.keys) > 0 {
+		if n := it.leaf.count(); n > 0 {
+			it.i = n - 1
 			return it.inBounds(), nil
 		}
 	}
 }
 
-// inBounds reports whether the current key lies within the bounds.
-func (it *iterator) inBounds() bool {
-	top := it.stack[len(it.stack)-1]
-	return it.o.Contains(top.n.keys[top.i])
-}
-
-// load makes the current cell the iterator's key and value. The slices
-// alias the node's key and value bytes, which are never modified once
-// written (see node), so they stay valid however the tree changes; only an
-// overflow value is read into a new buffer.
-func (it *iterator) load() (bool, error) {
-	top := it.stack[len(it.stack)-1]
-	it.key = top.n.keys[top.i]
-	if top.n.ovf[top.i].pg == 0 {
-		it.val = top.n.vals[top.i]
+// sibling makes the leaf after (forward) or before the current one the
+// current leaf: up the stack to the nearest branch with a child on that
+// side, then down its leftmost (rightmost) edge. It reports false at the
+// end of the tree.
+func (it *iterator) sibling(forward bool) (bool, error) {
+	lvl := len(it.stack) - 1
+	for lvl >= 0 && ((forward && it.stack[lvl].i >= it.stack[lvl].count) || (!forward && it.stack[lvl].i == 0)) {
+		lvl--
+	}
+	if lvl < 0 {
+		return false, nil
+	}
+	if forward {
+		it.stack[lvl].i++
 	} else {
-		v, err := it.db.readValue(top.n, top.i)
+		it.stack[lvl].i--
+	}
+	it.stack = it.stack[:lvl+1]
+	p, err := it.db.readView(it.stack[lvl].pg)
+	if err != nil {
+		return false, err
+	}
+	pg := p.child(it.stack[lvl].i)
+	it.db.pool.release(p)
+	for {
+		p, err := it.db.readView(pg)
 		if err != nil {
 			return false, err
 		}
-		it.val = v
+		if p.leaf() {
+			it.setLeaf(p)
+			return true, nil
+		}
+		i := 0
+		if !forward {
+			i = p.count()
+		}
+		it.stack = append(it.stack, level{pg: pg, i: i, count: p.count()})
+		pg = p.child(i)
+		it.db.pool.release(p)
 	}
-	if it.val == nil {
-		it.val = []byte{}
+}
+
+// inBounds reports whether the current key lies within the bounds.
+func (it *iterator) inBounds() bool {
+	return it.o.Contains(it.leaf.key(it.i))
+}
+
+// load makes the current cell the iterator's key and value. The slices
+// alias the leaf, which stays pinned (or, when dirty, whose key and value
+// bytes are never modified in place) until the iterator moves to another
+// leaf; only an overflow value is read into a new buffer.
+func (it *iterator) load() (bool, error) {
+	it.key = it.leaf.key(it.i)
+	v, ref := it.leaf.value(it.i)
+	if ref.pg != 0 {
+		var err error
+		if v, err = it.db.readOverflow(ref); err != nil {
+			return false, err
+		}
 	}
+	if v == nil {
+		v = []byte{}
+	}
+	it.val = v
 	it.userRead += int64(len(it.key) + len(it.val))
 	return true, nil
 }
@@ -315,29 +355,29 @@ func (it *iterator) move(forward bool) bool {
 	case !it.stale():
 		ok, err = it.step(forward)
 	case forward:
-		ok, err = it.seekGE(it.key)
-		if err == nil && ok {
-			if top := it.stack[len(it.stack)-1]; bytes.Equal(top.n.keys[top.i], it.key) {
-				ok, err = it.step(true)
-			}
+		// Copied: the seek may release the leaf it.key aliases.
+		it.seekKey = append(it.seekKey[:0], it.key...)
+		ok, err = it.seekGE(it.seekKey)
+		if err == nil && ok && bytes.Equal(it.leaf.key(it.i), it.seekKey) {
+			ok, err = it.step(true)
 		}
 	default:
-		ok, err = it.seekLT(it.key)
+		it.seekKey = append(it.seekKey[:0], it.key...)
+		ok, err = it.seekLT(it.seekKey)
 	}
 	return it.end(ok, err)
 }
 
 // step moves one key forward or backward along the stack.
 func (it *iterator) step(forward bool) (bool, error) {
-	top := &it.stack[len(it.stack)-1]
 	if forward {
-		top.i++
-		if top.i >= len(top.n.keys) {
+		it.i++
+		if it.i >= it.leaf.count() {
 			return it.nextLeaf()
 		}
 	} else {
-		top.i--
-		if top.i < 0 {
+		it.i--
+		if it.i < 0 {
 			return it.prevLeaf()
 		}
 	}
@@ -363,8 +403,10 @@ func (it *iterator) Close() error {
 	if !it.closed {
 		it.flushCounts()
 	}
+	it.dropLeaf()
 	it.closed = true
 	it.valid = false
 	it.stack = nil
+	it.key, it.val = nil, nil
 	return it.err
 }

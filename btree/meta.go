@@ -13,13 +13,18 @@ import (
 // the new one is durable.
 const (
 	metaMagic     = "KVLBTREE"
-	formatVersion = 1
+	// formatVersion is the version checkpoints write: 2 since bare
+	// overflow runs (cellOverflowRaw), which version 1 readers cannot
+	// read. Version 1 stores are read; their next checkpoint upgrades them.
+	formatVersion    = 2
+	minFormatVersion = 1
 	metaSlotSize  = 512
 	metaSize      = 116 // encoded bytes, checksum included
 )
 
 // meta is the root record of a checkpoint.
 type meta struct {
+	version       uint32 // format version; 0 means formatVersion
 	pageSize      uint32
 	checkpoint    uint64 // checkpoint id, counting from 1; slot = id % 2
 	root          pgid   // root page (a leaf when the tree has one level)
@@ -40,7 +45,11 @@ func (m *meta) encode() []byte {
 	b := make([]byte, metaSize)
 	copy(b, metaMagic)
 	le := binary.LittleEndian
-	le.PutUint32(b[8:], formatVersion)
+	v := m.version
+	if v == 0 {
+		v = formatVersion
+	}
+	le.PutUint32(b[8:], v)
 	le.PutUint32(b[12:], m.pageSize)
 	le.PutUint64(b[16:], m.checkpoint)
 	le.PutUint64(b[24:], uint64(m.root))
@@ -81,8 +90,10 @@ func decodeMeta(b []byte) (meta, error) {
 	if string(b[:8]) != metaMagic {
 		return m, &metaError{reason: "bad magic"}
 	}
-	if v := le.Uint32(b[8:]); v != formatVersion {
+	if v := le.Uint32(b[8:]); v < minFormatVersion || v > formatVersion {
 		return m, &metaError{reason: "unsupported format version " + itoa(uint64(v)), newer: v > formatVersion}
+	} else {
+		m.version = v
 	}
 	if le.Uint32(b[36:]) != 0 {
 		return m, &metaError{reason: "reserved field is not zero"}

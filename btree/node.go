@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"slices"
 	"sync/atomic"
-	"weak"
 )
 
-// node is a decoded leaf or branch page held by the buffer pool.
+// node is a decoded leaf or branch page: the writer's form of a page it
+// changes. Readers do not decode pages: they search the page bytes in place
+// (pageView); a node exists only for a page the writer has changed since it
+// was last written (a dirty page, which the buffer pool holds as a node),
+// or for a moment while the writer, Check or Compact works on a page.
 //
 // A leaf holds len(keys) cells: keys[i] with either an inline value vals[i]
 // or, when ovf[i].pg != 0, a value of ovf[i].n bytes stored in the overflow
@@ -30,36 +33,33 @@ type node struct {
 	size int      // encoded size in bytes, header included
 	acct int      // size last counted in the DB's leaf-bytes gauge
 
-	// ref is the clock algorithm's reference bit; evicted is set once the
-	// buffer pool has dropped this node (evicted, freed or replaced).
-	ref, evicted atomic.Bool
-	// weakSelf is a weak pointer to this node, made when the pool takes
-	// it; kidCache entries hold it, so that they do not keep a node alive
-	// after the pool has dropped it.
-	weakSelf *weak.Pointer[node]
-	// kidCache remembers, for a branch, the node last found for each
-	// child so that descents skip the pool's lookup. An entry counts only
-	// while its node is still the pool's (not evicted) and has the page
-	// number the child slot holds now, so it needs no invalidation when
-	// the branch changes. Entries are written by concurrent readers.
-	kidCache []atomic.Pointer[weak.Pointer[node]]
+	// ref is the clock algorithm's reference bit (coldDirty).
+	ref atomic.Bool
 }
 
 // ovfRef locates a value stored in overflow pages.
 type ovfRef struct {
-	pg pgid   // first page of the run; 0 for an inline value
-	n  uint32 // value length
+	pg  pgid   // first page of the run; 0 for an inline value
+	n   uint32 // value length
+	raw bool   // a bare run (cellOverflowRaw), checked by sum
+	sum uint32 // raw: CRC-32C of the value
 }
 
 // pages returns how many overflow pages hold the value.
 func (r ovfRef) pages(ps int) int {
 	c := overflowCapacity(ps)
+	if r.raw {
+		c = ps
+	}
 	return (int(r.n) + c - 1) / c
 }
 
-func leafCellSize(key []byte, vlen int, overflow bool) int {
+func leafCellSize(key []byte, vlen int, ref ovfRef) int {
 	n := 1 + uvarintLen(uint64(len(key))) + uvarintLen(uint64(vlen)) + len(key) + slotSize
-	if overflow {
+	if ref.raw {
+		return n + 12
+	}
+	if ref.pg != 0 {
 		return n + 8
 	}
 	return n + vlen
@@ -75,9 +75,9 @@ func (n *node) cellSize(i int) int {
 		return branchCellSize(n.keys[i])
 	}
 	if n.ovf[i].pg != 0 {
-		return leafCellSize(n.keys[i], int(n.ovf[i].n), true)
+		return leafCellSize(n.keys[i], int(n.ovf[i].n), n.ovf[i])
 	}
-	return leafCellSize(n.keys[i], len(n.vals[i]), false)
+	return leafCellSize(n.keys[i], len(n.vals[i]), ovfRef{})
 }
 
 func (n *node) computeSize() int {
@@ -112,7 +112,6 @@ func (n *node) clone(pg pgid) *node {
 		c.ovf = slices.Clone(n.ovf)
 	} else {
 		c.kids = slices.Clone(n.kids)
-		c.kidCache = make([]atomic.Pointer[weak.Pointer[node]], len(c.kids))
 	}
 	return c
 }
@@ -206,7 +205,6 @@ func (n *node) splitOff(cut int, right *node) []byte {
 	sep := n.keys[cut]
 	right.keys = append(right.keys, n.keys[cut+1:]...)
 	right.kids = append(right.kids, n.kids[cut+1:]...)
-	right.kidCache = make([]atomic.Pointer[weak.Pointer[node]], len(right.kids))
 	n.keys, n.kids = n.keys[:cut:cut], n.kids[:cut+1:cut+1]
 	n.size, right.size = n.computeSize(), right.computeSize()
 	return sep

@@ -17,7 +17,7 @@ import (
 // marker (docs/format/store.md) and meta page (docs/format/btree.md). Open
 // refuses a store of a newer version with an error wrapping
 // kv.ErrUnsupportedVersion.
-const FormatVersion = 1
+const FormatVersion = formatVersion
 
 // Open opens the store in dir on fs (vfs.Default when nil), creating it
 // when dir holds none (unless o.MustExist or o.ReadOnly), and recovers it:
@@ -72,6 +72,9 @@ func Open(fs vfs.FS, dir string, o Options) (*DB, error) {
 	}
 	if err := db.open(); err != nil {
 		db.closeFiles()
+		if db.pool != nil {
+			db.pool.close()
+		}
 		return nil, err
 	}
 	return db, nil
@@ -157,7 +160,9 @@ func (db *DB) open() error {
 			return fmt.Errorf("%w: overflow threshold %d is too large for the store's %d-byte pages", ErrBadOptions, db.opts.OverflowThreshold, m.pageSize)
 		}
 	}
-	db.setGeometry()
+	if err := db.setGeometry(); err != nil {
+		return err
+	}
 	db.adopt(m)
 	if err := db.loadFreelist(m); err != nil {
 		return err
@@ -189,11 +194,13 @@ func (db *DB) open() error {
 	return db.replay(logs)
 }
 
-func (db *DB) setGeometry() {
+func (db *DB) setGeometry() error {
 	db.ps = db.opts.PageSize
 	db.threshold = db.opts.threshold()
 	db.maxKey = maxKeySize(db.ps)
-	db.pool = newPool(db.opts.poolFrames())
+	var err error
+	db.pool, err = newPool(db.opts.poolFrames(), db.ps)
+	return err
 }
 
 // adopt makes checkpoint m the current state.
@@ -221,7 +228,9 @@ func (db *DB) readMeta() (meta, bool, [2]error, error) {
 // create initializes an empty store: an empty root leaf (page 1), the
 // first checkpoint's meta page and log 1.
 func (db *DB) create() error {
-	db.setGeometry()
+	if err := db.setGeometry(); err != nil {
+		return err
+	}
 	if err := db.pages.Truncate(0); err != nil {
 		return fmt.Errorf("btree: create: %w", err)
 	}

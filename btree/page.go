@@ -3,8 +3,6 @@ package btree
 import (
 	"encoding/binary"
 	"fmt"
-	"sync/atomic"
-	"weak"
 )
 
 // pageError describes damage found in page pg; the caller turns it into a
@@ -75,15 +73,22 @@ func encodeNode(n *node, p []byte) {
 		if n.leaf {
 			flag := byte(cellInline)
 			vlen := len(n.vals[i])
-			if n.ovf[i].pg != 0 {
-				flag, vlen = cellOverflow, int(n.ovf[i].n)
+			ref := n.ovf[i]
+			if ref.pg != 0 {
+				flag, vlen = cellOverflow, int(ref.n)
+				if ref.raw {
+					flag = cellOverflowRaw
+				}
 			}
 			c[0] = flag
 			w := 1 + binary.PutUvarint(c[1:], uint64(len(k)))
 			w += binary.PutUvarint(c[w:], uint64(vlen))
 			w += copy(c[w:], k)
-			if flag == cellOverflow {
-				binary.LittleEndian.PutUint64(c[w:], uint64(n.ovf[i].pg))
+			if flag != cellInline {
+				binary.LittleEndian.PutUint64(c[w:], uint64(ref.pg))
+				if ref.raw {
+					binary.LittleEndian.PutUint32(c[w+8:], ref.sum)
+				}
 			} else {
 				copy(c[w:], n.vals[i])
 			}
@@ -110,89 +115,33 @@ func decodeNode(p []byte, pg pgid) (*node, error) {
 }
 
 // decodeNodeBody decodes a page whose checksum has been verified (or, in
-// the fuzz target, not): it validates every structural field itself.
+// the fuzz target, not): checkNodePage validates every structural field,
+// then the cells are read through a pageView.
 func decodeNodeBody(p []byte, pg pgid) (*node, error) {
-	ps := len(p)
-	n := &node{pgno: pg, leaf: p[offType] == pageLeaf}
-	if p[offType] != pageLeaf && p[offType] != pageBranch {
-		return nil, pageErrorf(pg, "page type %d is not a leaf or branch", p[offType])
+	if _, err := checkNodePage(p, pg); err != nil {
+		return nil, err
 	}
-	cnt := int(binary.LittleEndian.Uint16(p[offCount:]))
-	start := int(binary.LittleEndian.Uint32(p[offAux:]))
-	slotEnd := pageHeaderSize + slotSize*cnt
-	if slotEnd > start || start > ps {
-		return nil, pageErrorf(pg, "slot array (%d cells) overlaps the cell area at %d", cnt, start)
-	}
+	v := pageView(p)
+	cnt := v.count()
+	n := &node{pgno: pg, leaf: v.leaf()}
 	n.keys = make([][]byte, cnt)
 	if n.leaf {
 		n.vals = make([][]byte, cnt)
 		n.ovf = make([]ovfRef, cnt)
+		for i := range cnt {
+			n.keys[i] = v.key(i)
+			n.vals[i], n.ovf[i] = v.value(i)
+		}
 	} else {
 		n.kids = make([]pgid, cnt+1)
-		n.kidCache = make([]atomic.Pointer[weak.Pointer[node]], cnt+1)
-		n.kids[cnt] = pgid(binary.LittleEndian.Uint64(p[offLink:]))
-		if n.kids[cnt] == 0 {
-			return nil, pageErrorf(pg, "branch has no rightmost child")
+		for i := range cnt {
+			n.keys[i] = v.key(i)
+			n.kids[i] = v.child(i)
 		}
-	}
-	for i := range cnt {
-		off := int(binary.LittleEndian.Uint16(p[pageHeaderSize+slotSize*i:]))
-		if off < start || off >= ps {
-			return nil, pageErrorf(pg, "cell %d at offset %d is outside the cell area [%d,%d)", i, off, start, ps)
-		}
-		c := p[off:]
-		if n.leaf {
-			flag := c[0]
-			if flag != cellInline && flag != cellOverflow {
-				return nil, pageErrorf(pg, "cell %d has unknown flag %d", i, flag)
-			}
-			klen, w1 := binary.Uvarint(c[1:])
-			if w1 <= 0 {
-				return nil, pageErrorf(pg, "cell %d: bad key length", i)
-			}
-			vlen, w2 := binary.Uvarint(c[1+w1:])
-			if w2 <= 0 {
-				return nil, pageErrorf(pg, "cell %d: bad value length", i)
-			}
-			w := 1 + w1 + w2
-			if klen > uint64(len(c)-w) {
-				return nil, pageErrorf(pg, "cell %d: key of %d bytes overruns the page", i, klen)
-			}
-			n.keys[i] = c[w : w+int(klen) : w+int(klen)]
-			w += int(klen)
-			if flag == cellOverflow {
-				if len(c)-w < 8 || vlen > 1<<32-1 {
-					return nil, pageErrorf(pg, "cell %d: bad overflow reference", i)
-				}
-				ref := ovfRef{pg: pgid(binary.LittleEndian.Uint64(c[w:])), n: uint32(vlen)}
-				if ref.pg == 0 || vlen == 0 {
-					return nil, pageErrorf(pg, "cell %d: empty overflow reference", i)
-				}
-				n.ovf[i] = ref
-			} else {
-				if vlen > uint64(len(c)-w) {
-					return nil, pageErrorf(pg, "cell %d: value of %d bytes overruns the page", i, vlen)
-				}
-				n.vals[i] = c[w : w+int(vlen) : w+int(vlen)]
-			}
-		} else {
-			if len(c) < 9 {
-				return nil, pageErrorf(pg, "cell %d: truncated branch cell", i)
-			}
-			n.kids[i] = pgid(binary.LittleEndian.Uint64(c))
-			if n.kids[i] == 0 {
-				return nil, pageErrorf(pg, "cell %d: null child", i)
-			}
-			klen, w1 := binary.Uvarint(c[8:])
-			if w1 <= 0 || klen > uint64(len(c)-8-w1) {
-				return nil, pageErrorf(pg, "cell %d: bad key length", i)
-			}
-			w := 8 + w1
-			n.keys[i] = c[w : w+int(klen) : w+int(klen)]
-		}
+		n.kids[cnt] = v.child(cnt)
 	}
 	n.size = n.computeSize()
-	if n.size > ps {
+	if n.size > len(p) {
 		return nil, pageErrorf(pg, "cells need %d bytes, more than the page", n.size)
 	}
 	n.acct = n.size

@@ -1,233 +1,364 @@
 package btree
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
-	"weak"
 )
 
-// pool is the buffer pool: a fixed number of frames holding decoded pages,
-// evicted by the clock algorithm. A frame is dirty when its page changed
-// since it was last written. Eviction drops clean frames only; the writer
-// cleans dirty frames at safe points (after each batch, see writeBack, and
-// at checkpoints), so the pool exceeds its capacity only briefly. A node
-// the pool drops stays
-// valid for whoever still holds it (Go's garbage collector takes the place
-// of pin counts): readers use nodes only under the tree's read lock, during
-// which no node they can reach is modified or freed.
+// pool is the buffer pool. It holds two kinds of page:
+//
+//   - clean pages as their raw bytes, in frames of a fixed arena of
+//     cap*PageSize bytes allocated once, outside the Go heap where the
+//     platform allows (arena_linux.go): readers search them in place
+//     (pageView), the garbage collector never scans them, and the memory
+//     they take is the pool size however many pages pass through;
+//   - dirty pages (changed since last written) as decoded nodes, the
+//     writer's form, on the Go heap. writeBack keeps them under half of
+//     cap; when one is written, its image moves into a frame.
+//
+// Frames are evicted by the clock algorithm. A reader pins the frame it
+// reads (get, load) and releases it when done; eviction skips pinned
+// frames, so the bytes a reader holds never change under it. A page the
+// writer replaces or frees while a reader pins its frame leaves the table
+// at once; its frame (detached) is reused only once unpinned. Pins are
+// taken under the read lock and eviction runs under the write lock, so an
+// unpinned frame cannot become pinned while it is being evicted.
 type pool struct {
 	mu     sync.RWMutex
-	cap    int
-	frames map[pgid]*frame
-	ring   []*frame // clock order
-	hand   int
-	dirty  int
+	ps     int
+	cap    int    // frames
+	arena  []byte // cap*ps bytes
+	frames []frame
+	table  map[pgid]slot
+	free   []int32 // frames holding nothing
+	unused int     // frames [unused, cap) were never used
+	hand   int     // the clock's hand over frames
+	dirty  int     // dirty nodes in table
 
 	hits, misses atomic.Int64
+	spills       atomic.Int64 // reads that found every frame pinned
 }
+
+// slot is the table's entry for a page: a dirty node, or a frame.
+type slot struct {
+	n *node // dirty page; nil for a clean one
+	f int32 // clean page: its frame
+}
+
+// Frame states, changed under the pool's write lock.
+const (
+	frameFree     = iota // on the free list (or never used)
+	frameLoading         // being read from the file by one reader
+	frameCached          // in the table
+	frameDetached        // left the table while pinned; freed when unpinned
+)
 
 type frame struct {
-	n     *node // its ref bit is set on every hit
-	dirty bool
-	idx   int // position in ring
+	pg    pgid
+	pins  atomic.Int32
+	ref   atomic.Bool // the clock's reference bit, set on every hit
+	state uint8
 }
 
-func newPool(capacity int) *pool {
-	return &pool{cap: capacity, frames: make(map[pgid]*frame, capacity)}
+// page is a page a reader holds: a pinned frame's bytes, a dirty node, or
+// (when every frame was pinned) a private copy. Release it with
+// pool.release.
+type page struct {
+	v pageView // clean page bytes; nil when n is set
+	n *node    // dirty page
+	f int32    // the pinned frame, or -1
 }
 
-// get returns the cached node of page pg, counting a hit or a miss.
-func (p *pool) get(pg pgid) *node {
-	p.mu.RLock()
-	f := p.frames[pg]
-	var n *node
-	if f != nil {
-		n = f.n
-		touch(n)
+func newPool(capacity, ps int) (*pool, error) {
+	arena, err := allocArena(capacity * ps)
+	if err != nil {
+		return nil, fmt.Errorf("btree: buffer pool of %d pages: %w", capacity, err)
 	}
-	p.mu.RUnlock()
-	if f == nil {
-		p.misses.Add(1)
-		return nil
-	}
-	p.hits.Add(1)
-	return n
+	return &pool{ps: ps, cap: capacity, arena: arena, frames: make([]frame, capacity),
+		table: make(map[pgid]slot, capacity)}, nil
 }
 
-// addClean caches a node just read from disk and returns the cached node
-// (another reader's, if it got there first).
-func (p *pool) addClean(n *node) *node {
+// close returns the arena to the system, unless a frame is still pinned (an
+// iterator left open past Close, whose Key may still alias it): the arena
+// is then left to the process.
+func (p *pool) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if f := p.frames[n.pgno]; f != nil {
-		return f.n
+	for i := range p.frames {
+		if p.frames[i].pins.Load() != 0 {
+			return
+		}
 	}
-	p.evictLocked()
-	p.addLocked(n, false)
-	return n
+	freeArena(p.arena)
+	p.arena, p.table = nil, nil
 }
 
-// addDirty caches n (a fresh page) as dirty, replacing any frame of its page.
+func (p *pool) frameBytes(f int32) pageView {
+	off := int(f) * p.ps
+	return pageView(p.arena[off : off+p.ps : off+p.ps])
+}
+
+// get returns page pg when the pool holds it, pinned, counting a hit.
+func (p *pool) get(pg pgid) (page, bool) {
+	p.mu.RLock()
+	s, ok := p.table[pg]
+	if !ok {
+		p.mu.RUnlock()
+		return page{}, false
+	}
+	if s.n != nil {
+		p.mu.RUnlock()
+		touch(&s.n.ref)
+		p.hits.Add(1)
+		return page{n: s.n, f: -1}, true
+	}
+	f := &p.frames[s.f]
+	f.pins.Add(1)
+	p.mu.RUnlock()
+	touch(&f.ref)
+	p.hits.Add(1)
+	return page{v: p.frameBytes(s.f), f: s.f}, true
+}
+
+// release unpins a page get or load returned.
+func (p *pool) release(pg page) {
+	if pg.f >= 0 {
+		p.frames[pg.f].pins.Add(-1)
+	}
+}
+
+// load reads page pg into a frame with read (which fills the buffer and
+// checks it) and caches it; the page is returned pinned. Two readers may
+// load the same page at once: the second to finish uses the first's frame.
+// When every frame is pinned the page is read into a private buffer and
+// not cached (counted in spills).
+func (p *pool) load(pg pgid, read func(buf []byte) error) (page, error) {
+	p.mu.Lock()
+	if s, ok := p.table[pg]; ok { // loaded meanwhile
+		out := p.pinLocked(s)
+		p.mu.Unlock()
+		return out, nil
+	}
+	fi := p.grabLocked()
+	if fi >= 0 {
+		p.frames[fi].state = frameLoading
+		p.frames[fi].pins.Store(1)
+	}
+	p.mu.Unlock()
+	if fi < 0 {
+		p.spills.Add(1)
+		buf := make([]byte, p.ps)
+		if err := read(buf); err != nil {
+			return page{}, err
+		}
+		return page{v: buf, f: -1}, nil
+	}
+	if err := read(p.frameBytes(fi)); err != nil {
+		p.mu.Lock()
+		p.freeLocked(fi)
+		p.mu.Unlock()
+		return page{}, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s, ok := p.table[pg]; ok { // another reader loaded it meanwhile
+		p.freeLocked(fi)
+		return p.pinLocked(s), nil
+	}
+	f := &p.frames[fi]
+	f.pg, f.state = pg, frameCached
+	f.ref.Store(true)
+	p.table[pg] = slot{f: fi}
+	return page{v: p.frameBytes(fi), f: fi}, nil
+}
+
+func (p *pool) pinLocked(s slot) page {
+	if s.n != nil {
+		return page{n: s.n, f: -1}
+	}
+	p.frames[s.f].pins.Add(1)
+	return page{v: p.frameBytes(s.f), f: s.f}
+}
+
+func (p *pool) freeLocked(fi int32) {
+	f := &p.frames[fi]
+	f.pins.Store(0)
+	f.state, f.pg = frameFree, 0
+	p.free = append(p.free, fi)
+}
+
+// grabLocked returns a frame to fill: a free one, a never used one, or one
+// the clock evicts (an unpinned frame not referenced since the hand last
+// passed, or a detached frame no longer pinned). It returns -1 when every
+// frame is pinned or loading.
+func (p *pool) grabLocked() int32 {
+	if n := len(p.free); n > 0 {
+		fi := p.free[n-1]
+		p.free = p.free[:n-1]
+		return fi
+	}
+	if p.unused < p.cap {
+		p.unused++
+		return int32(p.unused - 1)
+	}
+	for range 2 * p.cap {
+		if p.hand >= p.cap {
+			p.hand = 0
+		}
+		fi := int32(p.hand)
+		f := &p.frames[fi]
+		p.hand++
+		if f.pins.Load() != 0 {
+			continue
+		}
+		switch f.state {
+		case frameDetached:
+			f.state, f.pg = frameFree, 0
+			return fi
+		case frameCached:
+			if f.ref.Load() {
+				f.ref.Store(false)
+				continue
+			}
+			delete(p.table, f.pg)
+			f.state, f.pg = frameFree, 0
+			return fi
+		}
+	}
+	return -1
+}
+
+// dropLocked removes page pg's table entry: a dirty node is forgotten, a
+// frame freed (or detached while pinned).
+func (p *pool) dropLocked(pg pgid) {
+	s, ok := p.table[pg]
+	if !ok {
+		return
+	}
+	delete(p.table, pg)
+	if s.n != nil {
+		p.dirty--
+		return
+	}
+	if p.frames[s.f].pins.Load() == 0 {
+		p.freeLocked(s.f)
+	} else {
+		p.frames[s.f].state = frameDetached
+	}
+}
+
+// touch sets a reference bit, avoiding the write when it is set.
+func touch(b *atomic.Bool) {
+	if !b.Load() {
+		b.Store(true)
+	}
+}
+
+// addDirty caches n (a fresh page the writer changes) as dirty, replacing
+// any entry of its page.
 func (p *pool) addDirty(n *node) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if f := p.frames[n.pgno]; f != nil {
-		if !f.dirty {
-			p.dirty++
-		}
-		if f.n != n {
-			f.n.evicted.Store(true)
-			if n.weakSelf == nil {
-				w := weak.Make(n)
-				n.weakSelf = &w
-			}
-		}
-		f.n, f.dirty = n, true
-		touch(n)
+	if s, ok := p.table[n.pgno]; ok && s.n == n {
+		touch(&n.ref)
 		return
 	}
-	p.evictLocked()
-	p.addLocked(n, true)
+	p.dropLocked(n.pgno)
+	p.table[n.pgno] = slot{n: n}
+	p.dirty++
+	touch(&n.ref)
 }
 
-func (p *pool) addLocked(n *node, dirty bool) {
-	if n.weakSelf == nil {
-		w := weak.Make(n)
-		n.weakSelf = &w
-	}
-	f := &frame{n: n, dirty: dirty, idx: len(p.ring)}
-	touch(n)
-	p.ring = append(p.ring, f)
-	p.frames[n.pgno] = f
-	if dirty {
-		p.dirty++
-	}
-}
-
-// evictLocked drops clean frames until there is room for one more.
-func (p *pool) evictLocked() {
-	for len(p.ring) >= p.cap {
-		victim := -1
-		for range 2 * len(p.ring) {
-			if p.hand >= len(p.ring) {
-				p.hand = 0
-			}
-			f := p.ring[p.hand]
-			if !f.dirty {
-				if !f.n.ref.Load() {
-					victim = p.hand
-					break
-				}
-				f.n.ref.Store(false)
-			}
-			p.hand++
-		}
-		if victim < 0 {
-			return // everything is dirty: grow until the checkpoint
-		}
-		p.removeLocked(p.ring[victim])
-	}
-}
-
-func (p *pool) removeLocked(f *frame) {
-	last := len(p.ring) - 1
-	p.ring[f.idx] = p.ring[last]
-	p.ring[f.idx].idx = f.idx
-	p.ring = p.ring[:last]
-	delete(p.frames, f.n.pgno)
-	f.n.evicted.Store(true)
-	if f.dirty {
-		p.dirty--
-	}
-}
-
-// touch sets n's reference bit, avoiding the write when it is set.
-func touch(n *node) {
-	if !n.ref.Load() {
-		n.ref.Store(true)
-	}
-}
-
-// remove drops page pg's frame, dirty or not (the page was freed).
+// remove drops page pg's entry, dirty or not (the page was freed or
+// copied elsewhere).
 func (p *pool) remove(pg pgid) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if f := p.frames[pg]; f != nil {
-		p.removeLocked(f)
+	p.dropLocked(pg)
+}
+
+// markClean records that dirty node n's image img is on disk: when the
+// pool still holds n for its page, the image takes a frame (if one is
+// free or evictable) and the node is dropped.
+func (p *pool) markClean(n *node, img []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.markCleanLocked(n, img)
+}
+
+func (p *pool) markCleanLocked(n *node, img []byte) {
+	if s, ok := p.table[n.pgno]; !ok || s.n != n {
+		return
+	}
+	delete(p.table, n.pgno)
+	p.dirty--
+	fi := p.grabLocked()
+	if fi < 0 {
+		return
+	}
+	copy(p.frameBytes(fi), img)
+	f := &p.frames[fi]
+	f.pg, f.state = n.pgno, frameCached
+	f.ref.Store(n.ref.Load())
+	p.table[n.pgno] = slot{f: fi}
+}
+
+// markCleanNodes is markClean for many nodes under one lock; img returns
+// each node's image.
+func (p *pool) markCleanNodes(nodes []*node, img func(*node) []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, n := range nodes {
+		p.markCleanLocked(n, img(n))
 	}
 }
 
-// coldDirty returns up to n dirty nodes not referenced recently, in clock
-// order (clearing reference bits as it passes, as eviction does).
-func (p *pool) coldDirty(n int) []*node {
+// coldDirty returns up to k dirty nodes not referenced since it last
+// passed them (clearing the reference bits of the others, as the clock
+// does), in page order.
+func (p *pool) coldDirty(k int) []*node {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var out []*node
-	for range 2 * len(p.ring) {
-		if len(out) >= n || len(p.ring) == 0 {
+	var out, warm []*node
+	for _, s := range p.table {
+		switch {
+		case s.n == nil:
+		case s.n.ref.Load():
+			s.n.ref.Store(false)
+			warm = append(warm, s.n)
+		default:
+			out = append(out, s.n)
+		}
+		if len(out) >= k {
 			break
 		}
-		if p.hand >= len(p.ring) {
-			p.hand = 0
-		}
-		f := p.ring[p.hand]
-		p.hand++
-		if !f.dirty {
-			continue
-		}
-		if f.n.ref.Load() {
-			f.n.ref.Store(false)
-			continue
-		}
-		out = append(out, f.n)
 	}
+	out = append(out, warm[:min(len(warm), k-len(out))]...)
+	slices.SortFunc(out, func(a, b *node) int { return int64cmp(int64(a.pgno), int64(b.pgno)) })
 	return out
 }
 
+// size returns the pages the pool holds, clean and dirty.
 func (p *pool) size() int {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	return len(p.ring)
+	return len(p.table)
 }
 
 // dirtyNodes returns the dirty nodes in page order.
 func (p *pool) dirtyNodes() []*node {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var out []*node
-	for _, f := range p.ring {
-		if f.dirty {
-			out = append(out, f.n)
+	out := make([]*node, 0, p.dirty)
+	for _, s := range p.table {
+		if s.n != nil {
+			out = append(out, s.n)
 		}
 	}
 	slices.SortFunc(out, func(a, b *node) int { return int64cmp(int64(a.pgno), int64(b.pgno)) })
 	return out
-}
-
-// markCleanNodes records that the nodes' contents are on disk, under one
-// lock: a frame that still holds its node becomes clean.
-func (p *pool) markCleanNodes(nodes []*node) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, n := range nodes {
-		if f := p.frames[n.pgno]; f != nil && f.n == n && f.dirty {
-			f.dirty = false
-			p.dirty--
-		}
-	}
-	p.evictLocked()
-}
-
-// markClean records that page pg's current contents are on disk.
-func (p *pool) markClean(pg pgid) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if f := p.frames[pg]; f != nil && f.dirty {
-		f.dirty = false
-		p.dirty--
-	}
-	p.evictLocked()
 }
 
 func (p *pool) dirtyCount() int {

@@ -3,6 +3,7 @@ package btree
 import (
 	"bytes"
 	"fmt"
+	"hash/crc32"
 
 	"github.com/kvlab/kvlab/kv"
 )
@@ -104,15 +105,6 @@ func (db *DB) writablePath(key []byte) ([]pathElem, error) {
 	return append(path, pathElem{n: n}), nil
 }
 
-// lookup returns the leaf where key belongs, without changing anything.
-func (db *DB) lookup(key []byte) (*node, error) {
-	n, err := db.rootNode()
-	for err == nil && !n.leaf {
-		n, err = db.child(n, n.childIndex(key))
-	}
-	return n, err
-}
-
 // put stores value under key.
 func (db *DB) put(key, value []byte) error {
 	path, err := db.writablePath(key)
@@ -150,18 +142,14 @@ func (db *DB) put(key, value []byte) error {
 
 // del removes key.
 func (db *DB) del(key []byte) error {
-	leaf, err := db.lookup(key)
-	if err != nil {
+	if found, err := db.has(key); err != nil || !found {
 		return err
-	}
-	if _, found := leaf.search(key); !found {
-		return nil
 	}
 	path, err := db.writablePath(key)
 	if err != nil {
 		return err
 	}
-	leaf = path[len(path)-1].n
+	leaf := path[len(path)-1].n
 	i, _ := leaf.search(key)
 	db.liveBytes -= int64(len(key)) + db.valueLen(leaf, i)
 	db.releaseOverflow(leaf.ovf[i])
@@ -291,17 +279,15 @@ func (db *DB) rebalance(path []pathElem, lvl int) error {
 	return nil
 }
 
-// writeOverflow stores value in a run of fresh overflow pages.
+// writeOverflow stores value in a run of fresh overflow pages: the bare
+// value (cellOverflowRaw), so a value of n bytes takes ceil(n/PageSize)
+// pages, checked by the CRC-32C the leaf cell keeps.
 func (db *DB) writeOverflow(value []byte) (ovfRef, error) {
-	ref := ovfRef{n: uint32(len(value))}
+	ref := ovfRef{n: uint32(len(value)), raw: true, sum: crc32.Checksum(value, crcTable)}
 	cnt := ref.pages(db.ps)
 	ref.pg = db.alloc.alloc(cnt)
 	buf := make([]byte, cnt*db.ps)
-	c := overflowCapacity(db.ps)
-	for j := range cnt {
-		chunk := value[j*c : min(len(value), (j+1)*c)]
-		encodeOverflow(buf[j*db.ps:(j+1)*db.ps], ref.pg+pgid(j), chunk)
-	}
+	copy(buf, value)
 	if db.opts.ReadOnly {
 		// Replaying the log of a read-only store: the run stays in
 		// memory (readPage finds it there).
