@@ -12,14 +12,14 @@ import (
 // written to slot c%2, so the previous checkpoint's meta stays intact until
 // the new one is durable.
 const (
-	metaMagic     = "KVLBTREE"
+	metaMagic = "KVLBTREE"
 	// formatVersion is the version checkpoints write: 2 since bare
 	// overflow runs (cellOverflowRaw), which version 1 readers cannot
 	// read. Version 1 stores are read; their next checkpoint upgrades them.
 	formatVersion    = 2
 	minFormatVersion = 1
-	metaSlotSize  = 512
-	metaSize      = 116 // encoded bytes, checksum included
+	metaSlotSize     = 512
+	metaSize         = 116 // encoded bytes, checksum included
 )
 
 // meta is the root record of a checkpoint.
