@@ -14,15 +14,17 @@
 // specifies every byte; format.go holds the constants.
 //
 // Page n (counting from 1; 0 means "none") sits at offset (n-1)*PageSize.
-// Every page starts with a 32-byte header holding its type, its own page
-// number and a CRC-32C checksum, so a torn, stale or misdirected page is
-// detected. Leaves and branches are slotted pages: a slot array of 2-byte
+// Every page but those of overflow runs starts with a 32-byte header
+// holding its type, its own page number and a CRC-32C checksum, so a torn,
+// stale or misdirected page is detected. Leaves and branches are slotted pages: a slot array of 2-byte
 // cell offsets grows up after the header, the cells grow down from the
 // end. A leaf cell holds a key and either the value or a reference to an
 // overflow run; a branch cell holds a child page and a separator key, and
 // the header holds the rightmost child. A value longer than
 // Options.OverflowThreshold (by default a quarter page) is stored in a run
-// of consecutive overflow pages, written and read with one I/O. Free pages
+// of consecutive overflow pages holding the bare value (a 4 KiB value
+// takes one 4 KiB page), checked by a CRC-32C kept in the leaf cell,
+// written and read with one I/O. Free pages
 // are listed in a chain of free-list pages.
 //
 // # Limits
@@ -94,29 +96,46 @@
 // a new page would change its left neighbour's link, and so on along the
 // whole leaf level (LMDB and bbolt omit them for the same reason).
 // Iterators instead keep the root-to-leaf path and step to the next leaf
-// through it, which costs no I/O beyond the leaf itself.
+// through its lowest branch, which costs no I/O beyond the leaf itself.
 //
 // # Buffer pool
 //
-// The pool holds decoded pages in Options.PoolSize/PageSize frames with
-// clock eviction and hit/miss counters. Eviction drops clean pages only.
-// When dirty pages fill half the pool, the writer writes the coldest of
-// them back after its batch (to their fresh locations, unsynced: no
-// checkpoint uses those pages) and they become clean; the checkpoint's
-// sync makes them durable. Write-back and eviction thus happen only
-// between operations, never under a page the writer is changing, and Go's
-// garbage collector keeps a node a reader holds alive after the pool drops
-// it (nodes reachable by readers are not changed while they read), so
-// frames need no pin counts. Descents skip the pool's lookup when they
-// can: each branch remembers the node it last found for each child (and
-// the store its root's), valid while that node is still the pool's and
-// still has the page number the child slot names.
+// The pool (pool.go) has Options.PoolSize/PageSize frames of raw page
+// bytes in one arena allocated once, outside the Go heap on Linux (an
+// anonymous mapping), so resident memory for clean pages is the pool size
+// however many pages pass through it, and the garbage collector neither
+// scans the frames nor counts them toward its heap goal. Readers never
+// decode a page: they search its bytes in place (pageView, as bbolt and
+// LMDB search their memory map); a page read from the file has its
+// checksum and its whole structure (every slot, length and flag) checked
+// once, before it enters a frame, so the in-place accessors cannot run off
+// a page. A pool miss is one pread of one page into a frame (no decode, no
+// allocation). A reader pins the frame it reads and unpins it when done;
+// the clock algorithm evicts unpinned frames not referenced since the hand
+// last passed; a frame whose page the writer replaces or frees while it is
+// pinned is detached from the table and reused once unpinned, so the bytes
+// a reader holds never change under it.
+//
+// Dirty pages (changed since they were last written) are held as decoded
+// nodes, the writer's form, on the Go heap: the writer decodes a private
+// copy of a clean page when it first changes it. When dirty pages fill
+// half the pool, the writer writes the coldest of them back after its
+// batch (to their fresh locations, unsynced: no checkpoint uses those
+// pages); a page written back, or by a checkpoint, moves into a frame as
+// its image and the node is dropped. Write-back thus happens only between
+// operations, never under a page the writer is changing. Resident memory
+// is therefore the pool's frames, plus the dirty nodes between
+// checkpoints (at most half the pool's pages, each a page's bytes plus its
+// cell slices), plus what readers hold for a moment.
 //
 // # Concurrency and iterators
 //
 // Many readers run at once with one writer. Gets and every iterator
 // positioning call hold the tree's read lock, so they see whole batches.
-// An iterator holds no lock between calls: when the tree changed in
+// An iterator holds no lock between calls, only a pin on its current leaf
+// (whose bytes Key and Value alias, valid until it moves); it steps to the
+// next leaf through its root-to-leaf path without descending from the
+// root. When the tree changed in
 // between, it finds its place again by seeking from its current key (the
 // first key after it for Next, the last before it for Prev) in the tree as
 // it is now. It therefore never skips, repeats or misorders a key that
