@@ -72,6 +72,7 @@ func BenchmarkGetBolt(b *testing.B) {
 	defer db.Close()
 	var kb [16]byte
 	r := rand.New(rand.NewPCG(1, 2))
+	defer startCPU().report(b)
 	for i := 0; i < b.N; i++ {
 		if err := db.View(func(tx *bolt.Tx) error {
 			v := tx.Bucket(boltBucket).Get(benchKey(kb[:], r.Uint64N(benchKeys)))
@@ -91,6 +92,7 @@ func BenchmarkScan100Bolt(b *testing.B) {
 	defer db.Close()
 	var kb [16]byte
 	r := rand.New(rand.NewPCG(1, 2))
+	defer startCPU().report(b)
 	for i := 0; i < b.N; i++ {
 		if err := db.View(func(tx *bolt.Tx) error {
 			c := tx.Bucket(boltBucket).Cursor()

@@ -41,7 +41,7 @@ type DB struct {
 	// The tree, changed under wmu and tmu (write), read under either.
 	root        pgid
 	height      int
-	version     uint64 // bumped by every change of the tree
+	version     atomic.Uint64 // bumped by every change of the tree, under tmu (read without it by iterator steps)
 	keys        int64
 	liveBytes   int64
 	leafPages   int64
@@ -354,7 +354,7 @@ func (db *DB) Write(b *kv.Batch, o kv.WriteOptions) error {
 	db.logged++
 	db.tmu.Lock()
 	err := db.applyBatch(b)
-	db.version++
+	db.version.Add(1)
 	db.tmu.Unlock()
 	if err != nil {
 		err = db.failLocked(fmt.Errorf("btree: apply: %w", err))

@@ -118,7 +118,7 @@ func (it *iterator) end(ok bool, err error) bool {
 		}
 	}
 	it.valid = ok
-	it.version = it.db.version
+	it.version = it.db.version.Load()
 	it.db.tmu.RUnlock()
 	return ok
 }
@@ -278,8 +278,9 @@ func (it *iterator) inBounds() bool {
 // bytes are never modified in place) until the iterator moves to another
 // leaf; only an overflow value is read into a new buffer.
 func (it *iterator) load() (bool, error) {
-	it.key = it.leaf.key(it.i)
-	v, ref := it.leaf.value(it.i)
+	var v []byte
+	var ref ovfRef
+	it.key, v, ref = it.leaf.leafCell(it.i)
 	if ref.pg != 0 {
 		var err error
 		if v, err = it.db.readOverflow(ref); err != nil {
@@ -295,7 +296,7 @@ func (it *iterator) load() (bool, error) {
 }
 
 // stale reports whether the tree changed since the iterator last moved.
-func (it *iterator) stale() bool { return it.version != it.db.version }
+func (it *iterator) stale() bool { return it.version != it.db.version.Load() }
 
 // First implements kv.Iterator.
 func (it *iterator) First() bool { return it.seek(true, nil) }
@@ -346,6 +347,9 @@ func (it *iterator) move(forward bool) bool {
 	if !it.valid {
 		return false
 	}
+	if it.stepInPlace(forward) {
+		return it.valid
+	}
 	if !it.begin(false) {
 		return false
 	}
@@ -366,6 +370,45 @@ func (it *iterator) move(forward bool) bool {
 		ok, err = it.seekLT(it.seekKey)
 	}
 	return it.end(ok, err)
+}
+
+// stepInPlace takes a step within the current leaf without the tree's
+// lock, when it can: the leaf is a pinned frame (whose bytes never change
+// while pinned) and the tree's version is the one the iterator last saw,
+// so the frame is still the tree's leaf as of the last committed batch (a
+// batch the writer is applying meanwhile is not visible yet, as it would
+// not be to a step that took the lock first). Values in overflow runs,
+// dirty leaves (nodes the writer changes in place) and steps off the leaf
+// take the locked path. It reports whether it moved (setting valid).
+func (it *iterator) stepInPlace(forward bool) bool {
+	if !it.leafOK || it.leaf.n != nil || it.closed || it.err != nil || it.stale() || it.db.closed.Load() {
+		return false
+	}
+	i := it.i + 1
+	if !forward {
+		i = it.i - 1
+	}
+	if i < 0 || i >= it.leaf.v.count() {
+		return false
+	}
+	key, v, ref := it.leaf.v.leafCell(i)
+	if ref.pg != 0 {
+		return false
+	}
+	if it.steps++; it.steps >= flushEvery {
+		it.flushCounts()
+	}
+	it.i = i
+	if !it.o.Contains(key) {
+		it.valid = false
+		return true
+	}
+	if v == nil {
+		v = []byte{}
+	}
+	it.key, it.val = key, v
+	it.userRead += int64(len(key) + len(v))
+	return true
 }
 
 // step moves one key forward or backward along the stack.

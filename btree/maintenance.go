@@ -58,7 +58,7 @@ func (db *DB) Compact(start, end []byte) error {
 		live := before - pgid(db.alloc.free.Len())
 		db.tmu.Lock()
 		_, err := db.relocate(db.root, live)
-		db.version++
+		db.version.Add(1)
 		db.tmu.Unlock()
 		if err != nil {
 			return db.failLocked(fmt.Errorf("btree: compact: %w", err))

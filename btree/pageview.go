@@ -77,18 +77,27 @@ func (p pageView) childIndex(key []byte) int {
 
 // value returns leaf cell i's inline value, or its overflow reference.
 func (p pageView) value(i int) ([]byte, ovfRef) {
+	_, v, ref := p.leafCell(i)
+	return v, ref
+}
+
+// leafCell returns leaf cell i's key and its inline value or overflow
+// reference, parsing the cell once.
+func (p pageView) leafCell(i int) ([]byte, []byte, ovfRef) {
 	c := p.cell(i)
 	kl, w1 := uvarint(c[1:])
 	vl, w2 := uvarint(c[1+w1:])
-	w := 1 + w1 + w2 + int(kl)
+	w := 1 + w1 + w2
+	key := c[w : w+int(kl) : w+int(kl)]
+	w += int(kl)
 	switch c[0] {
 	case cellOverflow:
-		return nil, ovfRef{pg: pgid(binary.LittleEndian.Uint64(c[w:])), n: uint32(vl)}
+		return key, nil, ovfRef{pg: pgid(binary.LittleEndian.Uint64(c[w:])), n: uint32(vl)}
 	case cellOverflowRaw:
-		return nil, ovfRef{pg: pgid(binary.LittleEndian.Uint64(c[w:])), n: uint32(vl),
+		return key, nil, ovfRef{pg: pgid(binary.LittleEndian.Uint64(c[w:])), n: uint32(vl),
 			raw: true, sum: binary.LittleEndian.Uint32(c[w+8:])}
 	}
-	return c[w : w+int(vl) : w+int(vl)], ovfRef{}
+	return key, c[w : w+int(vl) : w+int(vl)], ovfRef{}
 }
 
 // checkNodePage validates the structure of leaf or branch page p (page pg),
@@ -226,4 +235,11 @@ func (pg page) value(i int) ([]byte, ovfRef) {
 		return pg.n.vals[i], pg.n.ovf[i]
 	}
 	return pg.v.value(i)
+}
+
+func (pg page) leafCell(i int) ([]byte, []byte, ovfRef) {
+	if pg.n != nil {
+		return pg.n.keys[i], pg.n.vals[i], pg.n.ovf[i]
+	}
+	return pg.v.leafCell(i)
 }
