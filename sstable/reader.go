@@ -43,7 +43,7 @@ type Reader struct {
 	// version its format version (rangedel_block.go).
 	rangeDels *rangedel.Set
 	version   uint32
-	size   int64
+	size      int64
 
 	stats  counters
 	closed atomic.Bool
