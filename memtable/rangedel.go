@@ -33,8 +33,9 @@ type fragCache struct {
 const rangeDelOverhead = 64
 
 // AddRangeDel adds a range tombstone deleting the keys of [start, end)
-// older than seq. start and end are copied. It returns an error wrapping
-// kv.ErrInvalidRange when start >= end, kv.ErrKeyTooLarge for an oversized
+// older than seq. start and end are copied. An empty range (start == end)
+// deletes nothing and adds nothing. It returns an error wrapping
+// kv.ErrInvalidRange when start > end, kv.ErrKeyTooLarge for an oversized
 // key, or an error for a sequence number above base.MaxSeqNum; the memtable
 // is then unchanged.
 //
@@ -47,11 +48,14 @@ func (m *Memtable) AddRangeDel(seq base.SeqNum, start, end []byte) error {
 	if err := kv.CheckKV(end, nil); err != nil {
 		return fmt.Errorf("memtable: range tombstone end: %w", err)
 	}
-	if bytes.Compare(start, end) >= 0 {
-		return fmt.Errorf("memtable: range tombstone [%q, %q): %w", start, end, kv.ErrInvalidRange)
-	}
 	if seq > base.MaxSeqNum {
 		return fmt.Errorf("memtable: sequence number %d above the maximum %d", seq, base.MaxSeqNum)
+	}
+	switch bytes.Compare(start, end) {
+	case 0:
+		return nil
+	case 1:
+		return fmt.Errorf("memtable: range tombstone [%q, %q): %w", start, end, kv.ErrInvalidRange)
 	}
 	buf := make([]byte, len(start)+len(end))
 	copy(buf, start)
@@ -91,4 +95,23 @@ func (m *Memtable) RangeDels() *rangedel.Set {
 	set := rangedel.NewSet(rangedel.Fragments(ts))
 	m.rd.frags.Store(&fragCache{n: len(list), set: set})
 	return set
+}
+
+// GetEntry is Get without the Bloom filter that also returns the entry's
+// sequence number, for a reader that must compare it with a range
+// tombstone's.
+func (m *Memtable) GetEntry(ukey []byte, seq base.SeqNum) (value []byte, kind base.Kind, entrySeq base.SeqNum, found bool) {
+	seq = min(seq, base.MaxSeqNum)
+	_, n := m.sl.seek(ukey, base.MakeTrailer(seq, base.KindMax))
+	if n == 0 {
+		return nil, 0, 0, false
+	}
+	key, value := m.sl.entry(n)
+	if !bytes.Equal(base.UserKey(key), ukey) {
+		return nil, 0, 0, false
+	}
+	if kind = base.KindOf(key); kind == base.KindDelete {
+		value = nil
+	}
+	return value, kind, base.Seq(key), true
 }

@@ -39,8 +39,11 @@ func TestApplyBatchRangeDelete(t *testing.T) {
 		}
 	}
 	size := m.ApproximateSize()
-	if err := m.AddRangeDel(14, []byte("x"), []byte("x")); !errors.Is(err, kv.ErrInvalidRange) {
-		t.Fatalf("empty range: %v, want ErrInvalidRange", err)
+	if err := m.AddRangeDel(14, []byte("y"), []byte("x")); !errors.Is(err, kv.ErrInvalidRange) {
+		t.Fatalf("reversed range: %v, want ErrInvalidRange", err)
+	}
+	if err := m.AddRangeDel(14, []byte("x"), []byte("x")); err != nil || m.RangeDelCount() != 2 {
+		t.Fatalf("empty range: %v, %d tombstones; want a no-op", err, m.RangeDelCount())
 	}
 	if err := m.AddRangeDel(14, []byte("x"), []byte("y")); err != nil {
 		t.Fatal(err)
