@@ -204,6 +204,18 @@ func (db *DB) compactTables(c *compaction.Compaction) ([]*manifest.TableMeta, er
 		}
 		return outputs, err
 	}
+	// ensureTable starts an output table if none is open.
+	ensureTable := func() error {
+		if tb != nil {
+			return nil
+		}
+		var err error
+		if tb, err = db.newTableBuilder(); err != nil {
+			return err
+		}
+		rc.startTable()
+		return nil
+	}
 	n := 0
 	for ok := it.First(); ok; ok = it.Next() {
 		if n++; n%1024 == 0 && db.closed.Load() {
@@ -235,12 +247,8 @@ func (db *DB) compactTables(c *compaction.Compaction) ([]*manifest.TableMeta, er
 			outputs = append(outputs, m)
 			tb = nil
 		}
-		if tb == nil {
-			var err error
-			if tb, err = db.newTableBuilder(); err != nil {
-				return fail(err)
-			}
-			rc.startTable()
+		if err := ensureTable(); err != nil {
+			return fail(err)
 		}
 		if err := rc.emit(tb, ukey); err != nil {
 			return fail(err)
@@ -256,12 +264,8 @@ func (db *DB) compactTables(c *compaction.Compaction) ([]*manifest.TableMeta, er
 		return fail(err)
 	}
 	if rc.pending() {
-		if tb == nil {
-			var err error
-			if tb, err = db.newTableBuilder(); err != nil {
-				return fail(err)
-			}
-			rc.startTable()
+		if err := ensureTable(); err != nil {
+			return fail(err)
 		}
 		if err := rc.emit(tb, nil); err != nil {
 			return fail(err)

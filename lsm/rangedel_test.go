@@ -116,7 +116,7 @@ func checkReader(t *testing.T, what string, seed uint64, rng *rand.Rand, r reade
 // and snapshots held across them, checking the DB and every open snapshot
 // against models with Gets and iterators in both directions.
 func TestRangeDeleteModel(t *testing.T) {
-	seeds, ops := 4, 2500
+	seeds, ops := 3, 2000
 	if testing.Short() {
 		seeds, ops = 2, 1200
 	}

@@ -19,6 +19,7 @@ package rangedel
 
 import (
 	"bytes"
+	"cmp"
 	"slices"
 	"sort"
 
@@ -102,22 +103,12 @@ func Fragments(ts []Tombstone) []Fragment {
 			seqs = append(seqs, t.Seq)
 		}
 		s := seqs[from:]
-		slices.SortFunc(s, func(a, b base.SeqNum) int { return cmpDesc(a, b) })
+		slices.SortFunc(s, func(a, b base.SeqNum) int { return cmp.Compare(b, a) }) // newest first
 		s = slices.Compact(s)
 		seqs = seqs[:from+len(s)]
 		frags = append(frags, Fragment{Start: lo, End: hi, Seqs: s[:len(s):len(s)]})
 	}
 	return frags
-}
-
-func cmpDesc(a, b base.SeqNum) int {
-	switch {
-	case a > b:
-		return -1
-	case a < b:
-		return 1
-	}
-	return 0
 }
 
 // Set is an immutable, sorted slice of disjoint fragments (as Fragments
