@@ -17,6 +17,7 @@ func (db *DB) Stats() kv.Stats {
 			Gets: db.st.gets.Load(), GetHits: db.st.getHits.Load(),
 			Puts: db.st.puts.Load(), Deletes: db.st.deletes.Load(), Batches: db.st.batches.Load(),
 			Iterators: db.st.iters.Load(), Seeks: db.st.seeks.Load(), Steps: db.st.steps.Load(),
+			RangeDeletes: db.st.rangeDeletes.Load(),
 		},
 		UserBytesWritten: db.st.userWritten.Load(),
 		UserBytesRead:    db.st.userRead.Load(),
@@ -60,6 +61,8 @@ func (db *DB) Stats() kv.Stats {
 		"keys":          float64(db.keysSnapshot()),
 		"pages_read":    float64(db.st.pagesRead.Load()),
 		"pages_written": float64(db.st.pagesWritten.Load()),
+		"snapshots":     float64(db.snapshots.Load()),
+		"pinned_pages":  float64(db.pinnedPages.Load()),
 	}
 	return s
 }
