@@ -77,7 +77,7 @@ type DB struct {
 	// changed under tmu (write) and read under tmu (read) when nkept > 0.
 	kept      map[pgid]*node
 	nkept     atomic.Int64
-	unpinned  []pgid // pages just made free that were pinned, under wmu
+	unpinned  []pgid       // pages just made free that were pinned, under wmu
 	snapshots atomic.Int64 // open snapshots, for Stats
 	walGen    atomic.Uint64
 
