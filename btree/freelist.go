@@ -27,8 +27,11 @@ import (
 //
 // Epochs: every freeze, a checkpoint's or a snapshot's, starts a new epoch
 // (nothing is fresh after it). A snapshot taken at the start of epoch e
-// sees only pages allocated before it, so a page released in epoch r is
-// visible to the open snapshots whose epoch is <= r, and to no later one.
+// sees only pages allocated before it, so a page allocated in epoch b and
+// released in epoch r is visible to the open snapshots whose epoch e has
+// b < e <= r, and to no other (as bbolt frees a page allocated and freed
+// between two readers). Allocation epochs are recorded while a snapshot is
+// open (born); a page without one is older than every open snapshot.
 type allocator struct {
 	free      *btree.BTreeG[pgid]
 	pending   []relPage
@@ -37,22 +40,24 @@ type allocator struct {
 	fresh     map[pgid]struct{}
 	pageCount pgid // pages 1..pageCount-1 exist
 
-	epoch uint64         // the current epoch
-	nseen int            // released pages with seen set that are not free yet
-	snaps map[uint64]int // open snapshots (pins) by epoch
+	epoch uint64          // the current epoch
+	born  map[pgid]uint64 // allocation epochs of pages allocated while snapshots were open
+	nseen int             // released pages with seen set that are not free yet
+	snaps map[uint64]int  // open snapshots (pins) by epoch
 	// unpin is called for every page that leaves the held state or was
 	// released while a snapshot was open, as it becomes free: the DB drops
 	// what it kept of the page for snapshot readers.
 	unpin func(pgid)
 }
 
-// relPage is a released page that is not free yet: rel is the epoch it was
-// released in (0: no snapshot can see it, such as a free-list page), seen
-// whether a snapshot was open then.
+// relPage is a released page that is not free yet: born and rel are the
+// epochs it was allocated and released in (rel 0: no snapshot can see it,
+// such as a free-list page), seen whether an open snapshot could see it
+// when it was released.
 type relPage struct {
-	pg   pgid
-	rel  uint64
-	seen bool
+	pg        pgid
+	born, rel uint64
+	seen      bool
 }
 
 func newAllocator(pageCount pgid) *allocator {
@@ -62,6 +67,7 @@ func newAllocator(pageCount pgid) *allocator {
 		pageCount: pageCount,
 		epoch:     1,
 		snaps:     map[uint64]int{},
+		born:      map[pgid]uint64{},
 	}
 }
 
@@ -102,26 +108,38 @@ func (a *allocator) alloc(n int) pgid {
 	for i := range pgid(n) {
 		a.fresh[start+i] = struct{}{}
 	}
+	if len(a.snaps) > 0 {
+		for i := range pgid(n) {
+			a.born[start+i] = a.epoch
+		}
+	}
 	return start
 }
 
 // release frees a run of n pages starting at pg: at once when they are
 // fresh (no checkpoint and no snapshot can see them), else once the next
-// checkpoint is durable and no open snapshot can see them.
-func (a *allocator) release(pg pgid, n int) {
-	seen := len(a.snaps) > 0
+// checkpoint is durable and no open snapshot can see them. It reports
+// whether an open snapshot can see any of them.
+func (a *allocator) release(pg pgid, n int) (seen bool) {
 	for i := range pgid(n) {
 		p := pg + i
+		born := a.born[p]
+		if len(a.born) > 0 {
+			delete(a.born, p)
+		}
 		if a.isFresh(p) {
 			delete(a.fresh, p)
 			a.free.ReplaceOrInsert(p)
-		} else {
-			a.pending = append(a.pending, relPage{p, a.epoch, seen})
-			if seen {
-				a.nseen++
-			}
+			continue
 		}
+		r := relPage{pg: p, born: born, rel: a.epoch}
+		if r.seen = a.visible(r); r.seen {
+			a.nseen++
+			seen = true
+		}
+		a.pending = append(a.pending, r)
 	}
+	return seen
 }
 
 // releaseUnseen releases page pg, which belongs to the last checkpoint but
@@ -130,11 +148,10 @@ func (a *allocator) releaseUnseen(pg pgid) {
 	a.pending = append(a.pending, relPage{pg: pg})
 }
 
-// visible reports whether an open snapshot may read a page released in
-// epoch rel.
-func (a *allocator) visible(rel uint64) bool {
+// visible reports whether an open snapshot may read released page r.
+func (a *allocator) visible(r relPage) bool {
 	for e := range a.snaps {
-		if e <= rel {
+		if r.born < e && e <= r.rel {
 			return true
 		}
 	}
@@ -143,7 +160,7 @@ func (a *allocator) visible(rel uint64) bool {
 
 // makeFree makes released page r free, or held while a snapshot can see it.
 func (a *allocator) makeFree(r relPage) {
-	if r.seen && a.visible(r.rel) {
+	if r.seen && a.visible(r) {
 		a.held = append(a.held, r)
 		return
 	}
@@ -170,6 +187,9 @@ func (a *allocator) pin() uint64 {
 func (a *allocator) unpinEpoch(e uint64) {
 	if a.snaps[e]--; a.snaps[e] <= 0 {
 		delete(a.snaps, e)
+	}
+	if len(a.snaps) == 0 {
+		clear(a.born) // every page is older than any later snapshot
 	}
 	held := a.held
 	a.held = nil

@@ -55,9 +55,8 @@ func (db *DB) cow(n *node) *node {
 // (the node was dirty), the node is kept for the snapshot's readers until
 // the page is free (see snapshot.go). The caller holds tmu for writing.
 func (db *DB) retire(n *node) {
-	keep := len(db.alloc.snaps) > 0 && !db.alloc.isFresh(n.pgno)
-	db.alloc.release(n.pgno, 1)
-	if dirty := db.pool.remove(n.pgno); keep && dirty {
+	seen := db.alloc.release(n.pgno, 1)
+	if dirty := db.pool.remove(n.pgno); seen && dirty {
 		if db.kept == nil {
 			db.kept = map[pgid]*node{}
 		}
