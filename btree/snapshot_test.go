@@ -203,8 +203,11 @@ func TestSnapshotPagesReused(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	overwrite(300) // a steady state: every key written, pages split and merged
-	overwrite(300)
+	unit, snaps := 300, 10 // batches per round, snapshots in the last part
+	if testing.Short() {
+		unit, snaps = 150, 5
+	}
+	overwrite(2 * unit) // a steady state: every key written, pages split and merged
 	base := db.PageCount()
 	sn, err := db.NewSnapshot()
 	if err != nil {
@@ -213,11 +216,11 @@ func TestSnapshotPagesReused(t *testing.T) {
 	bt := db.Stats().BTree
 	version := bt.LeafPages + bt.BranchPages + bt.OverflowPages // the pages the snapshot sees
 	want := maps.Clone(m)
-	overwrite(300)
+	overwrite(unit)
 	pinned := db.Stats().Extra["pinned_pages"]
 	grown := db.PageCount()
-	t.Logf("seed %d: %d pages before the snapshot (its version: %d), %d with it open after 300 batches, %.0f pinned",
-		s, base, version, grown, pinned)
+	t.Logf("seed %d: %d pages before the snapshot (its version: %d), %d with it open after %d batches, %.0f pinned",
+		s, base, version, grown, unit, pinned)
 	// The snapshot pins at most its own version: pages allocated and
 	// released after it was taken are reused.
 	if pinned < float64(version)/4 || pinned > float64(version) {
@@ -230,18 +233,18 @@ func TestSnapshotPagesReused(t *testing.T) {
 	if p := db.Stats().Extra["pinned_pages"]; p != 0 {
 		t.Fatalf("seed %d: %v pages still pinned after Close", s, p)
 	}
-	// The file stops growing: ten more snapshots, each pinning about a
+	// The file stops growing: more snapshots (ten), each pinning about a
 	// version's pages while the writes go on, then closed. Were the pinned
 	// pages not reused, the file would grow by about that much each time
 	// (ten versions); reused, it stays within a few versions' worth (the
 	// tree, one snapshot's pins, a checkpoint's reserved pages).
 	top := grown
-	for round := range 10 {
+	for round := range snaps {
 		sn, err := db.NewSnapshot()
 		if err != nil {
 			t.Fatal(err)
 		}
-		overwrite(100)
+		overwrite(unit / 3)
 		if err := sn.Close(); err != nil {
 			t.Fatal(err)
 		}
@@ -250,7 +253,7 @@ func TestSnapshotPagesReused(t *testing.T) {
 			t.Fatalf("seed %d: %d pages after %d more snapshots, %d after the first (limit %d)", s, top, round+1, grown, limit)
 		}
 	}
-	t.Logf("seed %d: at most %d pages over ten more snapshots", s, top)
+	t.Logf("seed %d: at most %d pages over %d more snapshots", s, top, snaps)
 	mustCheck(t, db, "after")
 
 	// Close with a snapshot open: the pages it pinned are free on reopen.
@@ -258,7 +261,7 @@ func TestSnapshotPagesReused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	overwrite(200)
+	overwrite(unit / 2)
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
