@@ -145,6 +145,7 @@ func (a *allocator) release(pg pgid, n int) (seen bool) {
 // releaseUnseen releases page pg, which belongs to the last checkpoint but
 // which no snapshot reads (a free-list page).
 func (a *allocator) releaseUnseen(pg pgid) {
+	delete(a.born, pg)
 	a.pending = append(a.pending, relPage{pg: pg})
 }
 

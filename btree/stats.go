@@ -9,7 +9,12 @@ import (
 // kind (btree-pages, btree-meta, wal); LiveBytes is exact; BlocksTouched
 // counts the pages Gets consulted (cache hits included); CacheHits and
 // CacheMisses are the buffer pool's; BTree holds the tree's shape and the
-// checkpoint figures.
+// checkpoint figures (FreePages counts free pages and released ones not
+// reusable yet). Extra holds "keys", "pages_read", "pages_written",
+// "snapshots" (pinned versions: open snapshots, and closed ones whose
+// iterators are still open) and
+// "pinned_pages" (pages released while an open snapshot could see them and
+// not yet reusable: what open snapshots cost in file space).
 func (db *DB) Stats() kv.Stats {
 	s := kv.Stats{
 		Engine: Name,
