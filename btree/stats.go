@@ -12,9 +12,9 @@ import (
 // checkpoint figures (FreePages counts free pages and released ones not
 // reusable yet). Extra holds "keys", "pages_read", "pages_written",
 // "snapshots" (pinned versions: open snapshots, and closed ones whose
-// iterators are still open) and
-// "pinned_pages" (pages released while an open snapshot could see them and
-// not yet reusable: what open snapshots cost in file space).
+// iterators are still open) and "pinned_pages" (pages released while an
+// open snapshot could see them and not reusable yet: what open snapshots
+// cost in file space).
 func (db *DB) Stats() kv.Stats {
 	s := kv.Stats{
 		Engine: Name,
