@@ -45,8 +45,10 @@
 // belongs to it is never modified; the first change after a checkpoint
 // copies it to a newly allocated page number, and its parent (up to the
 // root) then changes too. Pages released since the last checkpoint become
-// reusable only after the next checkpoint is durable; pages allocated and
-// released between two checkpoints are reusable at once.
+// reusable only after the next checkpoint is durable (and after every open
+// snapshot that can see them is released); pages allocated and released
+// between two checkpoints, with no snapshot taken in between, are reusable
+// at once.
 //
 // A checkpoint runs when the log passes Options.CheckpointSize, on
 // Flush and on Close, in three phases (checkpoint.go). The freeze,

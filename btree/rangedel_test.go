@@ -57,7 +57,7 @@ func TestDeleteRangeAgainstModel(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer func() { db.Close() }()
-			space, rounds := 20000, 12
+			space, rounds := 14000, 10
 			if testing.Short() {
 				space, rounds = 6000, 6
 			}
