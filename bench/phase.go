@@ -16,7 +16,10 @@ import (
 type runState struct {
 	cfg    *resolved
 	eng    kv.Engine
-	dev    *vfs.Device // the simulated device, or nil
+	dev    deviceFS // the simulated device or the direct file system, or nil
+	// devDesc describes dev; direct says it is the real device (vfs.Direct).
+	devDesc string
+	direct  bool
 	values *workload.ValueSource
 	perm   *workload.Permutation // a random order of [0, Num)
 	space  uint64                // key numbers the choosers spread over

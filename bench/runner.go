@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/kvlab/kvlab"
@@ -95,6 +96,14 @@ type Config struct {
 	// the measured time (Phase.Device). Only engines whose I/O goes
 	// through vfs can run on it: peers are refused.
 	Device *vfs.DeviceModel
+	// Direct runs the engine on the real device with the page cache taken
+	// out (vfs.Direct: O_DIRECT files), so that every read that misses the
+	// engine's own caches is a device read; each phase then reports the
+	// device reads per operation and the measured time spent in I/O calls
+	// (Phase.Device, with Measured set). Run fails with an error matching
+	// vfs.ErrDirectUnsupported where the directory's file system refuses
+	// direct I/O or keeps files in memory (tmpfs). Peers are refused.
+	Direct bool
 	// Steady, before the run phase, overwrites the store until it is in
 	// its steady state (an LSM spread over the levels its cost model
 	// expects, a B+tree checkpointed several times; see SteadyState), and
@@ -182,6 +191,16 @@ func (c Config) resolve() (*resolved, error) {
 		}
 		if err := c.Device.Validate(); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+	}
+	if c.Direct {
+		switch {
+		case c.Device != nil:
+			return nil, configErrorf("direct I/O measures the real device: it does not combine with a simulated one (%s)", c.Device.Name)
+		case c.OpenEngine != nil || r.info.Peer:
+			return nil, configErrorf("direct I/O: %s does its own file I/O, outside vfs, which cannot open it with O_DIRECT", c.Engine)
+		case c.FS != nil:
+			return nil, configErrorf("direct I/O replaces the file system: it does not combine with Config.FS")
 		}
 	}
 	if r.Num == 0 {
@@ -313,14 +332,26 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		defer os.RemoveAll(dir)
 	}
-	var dev *vfs.Device
+	var dev deviceFS
+	var devDesc string
 	if rc.Device != nil && rc.info.Persistent {
 		base := rc.FS
 		if base == nil {
 			base = vfs.Default
 		}
-		dev = vfs.NewDevice(base, *rc.Device)
-		rc.FS = dev
+		d := vfs.NewDevice(base, *rc.Device)
+		rc.FS, dev, devDesc = d, d, d.Model().String()
+	}
+	if rc.Direct && rc.info.Persistent {
+		probe := dir
+		if _, err := os.Stat(dir); err != nil {
+			probe = filepath.Dir(dir) // a store Run creates
+		}
+		d, err := vfs.NewDirect(probe)
+		if err != nil {
+			return nil, fmt.Errorf("bench: %w", err)
+		}
+		rc.FS, dev, devDesc = d, d, d.String()
 	}
 	eng, err := rc.open(dir)
 	if err != nil {
@@ -330,7 +361,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		res.Unreported = ps.UnreportedStats()
 	}
 	s := newRunState(rc, eng)
-	s.dev = dev
+	s.dev, s.devDesc, s.direct = dev, devDesc, rc.Direct
 	err = s.run(ctx, res)
 	if cerr := eng.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("bench: close %s: %w", rc.Engine, cerr)

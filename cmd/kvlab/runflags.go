@@ -152,6 +152,7 @@ func (f *runFlags) config(cmd *cobra.Command) (bench.Config, error) {
 	if c.Device, err = f.device.model(fl); err != nil {
 		return c, err
 	}
+	c.Direct = f.device.direct()
 	c.Sync = f.sync
 	c.Steady = f.steady
 	c.Seed = f.seed
