@@ -117,6 +117,7 @@ func (s *runState) phase(ctx context.Context, name string) (*Phase, error) {
 	io0, haveIO := readProcIO()
 	before := s.eng.Stats()
 	dev0 := s.deviceStats()
+	commits0, commitTime0 := s.commits()
 	s.base = time.Now()
 	start := s.base
 	if !load && cfg.Duration > 0 && cfg.Warmup == 0 {
@@ -161,6 +162,7 @@ loop:
 			warm = nil
 			before = s.eng.Stats()
 			dev0 = s.deviceStats()
+			commits0, commitTime0 = s.commits()
 			if io, ok := readProcIO(); ok {
 				io0 = io
 			}
@@ -198,6 +200,7 @@ loop:
 	ph := &Phase{Name: name, Seconds: end.Sub(start).Seconds()}
 	err := s.err
 	devPhase := s.deviceStats().Sub(dev0)
+	commits1, commitTime1 := s.commits() // before the Sync, which commits too
 	if err == nil {
 		t := time.Now()
 		if serr := s.eng.Sync(); serr != nil {
@@ -215,6 +218,7 @@ loop:
 	after := s.eng.Stats()
 	s.measure(ph, clients, before, after)
 	s.measureDevice(ph, clients, devPhase)
+	s.measureCommits(ph, commits1-commits0, commitTime1-commitTime0)
 	if io1, ok := readProcIO(); ok && haveIO {
 		d := io1.Sub(io0)
 		ph.OSIO = &d

@@ -141,6 +141,10 @@ type Phase struct {
 	PeakRSS int64 `json:"peak_rss"`
 	// OSIO is the process's /proc/self/io over the phase, when available.
 	OSIO *ProcIO `json:"os_io,omitempty"`
+	// Commits, for an engine that buffers single writes into groups it
+	// commits later (GroupedWrites, bbolt), holds the phase's commits; the
+	// operations that only buffered are marked in ByOp.
+	Commits *Commits `json:"commits,omitempty"`
 	// Device holds the modelled device figures of a run on a simulated
 	// device (Config.Device); nil otherwise.
 	Device *DevicePhase `json:"device,omitempty"`
@@ -161,6 +165,11 @@ type OpResult struct {
 	Misses    int64   `json:"misses,omitempty"` // reads that found no value
 	OpsPerSec float64 `json:"ops_per_sec"`
 	Latency   Latency `json:"latency"`
+	// Buffered says the engine only buffered these writes into a group it
+	// commits later (GroupedWrites): the latency is the buffering, but for
+	// the write that filled the group, which waited for the commit
+	// (Phase.Commits has the commits' figures).
+	Buffered bool `json:"buffered,omitempty"`
 }
 
 // Op returns the figures of the named operation, or nil.
@@ -211,7 +220,9 @@ type PartialStats interface {
 	// UnreportedStats names the figures left at zero as "LSM.Field" or
 	// "BTree.Field" after the fields of kv.LSMStats and kv.BTreeStats
 	// ("LSM.TablesPerGet", "LSM.BloomFalsePositives",
-	// "BTree.PagesReadPerOp").
+	// "BTree.PagesReadPerOp"), or "Phase.Field" after a figure of Phase
+	// the engine's I/O leaves unmeasured ("Phase.ReadAmp": reads through
+	// a memory map, which no read counter sees).
 	UnreportedStats() []string
 }
 
