@@ -14,15 +14,15 @@ import (
 
 // runState is what the clients of one run share.
 type runState struct {
-	cfg    *resolved
-	eng    kv.Engine
-	dev    deviceFS // the simulated device or the direct file system, or nil
+	cfg *resolved
+	eng kv.Engine
+	dev deviceFS // the simulated device or the direct file system, or nil
 	// devDesc describes dev; direct says it is the real device (vfs.Direct).
 	devDesc string
 	direct  bool
-	values *workload.ValueSource
-	perm   *workload.Permutation // a random order of [0, Num)
-	space  uint64                // key numbers the choosers spread over
+	values  *workload.ValueSource
+	perm    *workload.Permutation // a random order of [0, Num)
+	space   uint64                // key numbers the choosers spread over
 
 	loadNext atomic.Int64  // next key index the load phase writes
 	inserted atomic.Uint64 // key numbers given to inserts so far (= keys that exist, before deletes)
