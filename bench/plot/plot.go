@@ -18,7 +18,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	_ "gonum.org/v1/plot/vg/vgimg" // registers png
@@ -79,49 +78,42 @@ func Render(w io.Writer, results []*bench.Result, format string, o Options) erro
 			plain = append(plain, r)
 		}
 	}
-	var panels []*plot.Plot
+	var panels []panel
+	sub := subtitleOf(measured)
 	if len(plain) > 0 {
 		ps, err := benchPanels(plain, o)
 		if err != nil {
 			return err
 		}
-		panels = append(panels, ps...)
+		for _, p := range ps {
+			panels = append(panels, panel{Plot: p, subtitle: sub})
+		}
 	}
 	if len(sweeps) > 0 {
 		ps, err := sweepPanels(sweeps)
 		if err != nil {
 			return err
 		}
-		panels = append(panels, ps...)
+		for _, p := range ps {
+			panels = append(panels, panel{Plot: p, subtitle: sub})
+		}
 	}
 	return tile(w, panels, format, o)
 }
 
 // tile lays the panels out in a grid and writes the image.
-func tile(w io.Writer, panels []*plot.Plot, format string, o Options) error {
+func tile(w io.Writer, panels []panel, format string, o Options) error {
 	cols := min(o.Columns, len(panels))
 	rows := (len(panels) + cols - 1) / cols
 	c, err := draw.NewFormattedCanvas(vg.Length(cols)*o.PanelWidth, vg.Length(rows)*o.PanelHeight, format)
 	if err != nil {
 		return fmt.Errorf("plot: %w", err)
 	}
-	grid := make([][]*plot.Plot, rows)
-	for i := range grid {
-		grid[i] = make([]*plot.Plot, cols)
-	}
-	for i, p := range panels {
-		grid[i/cols][i%cols] = p
-	}
 	t := draw.Tiles{Rows: rows, Cols: cols, PadTop: vg.Points(8), PadBottom: vg.Points(8), PadLeft: vg.Points(8),
 		PadRight: vg.Points(8), PadX: vg.Points(24), PadY: vg.Points(24)}
 	dc := draw.New(c)
-	canvases := plot.Align(grid, t, dc)
-	for j := range grid {
-		for i, p := range grid[j] {
-			if p != nil {
-				p.Draw(canvases[j][i])
-			}
-		}
+	for i, p := range panels {
+		drawPanel(t.At(dc, i%cols, i/cols), p)
 	}
 	if _, err := c.WriteTo(w); err != nil {
 		return fmt.Errorf("plot: write %s: %w", format, err)
