@@ -2,13 +2,14 @@ package plot
 
 import (
 	"bytes"
-	"github.com/kvlab/kvlab/bench"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"gonum.org/v1/plot/vg"
+
+	"github.com/kvlab/kvlab/bench"
 )
 
 // svgText is a text element of an SVG drawn by gonum: its position in the
