@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kvlab/kvlab/bench/timeline"
 	"github.com/kvlab/kvlab/bench/workload"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/vfs"
@@ -20,9 +21,11 @@ type runState struct {
 	// devDesc describes dev; direct says it is the real device (vfs.Direct).
 	devDesc string
 	direct  bool
-	values  *workload.ValueSource
-	perm    *workload.Permutation // a random order of [0, Num)
-	space   uint64                // key numbers the choosers spread over
+	// timeline, if set, records the run's background work (Config.Timeline).
+	timeline *timeline.Recorder
+	values   *workload.ValueSource
+	perm     *workload.Permutation // a random order of [0, Num)
+	space    uint64                // key numbers the choosers spread over
 
 	loadNext atomic.Int64  // next key index the load phase writes
 	inserted atomic.Uint64 // key numbers given to inserts so far (= keys that exist, before deletes)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/kvlab/kvlab/bench/timeline"
 	"github.com/kvlab/kvlab/bench/workload"
 	"github.com/kvlab/kvlab/kv"
 )
@@ -43,6 +44,9 @@ type Result struct {
 	// Steady, for a run with Config.Steady, says how the store reached its
 	// steady state before the run phase.
 	Steady *SteadyState `json:"steady,omitempty"`
+	// Timeline, for a run with Config.Timeline, is the engine's background
+	// work and shape against time (bench/timeline).
+	Timeline *timeline.Timeline `json:"timeline,omitempty"`
 	// Error is the error that stopped the run, if any; the phases hold the
 	// figures measured until then.
 	Error string `json:"error,omitempty"`
