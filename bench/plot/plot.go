@@ -1,7 +1,13 @@
 // Package plot draws charts of kvlab benchmark results with gonum/plot:
 // throughput by engine and workload, latency percentiles, write, read and
 // space amplification, and, for sweeps, each figure against the swept
-// option. Where a result carries the cost model's prediction
+// option; for results with a timeline (bench --timeline), the engine's
+// shape over time (timeline.go: an LSM's bytes per level, flushes,
+// compactions and stalls; a B+tree's pages and checkpoints); and a
+// B+tree store's shape (treeshape.go: height, fill factors, pages by
+// type). Every chart has a subtitle with the fixed settings and record
+// count, and its legend in a band beside the axes, never over the data
+// (panel.go); an axis whose values span more than 10× is logarithmic. Where a result carries the cost model's prediction
 // (bench.Phase.Model), the write, space and blocks-per-Get charts show it
 // beside the measurement: a dashed mark across each bar, a dashed line
 // beside each sweep curve. All charts of a results file go into one SVG,
@@ -98,6 +104,11 @@ func Render(w io.Writer, results []*bench.Result, format string, o Options) erro
 			panels = append(panels, panel{Plot: p, subtitle: sub})
 		}
 	}
+	tps, err := timelinePanels(measured)
+	if err != nil {
+		return err
+	}
+	panels = append(panels, tps...)
 	return tile(w, panels, format, o)
 }
 
