@@ -10,6 +10,8 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/kvlab/kvlab/bench"
+	"github.com/kvlab/kvlab/bench/timeline"
+	"github.com/kvlab/kvlab/btree"
 )
 
 // svgText is a text element of an SVG drawn by gonum: its position in the
@@ -158,4 +160,65 @@ func TestLegendsOutsideData(t *testing.T) {
 	for _, p := range sps {
 		checkLegendOutside(t, renderOne(t, panel{Plot: p, subtitle: subtitleOf(sw)}), []string{"lsm.block-size=4KiB", "lsm.block-size=16KiB"}, "")
 	}
+}
+
+// TestTimelineChart draws a result's timeline: the chart names each level
+// and event kind with its count in a legend right of the data, labels its
+// axes, and marks the phases.
+func TestTimelineChart(t *testing.T) {
+	r := fakeResult("lsm", "fillrandom", 1e5, 3, nil)
+	r.Timeline = &timeline.Timeline{Engine: "lsm", Seconds: 2,
+		Phases: []timeline.Mark{{Name: "load", T: 0}, {Name: "run", T: 1}},
+		Events: []timeline.Event{{Kind: timeline.Flush, Start: 0.1, End: 0.2}, {Kind: timeline.Flush, Start: 0.5, End: 0.6},
+			{Kind: timeline.Compaction, Start: 0.6, End: 1.1, FromLevel: 0, ToLevel: 1}, {Kind: timeline.Stall, Start: 0.55, End: 0.58}}}
+	for i := range 21 {
+		f := float64(i) / 10
+		r.Timeline.Samples = append(r.Timeline.Samples, timeline.Sample{T: f, MemtableBytes: 1 << 20,
+			LevelBytes: []int64{int64(f * (4 << 20)), int64(f * (16 << 20))}})
+	}
+	ps, err := timelinePanels([]*bench.Result{r})
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("%d panels, %v", len(ps), err)
+	}
+	svg := renderOne(t, ps[0])
+	checkLegendOutside(t, svg, []string{"memtables", "L0", "L1", "flushes (2)", "compactions (1)", "stalls (1)", "phase start"}, ps[0].subtitle)
+	for _, want := range []string{">LSM shape over time: lsm fillrandom<", ">seconds since the engine opened<", ">MiB (stacked)<", ">load<", ">run<"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("svg lacks %q", want)
+		}
+	}
+	// Through Render: a results file with a timeline gets the chart.
+	var buf bytes.Buffer
+	if err := Render(&buf, []*bench.Result{r}, "svg", Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "LSM shape over time") {
+		t.Error("Render drew no timeline chart")
+	}
+}
+
+// TestTreeShapeChart draws a B+tree's shape: the three charts, their
+// series and a logarithmic axis for the pages per level (1 root, 900
+// leaves).
+func TestTreeShapeChart(t *testing.T) {
+	s := &btree.TreeShape{PageSize: 4096, Height: 3, Keys: 50000, LevelPages: []int64{1, 9, 900}, Leaf: 900, Branch: 10,
+		Free: 40, FreeList: 1, FilePages: 951}
+	s.LeafFill[5], s.LeafFill[9] = 400, 500
+	s.BranchFill[7] = 10
+	var buf bytes.Buffer
+	if err := RenderTreeShape(&buf, s, "db", "svg", Options{}); err != nil {
+		t.Fatal(err)
+	}
+	svg := buf.String()
+	for _, want := range []string{">B+tree pages per level (height 3)<", ">B+tree fill factor: pages by used fraction<", ">B+tree pages by type<",
+		">leaf pages<", ">branch pages<", ">root<", ">leaves<", ">pages (log scale)<", ">900<", "4096 B pages, 50k keys"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("svg lacks %q", want)
+		}
+	}
+	p, err := groupedBars("fill", "pages", []string{"a", "b"}, []barData{{"leaf pages", []float64{3, 4}}, {"branch pages", []float64{1, 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLegendOutside(t, renderOne(t, panel{Plot: p}), []string{"leaf pages", "branch pages"}, "")
 }

@@ -134,7 +134,7 @@ func timelinePlot(r *bench.Result, tl *timeline.Timeline) (*shapePlot, error) {
 	p.Add(rug)
 	counts := tl.Counts()
 	for _, k := range rug.kinds() {
-		p.Legend.Add(fmt.Sprintf("%ss (%d)", k, counts[k]), &rugThumb{kind: k})
+		p.Legend.Add(fmt.Sprintf("%s (%d)", plural(k), counts[k]), &rugThumb{kind: k})
 	}
 	if len(tl.Phases) > 0 {
 		p.Add(&phaseLines{marks: tl.Phases})
@@ -146,6 +146,14 @@ func timelinePlot(r *bench.Result, tl *timeline.Timeline) (*shapePlot, error) {
 		summary += fmt.Sprintf(", height %d at the end", last.Height)
 	}
 	return &shapePlot{Plot: p, summary: summary}, nil
+}
+
+// plural names an event kind's events: "flushes", "compactions".
+func plural(kind string) string {
+	if kind == timeline.Flush {
+		return "flushes"
+	}
+	return kind + "s"
 }
 
 func reversed(xys plotter.XYs) plotter.XYs {
