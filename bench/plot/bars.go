@@ -167,17 +167,8 @@ func barPanel(g *grid, title, ylabel string, value, model func(*bench.Result) fl
 		bars := &barSeries{vals: vals, width: barWidth, offset: offset, color: g.engineColor(e)}
 		p.Add(bars)
 		p.Legend.Add(e, bars)
-		if len(xys) > 0 {
-			lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: texts})
-			if err != nil {
-				return nil, fmt.Errorf("plot: %w", err)
-			}
-			for k := range lbl.TextStyle {
-				lbl.TextStyle[k].Font.Size = vg.Points(7)
-				lbl.TextStyle[k].XAlign = draw.XCenter
-			}
-			lbl.Offset = vg.Point{X: offset, Y: vg.Points(2)}
-			p.Add(lbl)
+		if err := addValueLabels(p, xys, texts, offset); err != nil {
+			return nil, err
 		}
 	}
 	if marks != nil {
@@ -195,6 +186,24 @@ func barPanel(g *grid, title, ylabel string, value, model func(*bench.Result) fl
 	}
 	p.NominalX(g.workloads...)
 	return p, nil
+}
+
+// addValueLabels writes each bar's value in small type above it.
+func addValueLabels(p *plot.Plot, xys plotter.XYs, texts []string, offset vg.Length) error {
+	if len(xys) == 0 {
+		return nil
+	}
+	lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: texts})
+	if err != nil {
+		return fmt.Errorf("plot: %w", err)
+	}
+	for k := range lbl.TextStyle {
+		lbl.TextStyle[k].Font.Size = vg.Points(7)
+		lbl.TextStyle[k].XAlign = draw.XCenter
+	}
+	lbl.Offset = vg.Point{X: offset, Y: vg.Points(2)}
+	p.Add(lbl)
+	return nil
 }
 
 // positiveMin returns the smaller of a running minimum m (0: none yet)

@@ -42,6 +42,20 @@ type Options struct {
 	Columns int
 }
 
+// withDefaults fills the zero fields of o.
+func (o Options) withDefaults() Options {
+	if o.PanelWidth == 0 {
+		o.PanelWidth = 6 * vg.Inch
+	}
+	if o.PanelHeight == 0 {
+		o.PanelHeight = 4 * vg.Inch
+	}
+	if o.Columns == 0 {
+		o.Columns = 2
+	}
+	return o
+}
+
 // ErrNothingToPlot is returned when the results hold no measured phase.
 var ErrNothingToPlot = errors.New("plot: no measured results to plot")
 
@@ -58,15 +72,7 @@ func FormatOf(path string) (string, error) {
 // Render draws every chart that applies to the results into one image of
 // the given format (svg, png or pdf) and writes it to w.
 func Render(w io.Writer, results []*bench.Result, format string, o Options) error {
-	if o.PanelWidth == 0 {
-		o.PanelWidth = 6 * vg.Inch
-	}
-	if o.PanelHeight == 0 {
-		o.PanelHeight = 4 * vg.Inch
-	}
-	if o.Columns == 0 {
-		o.Columns = 2
-	}
+	o = o.withDefaults()
 	var measured []*bench.Result
 	for _, r := range results {
 		if r.Run != nil && r.Run.Ops > 0 {

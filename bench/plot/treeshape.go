@@ -8,7 +8,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/kvlab/kvlab/btree"
 )
@@ -19,15 +18,7 @@ import (
 // name labels the store in the titles (its directory); the subtitle gives
 // the page size, key count and checkpoint.
 func RenderTreeShape(w io.Writer, s *btree.TreeShape, name, format string, o Options) error {
-	if o.PanelWidth == 0 {
-		o.PanelWidth = 6 * vg.Inch
-	}
-	if o.PanelHeight == 0 {
-		o.PanelHeight = 4 * vg.Inch
-	}
-	if o.Columns == 0 {
-		o.Columns = 2
-	}
+	o = o.withDefaults()
 	sub := fmt.Sprintf("%s: %d B pages, %s keys, checkpoint %d, %s pages in the file", name, s.PageSize, short(float64(s.Keys)),
 		s.Checkpoint, short(float64(s.FilePages)))
 	var panels []panel
@@ -108,19 +99,9 @@ func groupedBars(title, ylabel string, cats []string, series []barData) (*plot.P
 				texts = append(texts, short(v))
 			}
 		}
-		if len(xys) == 0 {
-			continue
+		if err := addValueLabels(p, xys, texts, offset); err != nil {
+			return nil, err
 		}
-		lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: texts})
-		if err != nil {
-			return nil, fmt.Errorf("plot: %w", err)
-		}
-		for k := range lbl.TextStyle {
-			lbl.TextStyle[k].Font.Size = vg.Points(7)
-			lbl.TextStyle[k].XAlign = draw.XCenter
-		}
-		lbl.Offset = vg.Point{X: offset, Y: vg.Points(2)}
-		p.Add(lbl)
 	}
 	if maxV == 0 {
 		maxV = 1
