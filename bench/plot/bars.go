@@ -1,7 +1,9 @@
 package plot
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"image/color"
 
 	"gonum.org/v1/plot"
@@ -23,6 +25,7 @@ type grid struct {
 func newGrid(rs []*bench.Result) *grid {
 	g := &grid{at: map[[2]string]*bench.Result{}}
 	seenW, seenE := map[string]bool{}, map[string]bool{}
+	reps := map[[2]string][]*bench.Result{}
 	for _, r := range rs {
 		if !seenW[r.Workload] {
 			seenW[r.Workload] = true
@@ -32,9 +35,22 @@ func newGrid(rs []*bench.Result) *grid {
 			seenE[r.Engine] = true
 			g.engines = append(g.engines, r.Engine)
 		}
-		g.at[[2]string{r.Workload, r.Engine}] = r
+		k := [2]string{r.Workload, r.Engine}
+		reps[k] = append(reps[k], r)
+	}
+	for k, rs := range reps {
+		g.at[k] = medianRun(rs)
 	}
 	return g
+}
+
+// medianRun returns, of the repetitions of one engine and workload
+// (--count), the one with the median run-phase throughput, as the
+// table's figures are medians.
+func medianRun(rs []*bench.Result) *bench.Result {
+	s := slices.Clone(rs)
+	slices.SortStableFunc(s, func(a, b *bench.Result) int { return cmp.Compare(a.Run.OpsPerSec, b.Run.OpsPerSec) })
+	return s[(len(s)-1)/2]
 }
 
 // engineColor gives each engine the same color in every chart.

@@ -74,6 +74,16 @@ func subtitleOf(rs []*bench.Result) string {
 			settings = append(settings, s)
 		}
 	}
+	reps := map[string]int{}
+	most := 1
+	for _, r := range rs {
+		k := r.Label() + "\x00" + r.Workload
+		reps[k]++
+		most = max(most, reps[k])
+	}
+	if most > 1 {
+		parts = append(parts, fmt.Sprintf("the median of %d repetitions", most))
+	}
 	s := strings.Join(parts, ", ")
 	if len(settings) > 0 {
 		s += "; " + strings.Join(settings, "; ")

@@ -222,3 +222,19 @@ func TestTreeShapeChart(t *testing.T) {
 	}
 	checkLegendOutside(t, renderOne(t, panel{Plot: p}), []string{"leaf pages", "branch pages"}, "")
 }
+
+// TestRepetitionsPlotTheMedian: with --count 3 the bars show the median
+// repetition, as the table does, and the subtitle says so.
+func TestRepetitionsPlotTheMedian(t *testing.T) {
+	var rs []*bench.Result
+	for _, ops := range []float64{100e3, 900e3, 300e3} {
+		rs = append(rs, fakeResult("lsm", "readrandom", ops, 2, nil))
+	}
+	g := newGrid(rs)
+	if r := g.at[[2]string{"readrandom", "lsm"}]; r.Run.OpsPerSec != 300e3 {
+		t.Errorf("plotted %.0f ops/s, want the median 300000", r.Run.OpsPerSec)
+	}
+	if sub := subtitleOf(rs); !strings.Contains(sub, "the median of 3 repetitions") {
+		t.Errorf("subtitle %q", sub)
+	}
+}

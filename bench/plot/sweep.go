@@ -172,13 +172,20 @@ func sweepPanels(rs []*bench.Result) ([]*plot.Plot, error) {
 		points := func(s series, f func(*bench.Result) float64) plotter.XYs {
 			var xys plotter.XYs
 			for _, x := range xs {
+				var at []*bench.Result // the repetitions (--count) at x
 				for _, r := range s.rs {
-					if y := f(r); r.Sweep[xKey] == x && y > 0 {
-						xys = append(xys, plotter.XY{X: xOf(x), Y: y})
-						maxY = max(maxY, y)
-						if minY == 0 || y < minY {
-							minY = y
-						}
+					if r.Sweep[xKey] == x {
+						at = append(at, r)
+					}
+				}
+				if len(at) == 0 {
+					continue
+				}
+				if y := f(medianRun(at)); y > 0 {
+					xys = append(xys, plotter.XY{X: xOf(x), Y: y})
+					maxY = max(maxY, y)
+					if minY == 0 || y < minY {
+						minY = y
 					}
 				}
 			}
