@@ -68,7 +68,17 @@ type DB struct {
 	// the file. Set at Open, read-only after it.
 	roOverflow map[pgid][]byte
 
-	freePages atomic.Int64 // free and pending pages, for Stats
+	freePages   atomic.Int64 // free, pending and held pages, for Stats
+	pinnedPages atomic.Int64 // released pages kept for open snapshots, for Stats
+
+	// Snapshots (snapshot.go). kept holds, by page number, the nodes of
+	// pages released while a snapshot could see them whose contents were
+	// never written to their page: snapshot readers find them there. It is
+	// changed under tmu (write) and read under tmu (read) when nkept > 0.
+	kept      map[pgid]*node
+	nkept     atomic.Int64
+	unpinned  []pgid       // pages just made free that were pinned, under wmu
+	snapshots atomic.Int64 // open snapshots, for Stats
 	walGen    atomic.Uint64
 
 	st   counters
@@ -77,6 +87,7 @@ type DB struct {
 
 type counters struct {
 	gets, getHits, puts, deletes, batches atomic.Int64
+	rangeDeletes                          atomic.Int64
 	iters, seeks, steps                   atomic.Int64
 	userWritten, userRead                 atomic.Int64
 	blocksTouched                         atomic.Int64
@@ -141,6 +152,11 @@ func (db *DB) readView(pg pgid) (page, error) {
 	if p, ok := db.pool.get(pg); ok {
 		return p, nil
 	}
+	if db.nkept.Load() > 0 {
+		if n := db.kept[pg]; n != nil {
+			return page{n: n, f: -1}, nil // a snapshot reads a page released since
+		}
+	}
 	if pg == 0 {
 		return page{}, db.corrupt(pg, pageErrorf(pg, "null page reference"))
 	}
@@ -160,18 +176,44 @@ func (db *DB) readView(pg pgid) (page, error) {
 }
 
 // readNode returns page pg as a node, the writer's form: the pool's dirty
-// node, or one decoded from a private copy of the page (which the pool
-// holds once the writer makes it dirty: cow).
-func (db *DB) readNode(pg pgid) (*node, error) {
-	p, err := db.readView(pg)
-	if err != nil {
-		return nil, err
+// node (or one kept for snapshots), or one decoded from a private copy of
+// the page (which the pool holds once the writer makes it dirty: cow).
+func (db *DB) readNode(pg pgid) (*node, error) { return db.loadNode(pg, true) }
+
+// loadNode is readNode; a page read from the file enters the pool's frames
+// only when cache is set (a range delete reads the leaves it frees
+// without).
+func (db *DB) loadNode(pg pgid, cache bool) (*node, error) {
+	var buf []byte
+	if p, ok := db.pool.get(pg); ok || cache {
+		if !ok {
+			var err error
+			if p, err = db.readView(pg); err != nil {
+				return nil, err
+			}
+		}
+		if p.n != nil {
+			return p.n, nil
+		}
+		buf = append(make([]byte, 0, len(p.v)), p.v...)
+		db.pool.release(p)
+	} else {
+		if db.nkept.Load() > 0 {
+			if n := db.kept[pg]; n != nil {
+				return n, nil
+			}
+		}
+		if pg == 0 {
+			return nil, db.corrupt(pg, pageErrorf(pg, "null page reference"))
+		}
+		buf = make([]byte, db.ps)
+		if err := db.readPage(pg, buf); err != nil {
+			return nil, err
+		}
+		if err := verifyPage(buf, pg, pageLeaf, pageBranch); err != nil {
+			return nil, db.corrupt(pg, err)
+		}
 	}
-	if p.n != nil {
-		return p.n, nil
-	}
-	buf := append(make([]byte, 0, len(p.v)), p.v...)
-	db.pool.release(p)
 	n, err := decodeNodeBody(buf, pg)
 	if err != nil {
 		return nil, db.corrupt(pg, err)
@@ -235,7 +277,13 @@ func (db *DB) Get(key []byte) ([]byte, error) {
 		return nil, kv.ErrClosed
 	}
 	db.st.gets.Add(1)
-	v, err := db.get(key)
+	return db.getFrom(db.root, key)
+}
+
+// getFrom looks key up in the tree whose root is page root (the tree's, or
+// a snapshot's) and counts the hit; the caller holds tmu for reading.
+func (db *DB) getFrom(root pgid, key []byte) ([]byte, error) {
+	v, err := db.get(root, key)
 	if err != nil {
 		return nil, err
 	}
@@ -244,9 +292,8 @@ func (db *DB) Get(key []byte) ([]byte, error) {
 	return v, nil
 }
 
-// get looks key up; the caller holds tmu.
-func (db *DB) get(key []byte) ([]byte, error) {
-	pg := db.root
+// get looks key up under page pg; the caller holds tmu.
+func (db *DB) get(pg pgid, key []byte) ([]byte, error) {
 	touched := int64(0)
 	defer func() { db.st.blocksTouched.Add(touched) }()
 	for {
@@ -316,9 +363,6 @@ func (db *DB) Delete(key []byte) error {
 func (db *DB) Write(b *kv.Batch, o kv.WriteOptions) error {
 	if err := b.Err(); err != nil {
 		return err
-	}
-	if b.RangeDeletes() > 0 {
-		return fmt.Errorf("btree: DeleteRange: %w", kv.ErrNotSupported)
 	}
 	if n := b.MaxKeyLen(); n > db.maxKeyLimit() {
 		return &kv.SizeError{Err: kv.ErrKeyTooLarge, Size: n, Limit: db.maxKeyLimit()}
@@ -423,12 +467,15 @@ func (db *DB) countBatch(b *kv.Batch) {
 	db.st.userWritten.Add(b.UserBytes())
 	db.st.puts.Add(int64(b.Puts()))
 	db.st.deletes.Add(int64(b.Deletes()))
+	db.st.rangeDeletes.Add(int64(b.RangeDeletes()))
 }
 
 // noteFree publishes the number of free pages for Stats; the caller holds
 // wmu (or is Open).
 func (db *DB) noteFree() {
-	db.freePages.Store(int64(db.alloc.free.Len() + len(db.alloc.pending)))
+	a := db.alloc
+	db.freePages.Store(int64(a.free.Len() + len(a.pending) + len(a.held)))
+	db.pinnedPages.Store(int64(a.pinned()))
 }
 
 // failLocked records an unrecoverable error: from now on writes fail with

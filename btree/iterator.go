@@ -38,6 +38,10 @@ type iterator struct {
 	valid   bool
 	err     error
 	closed  bool
+	// pin is set for an iterator opened on a snapshot: it reads the
+	// pinned version, which never changes, and holds a reference to it
+	// until Close.
+	pin *snapPin
 
 	// Counts not yet added to the DB's counters (flushed every
 	// flushEvery steps and on Close, to keep shared atomics off the
@@ -143,6 +147,9 @@ func (it *iterator) setLeaf(p page) {
 func (it *iterator) descend(key []byte, last bool) error {
 	it.stack = it.stack[:0]
 	pg := it.db.root
+	if it.pin != nil {
+		pg = it.pin.root
+	}
 	for {
 		p, err := it.db.readView(pg)
 		if err != nil {
@@ -296,7 +303,8 @@ func (it *iterator) load() (bool, error) {
 }
 
 // stale reports whether the tree changed since the iterator last moved.
-func (it *iterator) stale() bool { return it.version != it.db.version.Load() }
+// A snapshot's iterator is never stale: its version does not change.
+func (it *iterator) stale() bool { return it.pin == nil && it.version != it.db.version.Load() }
 
 // First implements kv.Iterator.
 func (it *iterator) First() bool { return it.seek(true, nil) }
@@ -445,6 +453,9 @@ func (it *iterator) Err() error { return it.err }
 func (it *iterator) Close() error {
 	if !it.closed {
 		it.flushCounts()
+		if it.pin != nil {
+			it.pin.release()
+		}
 	}
 	it.dropLeaf()
 	it.closed = true

@@ -231,22 +231,24 @@ func (p *pool) grabLocked() int32 {
 }
 
 // dropLocked removes page pg's table entry: a dirty node is forgotten, a
-// frame freed (or detached while pinned).
-func (p *pool) dropLocked(pg pgid) {
+// frame freed (or detached while pinned). It reports whether the page was
+// dirty.
+func (p *pool) dropLocked(pg pgid) (dirty bool) {
 	s, ok := p.table[pg]
 	if !ok {
-		return
+		return false
 	}
 	delete(p.table, pg)
 	if s.n != nil {
 		p.dirty--
-		return
+		return true
 	}
 	if p.frames[s.f].pins.Load() == 0 {
 		p.freeLocked(s.f)
 	} else {
 		p.frames[s.f].state = frameDetached
 	}
+	return false
 }
 
 // touch sets a reference bit, avoiding the write when it is set.
@@ -272,11 +274,11 @@ func (p *pool) addDirty(n *node) {
 }
 
 // remove drops page pg's entry, dirty or not (the page was freed or
-// copied elsewhere).
-func (p *pool) remove(pg pgid) {
+// copied elsewhere), and reports whether it was dirty.
+func (p *pool) remove(pg pgid) (dirty bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.dropLocked(pg)
+	return p.dropLocked(pg)
 }
 
 // markClean records that dirty node n's image img is on disk: when the
