@@ -109,6 +109,9 @@ func Predict(in costmodel.Input) (*costmodel.Prediction, error) {
 	case !in.Steady && w < 5*live:
 		m.Transient = fmt.Sprintf("the phase rewrote %.1f× the store's %s, while compaction's steady state takes many rewrites", w/live, costmodel.Size(live))
 	}
+	if fpr := p.ReadAmpPerMiss / (float64(o.L0CompactionTrigger)/2 + float64(p.Levels)); w <= 0 && fpr > 0.1 {
+		m.ReadTransient = fmt.Sprintf("the phase wrote nothing, so L0 held the 0–%d tables the last writes left, not the %.1f on average the model takes; with a weak or no Bloom filter (%.0f%% false positives) each costs a block per Get", o.L0CompactionTrigger-1, float64(o.L0CompactionTrigger)/2, 100*fpr)
+	}
 	if live < mem {
 		m.ReadTransient = fmt.Sprintf("the store (%s) fits in one memtable (%s), so Gets found most keys before reaching a table", costmodel.Size(live), costmodel.Size(mem))
 	}

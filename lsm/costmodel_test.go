@@ -138,6 +138,25 @@ func TestPredictTransient(t *testing.T) {
 			t.Errorf("%+v: transient %q, want %q", tc, m.Transient, tc.want)
 		}
 	}
+	// A steady store's phase is judged by its length against one cycle,
+	// not against the many rewrites a store built from empty needs.
+	steady := lsmInput(3000*mib, nil)
+	steady.Steady, steady.UserBytesWritten = true, 6000*mib
+	if m, _ := Predict(steady); m.Transient != "" {
+		t.Errorf("steady store rewritten twice: transient %q", m.Transient)
+	}
+	steady.UserBytesWritten = 1000 * mib
+	if m, _ := Predict(steady); !strings.Contains(m.Transient, "less than one compaction cycle") {
+		t.Errorf("steady store rewritten 1/3×: transient %q", m.Transient)
+	}
+	// A read-only phase without filters reads whatever L0 was left.
+	ro := lsmInput(300*mib, map[string]string{"bloom-bits": "0"})
+	if m, _ := Predict(ro); !strings.Contains(m.ReadTransient, "wrote nothing") {
+		t.Errorf("read-only phase, no filter: read transient %q", m.ReadTransient)
+	}
+	if m, _ := Predict(lsmInput(300*mib, nil)); m.ReadTransient != "" {
+		t.Errorf("read-only phase, 10-bit filter: read transient %q", m.ReadTransient)
+	}
 	if m, _ := Predict(lsmInput(10*mib, nil)); !strings.Contains(m.ReadTransient, "fits in one memtable") {
 		t.Errorf("small store: read transient %q", m.ReadTransient)
 	}

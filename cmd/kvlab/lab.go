@@ -32,16 +32,17 @@ var labs = []lab{
 			"--num", "100k", "--reads", "200k", "--steady", "--out", "lab-lsm-write-amp.jsonl", "--force"}, levelSummary},
 	{"btree-write-amp", "B+tree write amplification against the page size",
 		[]string{"sweep", "--engine", "btree", "--set", "btree.page-size=1KiB,4KiB,16KiB", "--workload", "overwrite",
-			"--num", "200k", "--reads", "200k", "--steady", "--out", "lab-btree-write-amp.jsonl", "--force"}, nil},
+			"--num", "100k", "--reads", "100k", "--steady", "--out", "lab-btree-write-amp.jsonl", "--force"}, nil},
 	{"read-amp-bloom", "Read amplification and Bloom filter bits, on a simulated SSD",
 		[]string{"sweep", "--engine", "lsm", "--set", "lsm.bloom-bits=0,2,5,10", "--workload", "readrandom",
-			"--num", "200k", "--reads", "50k", "--steady", "--device", "ssd", "--out", "lab-read-amp-bloom.jsonl", "--force"}, nil},
+			"--num", "100k", "--reads", "50k", "--steady", "--device", "ssd", "--out", "lab-read-amp-bloom.jsonl", "--force"}, nil},
 	{"space-amp", "Space amplification: overwrites, deletes and compaction",
 		[]string{"bench", "--engines", "lsm,btree", "--workloads", "overwrite,deleterandom",
-			"--num", "200k", "--reads", "100k", "--steady"}, nil},
+			"--num", "100k", "--reads", "100k", "--steady"}, nil},
 	{"crossover", "The crossover: which engine for which mix of updates and short scans, on a simulated disk",
 		[]string{"sweep", "--engines", "lsm,btree", "--mix", "scan=0,0.05,0.5,0.95,1", "--scan-length", "10", "--distribution", "uniform",
-			"--num", "100k", "--reads", "5000", "--steady", "--device", "hdd", "--out", "lab-crossover.jsonl", "--force"}, nil},
+			"--num", "100k", "--reads", "20k", "--steady", "--device", "hdd", "--set", "lsm.l1-target-size=1MiB", "--set", "lsm.level-ratio=4",
+			"--out", "lab-crossover.jsonl", "--force"}, nil},
 }
 
 func lookupLab(name string) (lab, bool) {

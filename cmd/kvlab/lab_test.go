@@ -114,7 +114,7 @@ func TestLabLSMWriteAmp(t *testing.T) {
 		t.Skip("runs the lab's sweeps scaled down")
 	}
 	rs := runLab(t, "lsm-write-amp", "--num", "30k", "--reads", "60k", "--set", "lsm.level-ratio=2,10",
-		"--set", "lsm.l1-target-size=256KiB", "--set", "lsm.memtable-size=64KiB", "--set", "lsm.target-file-size=64KiB")
+		"--set", "lsm.l1-target-size=300KiB", "--set", "lsm.memtable-size=64KiB", "--set", "lsm.target-file-size=64KiB")
 	if len(rs) != 2 {
 		t.Fatalf("%d results", len(rs))
 	}
@@ -128,7 +128,7 @@ func TestLabLSMWriteAmp(t *testing.T) {
 	}
 
 	rs = runLab(t, "lsm-write-amp", "--num", "30k", "--reads", "30k", "--set", "lsm.level-ratio=10",
-		"--set", "lsm.memtable-size=64KiB,1MiB", "--set", "lsm.l1-target-size=849KiB", "--set", "lsm.target-file-size=212KiB")
+		"--set", "lsm.memtable-size=64KiB,256KiB", "--set", "lsm.l1-target-size=849KiB", "--set", "lsm.target-file-size=212KiB")
 	if len(rs) != 2 {
 		t.Fatalf("%d results", len(rs))
 	}
@@ -136,7 +136,7 @@ func TestLabLSMWriteAmp(t *testing.T) {
 	agreeWithModel(t, rs)
 	small, big := rs[0].Run, rs[1].Run
 	if !(small.WriteAmp > 1.3*big.WriteAmp) {
-		t.Errorf("write amp with a 64 KiB memtable %.2f, with 1 MiB %.2f: want it to fall by more than 1.3×", small.WriteAmp, big.WriteAmp)
+		t.Errorf("write amp with a 64 KiB memtable %.2f, with 256 KiB %.2f: want it to fall by more than 1.3×", small.WriteAmp, big.WriteAmp)
 	}
 	if small.Model == nil || big.Model == nil || !(small.Model.WriteAmp > big.Model.WriteAmp) {
 		t.Errorf("the model does not fall with the memtable: %+v, %+v", small.Model, big.Model)
@@ -201,7 +201,7 @@ func TestLabCrossover(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the lab's sweep scaled down")
 	}
-	rs := runLab(t, "crossover", "--num", "30k", "--reads", "2000", "--mix", "scan=0,1")
+	rs := runLab(t, "crossover", "--num", "30k", "--reads", "3000", "--mix", "scan=0,1", "--set", "lsm.l1-target-size=256KiB")
 	at := map[string]*bench.Phase{}
 	for _, r := range rs {
 		at[r.Engine+" "+r.Sweep["scan"]] = r.Run
