@@ -152,6 +152,8 @@ func Predict(in costmodel.Input) (*costmodel.Prediction, error) {
 	w := float64(in.UserBytesWritten)
 	switch {
 	case w <= 0:
+	case float64(in.LiveBytes) < float64(in.LiveBytesBefore)/2:
+		m.Transient = fmt.Sprintf("the store shrank from %s to %s during the phase: the model describes updates of a store of fixed size, not deletes", costmodel.Size(float64(in.LiveBytesBefore)), costmodel.SizeOrEmpty(float64(in.LiveBytes)))
 	case w/entry < n:
 		m.Transient = fmt.Sprintf("the phase made %.0f writes, fewer than one checkpoint interval (%.0f writes, %s of WAL), so what it measured depends on whether a checkpoint fell inside it: without one the changed pages stay in the pool, with one it also writes those changed before the phase",
 			w/entry, n, costmodel.Size(n*walPerUpdate))

@@ -164,4 +164,8 @@ func TestPredictTransient(t *testing.T) {
 	if m, _ = Predict(in); m.Transient != "" {
 		t.Errorf("long run of updates: transient %q", m.Transient)
 	}
+	in.LiveBytes = in.LiveBytesBefore / 10
+	if m, _ = Predict(in); !strings.Contains(m.Transient, "shrank") {
+		t.Errorf("deletes: transient %q", m.Transient)
+	}
 }

@@ -170,6 +170,8 @@ func TestLabReadAmpBloom(t *testing.T) {
 	if none.Device == nil || ten.Device == nil || !(ten.Device.DeviceMicrosPerOp < none.Device.DeviceMicrosPerOp) {
 		t.Errorf("device time per get: %+v vs %+v", none.Device, ten.Device)
 	}
+	steadyRows(t, rs)
+	agreeWithModel(t, rs)
 }
 
 // TestLabSpaceAmp: after overwrites in steady state the LSM's space
