@@ -140,6 +140,9 @@ func (db *DB) Write(b *kv.Batch, o kv.WriteOptions) error {
 	if err := b.Err(); err != nil {
 		return err
 	}
+	if b.RangeDeletes() > 0 {
+		return fmt.Errorf("lsm: DeleteRange: %w", kv.ErrNotSupported)
+	}
 	if db.opts.ReadOnly {
 		return errOpenedReadOnly
 	}
