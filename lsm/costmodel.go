@@ -68,32 +68,17 @@ func Predict(in costmodel.Input) (*costmodel.Prediction, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lsm: cost model: %w", err)
 	}
-	// c is the table bytes per user byte: an entry holds its key, the
-	// 8-byte trailer of the internal key, about 3 bytes of lengths, the
-	// value (compressed when compression is on) and its filter bits.
-	v := in.ValueSize
-	if o.Compression {
-		v *= in.Compressibility
-	}
-	entry := in.EntryBytes()
-	c := (float64(in.KeySize) + lsmEntryOverhead + v + float64(o.BloomBitsPerKey)/8) / entry
-	wal := in.WALBytesPerOp(lsmRecordHeader) / entry
+	c, copts := tableFactor(in, o), compactionOptions(o)
+	wal := in.WALBytesPerOp(lsmRecordHeader) / in.EntryBytes()
 	live := in.Live()
-	copts := compaction.Options{
-		L0CompactionThreshold: o.L0CompactionTrigger,
-		L1TargetSize:          uint64(o.L1TargetSize),
-		LevelRatio:            o.LevelRatio,
-		TargetFileSize:        uint64(o.TargetFileSize),
-	}
 	p := compaction.Predict(copts, uint64(c*live), uint64(c*float64(o.MemtableSize)), o.BloomBitsPerKey)
 	h := in.HitRatio()
 	m := &costmodel.Prediction{
-		Basis:          "leveled compaction",
-		WriteAmp:       wal + c*WriteAmpTables(copts, c*live, c*float64(o.MemtableSize), p.Levels),
-		LevelWriteAmps: LevelWriteAmps(copts, c*live, p.Levels),
-		BlocksPerGet:   h*p.ReadAmpPerGet + (1-h)*p.ReadAmpPerMiss,
-		SpaceAmp:       c*p.SpaceAmp + float64(o.MemtableSize)/2/live,
-		Levels:         p.Levels,
+		Basis:        "leveled compaction",
+		WriteAmp:     wal + c*WriteAmpTables(copts, c*live, c*float64(o.MemtableSize), p.Levels),
+		BlocksPerGet: h*p.ReadAmpPerGet + (1-h)*p.ReadAmpPerMiss,
+		SpaceAmp:     c*p.SpaceAmp + float64(o.MemtableSize)/2/live,
+		Levels:       p.Levels,
 	}
 	mem := float64(o.MemtableSize)
 	batch := float64(o.L0CompactionTrigger) * mem
@@ -197,4 +182,41 @@ func LevelWriteAmps(o compaction.Options, live float64, levels int) []float64 {
 		out[i] = size(i)/size(i-1)/2 + 1 + 1 - size(i)/live
 	}
 	return out
+}
+
+// tableFactor is the table bytes per user byte: an entry holds its key,
+// the 8-byte trailer of the internal key, about 3 bytes of lengths, the
+// value (compressed when compression is on) and its filter bits.
+func tableFactor(in costmodel.Input, o Options) float64 {
+	v := in.ValueSize
+	if o.Compression {
+		v *= in.Compressibility
+	}
+	return (float64(in.KeySize) + lsmEntryOverhead + v + float64(o.BloomBitsPerKey)/8) / in.EntryBytes()
+}
+
+// compactionOptions are o's leveled-compaction knobs.
+func compactionOptions(o Options) compaction.Options {
+	return compaction.Options{
+		L0CompactionThreshold: o.L0CompactionTrigger,
+		L1TargetSize:          uint64(o.L1TargetSize),
+		LevelRatio:            o.LevelRatio,
+		TargetFileSize:        uint64(o.TargetFileSize),
+	}
+}
+
+// PredictLevelWriteAmps is LevelWriteAmps for the store and settings of
+// in (as Predict reads them): each level's own write amplification, by
+// index, from L2 down.
+func PredictLevelWriteAmps(in costmodel.Input) ([]float64, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	o, err := ParseSettings(in.Settings)
+	if err != nil {
+		return nil, fmt.Errorf("lsm: cost model: %w", err)
+	}
+	c, copts := tableFactor(in, o), compactionOptions(o)
+	p := compaction.Predict(copts, uint64(c*in.Live()), uint64(c*float64(o.MemtableSize)), o.BloomBitsPerKey)
+	return LevelWriteAmps(copts, c*in.Live(), p.Levels), nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -11,6 +12,9 @@ import (
 
 	"github.com/kvlab/kvlab/bench"
 	"github.com/kvlab/kvlab/bench/report"
+	"github.com/kvlab/kvlab/bench/workload"
+	"github.com/kvlab/kvlab/kv/costmodel"
+	"github.com/kvlab/kvlab/lsm"
 )
 
 // lab is one teaching lab: a handout in docs/labs and the command line
@@ -41,7 +45,7 @@ var labs = []lab{
 			"--num", "100k", "--reads", "100k", "--steady"}, nil},
 	{"crossover", "The crossover: which engine for which mix of updates and short scans, on a simulated disk",
 		[]string{"sweep", "--engines", "lsm,btree", "--mix", "scan=0,0.05,0.5,0.95,1", "--scan-length", "10", "--distribution", "uniform",
-			"--num", "100k", "--reads", "20k", "--steady", "--device", "hdd", "--set", "lsm.l1-target-size=1MiB", "--set", "lsm.level-ratio=4",
+			"--num", "100k", "--reads", "10k", "--steady", "--device", "hdd", "--set", "lsm.l1-target-size=1MiB", "--set", "lsm.level-ratio=4",
 			"--out", "lab-crossover.jsonl", "--force"}, nil},
 }
 
@@ -190,6 +194,24 @@ func levelWriteAmp(r *bench.Result, level int) float64 {
 	return float64(written) / float64(in)
 }
 
+// levelModel returns lsm.PredictLevelWriteAmps for a result's store and
+// settings, nil when it has none.
+func levelModel(r *bench.Result) []float64 {
+	if r.Engine != lsm.Name || r.Run == nil {
+		return nil
+	}
+	v, err := workload.ParseValueSize(r.Params.ValueSize)
+	if err != nil {
+		return nil
+	}
+	amps, err := lsm.PredictLevelWriteAmps(costmodel.Input{Settings: r.Settings, KeySize: r.Params.KeySize,
+		ValueSize: v.Mean(), Compressibility: r.Params.Compressibility, LiveBytes: r.Run.LiveBytes})
+	if err != nil {
+		return nil
+	}
+	return amps
+}
+
 // levelSummary prints, for each point of an LSM sweep, each level's own
 // write amplification below L1 beside the model's (lsm.LevelWriteAmps)
 // and the textbook's 1 + ratio/2: the per-level effect of the level
@@ -198,14 +220,12 @@ func levelWriteAmp(r *bench.Result, level int) float64 {
 func levelSummary(w io.Writer, rs []*bench.Result) error {
 	deepest := 0
 	for _, r := range rs {
-		if r.Run != nil && r.Run.Model != nil {
-			deepest = max(deepest, len(r.Run.Model.LevelWriteAmps)-1)
-		}
+		deepest = max(deepest, len(levelModel(r))-1)
 	}
 	if deepest < 2 {
 		return nil
 	}
-	fmt.Fprintln(w, "\neach level's own write amplification over the steady overwrite and the run (bytes merged into Li per byte taken from Li-1; the textbook: 1 + ratio/2, a last level 1 + its size/the level above's/2):")
+	fmt.Fprintln(w, "\neach level's own write amplification over the steady overwrite and the run (bytes merged into Li per byte taken from Li-1), beside the model's and the textbook's 1 + ratio/2:")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "point\tlevels\t")
 	for l := 2; l <= deepest; l++ {
@@ -213,11 +233,11 @@ func levelSummary(w io.Writer, rs []*bench.Result) error {
 	}
 	fmt.Fprintln(tw, "textbook 1+r/2\t")
 	for _, r := range rs {
-		if r.Run == nil || r.Run.Model == nil {
+		amps := levelModel(r)
+		if amps == nil {
 			continue
 		}
-		amps := r.Run.Model.LevelWriteAmps
-		fmt.Fprintf(tw, "%s\t%d\t", r.Label(), r.Run.Model.Levels)
+		fmt.Fprintf(tw, "%s\t%d\t", r.Label(), len(amps)-1)
 		for l := 2; l <= deepest; l++ {
 			got, want := "-", "-"
 			if m := levelWriteAmp(r, l); m > 0 {
@@ -228,13 +248,11 @@ func levelSummary(w io.Writer, rs []*bench.Result) error {
 			}
 			fmt.Fprintf(tw, "%s\t%s\t", got, want)
 		}
-		ratio := r.Settings["level-ratio"]
-		if ratio == "" {
-			ratio = "10"
+		ratio, err := strconv.ParseFloat(r.Settings["level-ratio"], 64)
+		if err != nil {
+			ratio = 10 // the engine's default
 		}
-		var rv float64
-		fmt.Sscan(ratio, &rv)
-		fmt.Fprintf(tw, "%.1f\t\n", 1+rv/2)
+		fmt.Fprintf(tw, "%.1f\t\n", 1+ratio/2)
 	}
 	return tw.Flush()
 }

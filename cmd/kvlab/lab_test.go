@@ -123,7 +123,7 @@ func TestLabLSMWriteAmp(t *testing.T) {
 	if lo, hi := levelWriteAmp(rs[0], 2), levelWriteAmp(rs[1], 2); !(lo > 0 && hi > 1.2*lo) {
 		t.Errorf("L2's own write amp %.2f at ratio 2, %.2f at ratio 10: want it to rise by more than 1.2×", lo, hi)
 	}
-	if m0, m1 := rs[0].Run.Model.LevelWriteAmps, rs[1].Run.Model.LevelWriteAmps; len(m0) < 3 || len(m1) < 3 || !(m1[2] > m0[2]) {
+	if m0, m1 := levelModel(rs[0]), levelModel(rs[1]); len(m0) < 3 || len(m1) < 3 || !(m1[2] > m0[2]) {
 		t.Errorf("the model's L2 write amp does not rise with the ratio: %v, %v", m0, m1)
 	}
 

@@ -40,12 +40,6 @@ type Prediction struct {
 	// Levels is the LSM's number of levels below L0, or the B+tree's
 	// height.
 	Levels int `json:"levels"`
-	// LevelWriteAmps is, for an LSM, each level's own write amplification
-	// by index: the bytes a merging compaction writes into the level per
-	// byte it takes from the level above (kv.LevelStats.WriteAmp measures
-	// it). It is set from L2 down; L0 (flushes) and L1 (merges of the
-	// whole L0 batch) are 0.
-	LevelWriteAmps []float64 `json:"level_write_amps,omitempty"`
 	// Transient, if set, says why the phase's writes had not reached the
 	// steady state the write and space figures describe.
 	Transient string `json:"transient,omitempty"`
