@@ -61,17 +61,12 @@ const (
 // data blocks read per Get of a present key. Restart points, index blocks
 // and the compression's true ratio on keys are left out.
 func Predict(in costmodel.Input) (*costmodel.Prediction, error) {
-	if err := in.Validate(); err != nil {
+	o, c, copts, p, err := textbook(&in)
+	if err != nil {
 		return nil, err
 	}
-	o, err := ParseSettings(in.Settings)
-	if err != nil {
-		return nil, fmt.Errorf("lsm: cost model: %w", err)
-	}
-	c, copts := tableFactor(in, o), compactionOptions(o)
 	wal := in.WALBytesPerOp(lsmRecordHeader) / in.EntryBytes()
 	live := in.Live()
-	p := compaction.Predict(copts, uint64(c*live), uint64(c*float64(o.MemtableSize)), o.BloomBitsPerKey)
 	h := in.HitRatio()
 	m := &costmodel.Prediction{
 		Basis:        "leveled compaction",
@@ -209,14 +204,25 @@ func compactionOptions(o Options) compaction.Options {
 // in (as Predict reads them): each level's own write amplification, by
 // index, from L2 down.
 func PredictLevelWriteAmps(in costmodel.Input) ([]float64, error) {
-	if err := in.Validate(); err != nil {
+	_, c, copts, p, err := textbook(&in)
+	if err != nil {
 		return nil, err
+	}
+	return LevelWriteAmps(copts, c*in.Live(), p.Levels), nil
+}
+
+// textbook validates in and reads its settings, and returns them with the
+// table factor c, the compaction options and compaction.Predict applied to
+// the store in table bytes.
+func textbook(in *costmodel.Input) (Options, float64, compaction.Options, compaction.Model, error) {
+	if err := in.Validate(); err != nil {
+		return Options{}, 0, compaction.Options{}, compaction.Model{}, err
 	}
 	o, err := ParseSettings(in.Settings)
 	if err != nil {
-		return nil, fmt.Errorf("lsm: cost model: %w", err)
+		return Options{}, 0, compaction.Options{}, compaction.Model{}, fmt.Errorf("lsm: cost model: %w", err)
 	}
-	c, copts := tableFactor(in, o), compactionOptions(o)
+	c, copts := tableFactor(*in, o), compactionOptions(o)
 	p := compaction.Predict(copts, uint64(c*in.Live()), uint64(c*float64(o.MemtableSize)), o.BloomBitsPerKey)
-	return LevelWriteAmps(copts, c*in.Live(), p.Levels), nil
+	return o, c, copts, p, nil
 }
