@@ -145,6 +145,9 @@ func TestLabLSMWriteAmp(t *testing.T) {
 
 // TestLabBTreeWriteAmp: write amplification rises with the page size.
 func TestLabBTreeWriteAmp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the lab's sweep scaled down")
+	}
 	rs := runLab(t, "btree-write-amp", "--num", "30k", "--reads", "30k", "--set", "btree.page-size=1KiB,16KiB")
 	if len(rs) != 2 {
 		t.Fatalf("%d results", len(rs))
