@@ -73,7 +73,7 @@ func TestDeleteRangeAgainstModel(t *testing.T) {
 			defer func() { db.Close() }()
 			space, rounds := 14000, 10
 			if testing.Short() {
-				space, rounds = 6000, 6
+				space, rounds = 3000, 5
 			}
 			m := map[string]string{}
 			fillRange(t, db, r, m, space, o.threshold(), fmt.Sprintf("seed %d", s))
@@ -162,7 +162,7 @@ func openFilled(t *testing.T, o Options, space int) (*DB, map[string]string, uin
 func TestDeleteRangeFreesSubtrees(t *testing.T) {
 	space := 20000
 	if testing.Short() {
-		space = 10000
+		space = 6000
 	}
 	o := Options{PageSize: 1 << 10, PoolSize: 64 << 10, CheckpointSize: 1 << 20}
 	db, m, s := openFilled(t, o, space)

@@ -169,7 +169,7 @@ func TestSnapshotPagesReused(t *testing.T) {
 	}
 	unit, snaps := 300, 10 // batches per round, snapshots in the last part
 	if testing.Short() {
-		unit, snaps = 150, 5
+		unit, snaps = 100, 5
 	}
 	overwrite(2 * unit) // a steady state: every key written, pages split and merged
 	base := db.PageCount()
