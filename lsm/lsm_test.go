@@ -12,7 +12,7 @@ import (
 func TestConformance(t *testing.T) {
 	kvtest.Run(t, func(fs vfs.FS, dir string) (kv.Engine, error) {
 		return Open(fs, dir, DefaultOptions())
-	}, kvtest.SnapshotIterators(), kvtest.ExactErrors(), kvtest.NoDeleteRange(), kvtest.ReadOnly(readOnlyOpener(DefaultOptions())))
+	}, kvtest.SnapshotIterators(), kvtest.ExactErrors(), kvtest.ReadOnly(readOnlyOpener(DefaultOptions())))
 }
 
 // readOnlyOpener opens stores read-only with o.
@@ -33,5 +33,5 @@ func readOnlyOpener(o Options) kvtest.OpenFunc {
 func TestConformanceTiny(t *testing.T) {
 	kvtest.Run(t, func(fs vfs.FS, dir string) (kv.Engine, error) {
 		return Open(fs, dir, tinyOptions())
-	}, kvtest.SnapshotIterators(), kvtest.ExactErrors(), kvtest.NoDeleteRange(), kvtest.ReadOnly(readOnlyOpener(tinyOptions())))
+	}, kvtest.SnapshotIterators(), kvtest.ExactErrors(), kvtest.ReadOnly(readOnlyOpener(tinyOptions())))
 }
