@@ -32,23 +32,23 @@ func TestEnginesConformOnDirect(t *testing.T) {
 	}
 	t.Run("lsm", func(t *testing.T) {
 		o := lsm.DefaultOptions()
-		o.MemtableSize, o.BlockCacheSize = 64<<10, 16<<10
+		o.MemtableSize, o.BlockCacheSize = 256<<10, 16<<10
 		kvtest.Run(t, func(_ vfs.FS, dir string) (kv.Engine, error) {
 			db, err := lsm.Open(direct(t, dir), dir, o)
 			if err != nil {
 				return nil, err
 			}
 			return db, nil
-		}, kvtest.NoVFS(), kvtest.NoDeleteRange())
+		}, kvtest.NoVFS())
 	})
 	t.Run("btree", func(t *testing.T) {
-		o := btree.Options{PageSize: 1 << 10, PoolSize: 16 << 10, CheckpointSize: 32 << 10}
+		o := btree.Options{PageSize: 1 << 10, PoolSize: 16 << 10, CheckpointSize: 256 << 10}
 		kvtest.Run(t, func(_ vfs.FS, dir string) (kv.Engine, error) {
 			db, err := btree.Open(direct(t, dir), dir, o)
 			if err != nil {
 				return nil, err
 			}
 			return db, nil
-		}, kvtest.NoVFS(), kvtest.NoDeleteRange(), kvtest.MaxKeySize(o.MaxKeySize()))
+		}, kvtest.NoVFS(), kvtest.MaxKeySize(o.MaxKeySize()))
 	})
 }
