@@ -300,6 +300,9 @@ func TestRangeDeleteCompactionReclaims(t *testing.T) {
 		t.Fatal(err)
 	}
 	held, heldFrags := liveTableBytes(t, db)
+	if n := db.Stats().Extra["range-tombstones"]; n != float64(heldFrags) {
+		t.Fatalf("Stats.Extra[range-tombstones] = %v, want %d", n, heldFrags)
+	}
 	if held < before*9/10 || heldFrags == 0 {
 		t.Fatalf("with a snapshot open: %d bytes of tables (%d before), %d fragments; the snapshot's keys and the tombstone must stay", held, before, heldFrags)
 	}
@@ -311,7 +314,7 @@ func TestRangeDeleteCompactionReclaims(t *testing.T) {
 		t.Fatal(err)
 	}
 	after, frags := liveTableBytes(t, db)
-	if frags != 0 {
+	if frags != 0 || db.Stats().Extra["range-tombstones"] != 0 {
 		t.Fatalf("%d tombstone fragments left after compacting to the bottom", frags)
 	}
 	if after > before/5 {
