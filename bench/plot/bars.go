@@ -3,8 +3,8 @@ package plot
 import (
 	"cmp"
 	"fmt"
-	"slices"
 	"image/color"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
