@@ -37,7 +37,7 @@ import (
 //
 // A search touches a node's tower, header and key, never its value, so values
 // live apart and nodes are small and dense in memory. Nodes taller than one
-// level — the quarter of them that every search walks through above level 0
+// level — the half of them that every search walks through above level 0
 // — are allocated apart from the others, so that the upper levels of the
 // list occupy few cache lines and pages.
 //
@@ -50,9 +50,10 @@ const (
 	heightShift    = 24
 	keyLenMask     = 1<<heightShift - 1
 
-	// maxHeight is the tallest tower. With a branching factor of 4, it is
-	// enough for 4^16 entries, far beyond what 4 GiB of arena can hold.
-	maxHeight = 16
+	// maxHeight is the tallest tower. With a branching factor of 2, it
+	// keeps searches logarithmic up to 2^24 entries (about 1.5 GiB of
+	// arena at 100-byte entries), and degrades gently beyond.
+	maxHeight = 24
 
 	// headAddr is the address of the head node: the first allocation.
 	headAddr = maxHeight * linkSize

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"math/bits"
 	"sync/atomic"
 
 	"github.com/kvlab/kvlab/internal/base"
@@ -181,19 +182,23 @@ func (s *skiplist) last() uint32 {
 	return x
 }
 
-// randomHeight draws a tower height: h with probability (3/4)·(1/4)^(h-1).
+// randomHeight draws a tower height: h with probability (1/2)^h (the last
+// height takes the rest).
+//
+// A branching factor of 2, rather than LevelDB's 4, makes a search take
+// about a third fewer steps to the right (1 per level rather than 3, over
+// twice as many levels): each such step moves onto a new node, a cache
+// miss, while the extra steps down compare the target with the key window
+// in a link (node.go) and touch no new node. It costs 2/3 of a link (5
+// bytes) more per entry.
 func (s *skiplist) randomHeight() int {
 	// xorshift64*
 	s.rng ^= s.rng >> 12
 	s.rng ^= s.rng << 25
 	s.rng ^= s.rng >> 27
 	r := s.rng * 2685821657736338717
-	h := 1
-	for h < maxHeight && r&3 == 0 {
-		h++
-		r >>= 2
-	}
-	return h
+	h := 1 + bits.TrailingZeros64(r)
+	return min(h, maxHeight)
 }
 
 // insert adds (ukey, trailer) → value. Only one goroutine may call it at a

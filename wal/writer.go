@@ -291,6 +291,14 @@ func (w *Writer) Size() int64 {
 	return w.written
 }
 
+// BufferMemory returns the bytes of the writer's buffers (up to about four
+// times Options.BufferSize: the one being filled and the one being written).
+func (w *Writer) BufferMemory() int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return int64(cap(w.buf) + cap(w.spare))
+}
+
 // Stats returns the writer's counts so far.
 func (w *Writer) Stats() WriterStats {
 	w.mu.Lock()
