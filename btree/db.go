@@ -266,6 +266,9 @@ func (db *DB) Write(b *kv.Batch, o kv.WriteOptions) error {
 	if err := b.Err(); err != nil {
 		return err
 	}
+	if b.RangeDeletes() > 0 {
+		return fmt.Errorf("btree: DeleteRange: %w", kv.ErrNotSupported)
+	}
 	if n := b.MaxKeyLen(); n > db.maxKeyLimit() {
 		return &kv.SizeError{Err: kv.ErrKeyTooLarge, Size: n, Limit: db.maxKeyLimit()}
 	}

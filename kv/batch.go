@@ -14,6 +14,9 @@ const (
 	OpDelete OpKind = 0
 	// OpSet stores a value under a key.
 	OpSet OpKind = 1
+	// OpDeleteRange removes every key k with start <= k < end. In a
+	// BatchReader's output its key is start and its value is end.
+	OpDeleteRange OpKind = 2
 )
 
 func (k OpKind) String() string {
@@ -22,14 +25,16 @@ func (k OpKind) String() string {
 		return "delete"
 	case OpSet:
 		return "set"
+	case OpDeleteRange:
+		return "delete-range"
 	}
 	return fmt.Sprintf("OpKind(%d)", uint8(k))
 }
 
 const batchHeaderSize = 4
 
-// Batch is an ordered list of Puts and Deletes applied atomically by
-// Engine.Write. The zero Batch is empty and ready to use. A Batch is not safe
+// Batch is an ordered list of Puts, Deletes and DeleteRanges applied
+// atomically by Engine.Write. The zero Batch is empty and ready to use. A Batch is not safe
 // for concurrent use.
 //
 // A Batch keeps its operations in one encoded buffer (its Repr, specified in
@@ -40,7 +45,8 @@ const batchHeaderSize = 4
 type Batch struct {
 	data      []byte // header (count) + records
 	count     uint32
-	puts      uint32 // set operations; count - puts are deletes
+	puts      uint32 // set operations
+	ranges    uint32 // delete-range operations; count - puts - ranges are deletes
 	maxKey    int    // length of the longest key
 	userBytes int64
 	err       error
@@ -53,12 +59,7 @@ func (b *Batch) Put(key, value []byte) {
 		b.fail(err)
 		return
 	}
-	b.grow()
-	b.data = append(b.data, byte(OpSet))
-	b.data = binary.AppendUvarint(b.data, uint64(len(key)))
-	b.data = append(b.data, key...)
-	b.data = binary.AppendUvarint(b.data, uint64(len(value)))
-	b.data = append(b.data, value...)
+	b.appendOp(OpSet, key, value)
 	b.puts++
 	b.bump(len(key), int64(len(key)+len(value)))
 }
@@ -76,10 +77,55 @@ func (b *Batch) Delete(key []byte) {
 	b.bump(len(key), int64(len(key)))
 }
 
+// DeleteRange adds "remove every key k with start <= k < end" (half-open,
+// like iterator bounds); keys written later in the same batch are not
+// affected. start and end are copied. start == end is an empty range and
+// removes nothing; start > end makes the batch fail at Write with an error
+// wrapping ErrInvalidRange. To remove every key with a prefix p, use
+// DeleteRange(PrefixBounds(p)) when the upper bound is not nil.
+//
+// Engines that cannot delete ranges refuse the whole batch with an error
+// wrapping ErrNotSupported.
+func (b *Batch) DeleteRange(start, end []byte) {
+	if err := checkRange(start, end); err != nil {
+		b.fail(err)
+		return
+	}
+	b.appendOp(OpDeleteRange, start, end)
+	b.ranges++
+	b.bump(max(len(start), len(end)), int64(len(start)+len(end)))
+}
+
+// checkRange validates a DeleteRange's bounds: both within the key size
+// limit, start not after end.
+func checkRange(start, end []byte) error {
+	if err := CheckKV(start, nil); err != nil {
+		return err
+	}
+	if err := CheckKV(end, nil); err != nil {
+		return err
+	}
+	if string(start) > string(end) {
+		return fmt.Errorf("%w: start %.40q is after end %.40q", ErrInvalidRange, start, end)
+	}
+	return nil
+}
+
 func (b *Batch) fail(err error) {
 	if b.err == nil {
 		b.err = err
 	}
+}
+
+// appendOp encodes an operation with two byte strings (a set's key and
+// value, a range's start and end).
+func (b *Batch) appendOp(kind OpKind, key, value []byte) {
+	b.grow()
+	b.data = append(b.data, byte(kind))
+	b.data = binary.AppendUvarint(b.data, uint64(len(key)))
+	b.data = append(b.data, key...)
+	b.data = binary.AppendUvarint(b.data, uint64(len(value)))
+	b.data = append(b.data, value...)
 }
 
 func (b *Batch) grow() {
@@ -108,6 +154,7 @@ func (b *Batch) Append(o *Batch) {
 	b.data = append(b.data, o.data[batchHeaderSize:]...)
 	b.count += o.count
 	b.puts += o.puts
+	b.ranges += o.ranges
 	b.maxKey = max(b.maxKey, o.maxKey)
 	b.userBytes += o.userBytes
 	binary.LittleEndian.PutUint32(b.data, b.count)
@@ -119,8 +166,12 @@ func (b *Batch) Len() int { return int(b.count) }
 // Puts returns the number of set operations (Put).
 func (b *Batch) Puts() int { return int(b.puts) }
 
-// Deletes returns the number of delete operations.
-func (b *Batch) Deletes() int { return int(b.count - b.puts) }
+// Deletes returns the number of (single-key) delete operations.
+func (b *Batch) Deletes() int { return int(b.count - b.puts - b.ranges) }
+
+// RangeDeletes returns the number of DeleteRange operations. An engine that
+// cannot delete ranges refuses a batch for which it is not zero.
+func (b *Batch) RangeDeletes() int { return int(b.ranges) }
 
 // MaxKeyLen returns the length of the batch's longest key (0 when empty), so
 // that an engine with a smaller key limit than kv.MaxKeySize can refuse the
@@ -149,6 +200,7 @@ func (b *Batch) Reset() {
 	b.data = b.data[:0]
 	b.count = 0
 	b.puts = 0
+	b.ranges = 0
 	b.maxKey = 0
 	b.userBytes = 0
 	b.err = nil
@@ -166,9 +218,10 @@ func (b *Batch) Repr() []byte {
 // SetRepr replaces the batch's contents with a decoded copy of data, which
 // must be a valid encoding as produced by Repr. It decodes data once, to
 // validate it and to compute the figures Put and Delete keep as a batch is
-// built (Puts, Deletes, MaxKeyLen, UserBytes). A malformed encoding, or one
-// holding a key or value Put would refuse (see CheckKV), yields an error
-// wrapping ErrCorruption and leaves the batch empty.
+// built (Puts, Deletes, RangeDeletes, MaxKeyLen, UserBytes). A malformed
+// encoding, or one holding an operation Put, Delete or DeleteRange would
+// refuse (see CheckKV), yields an error wrapping ErrCorruption and leaves
+// the batch empty.
 func (b *Batch) SetRepr(data []byte) error {
 	b.Reset()
 	if len(data) == 0 {
@@ -179,7 +232,7 @@ func (b *Batch) SetRepr(data []byte) error {
 	}
 	want := binary.LittleEndian.Uint32(data)
 	r := BatchReader{data: data[batchHeaderSize:]}
-	var n, puts uint32
+	var n, puts, ranges uint32
 	var user int64
 	maxKey := 0
 	for {
@@ -187,12 +240,20 @@ func (b *Batch) SetRepr(data []byte) error {
 		if !ok {
 			break
 		}
-		if err := CheckKV(k, v); err != nil {
-			return Corruptf("", -1, "batch: operation %d: %v", n, err)
+		check := CheckKV(k, v)
+		if kind == OpDeleteRange {
+			check = checkRange(k, v)
+		}
+		if check != nil {
+			return Corruptf("", -1, "batch: operation %d: %v", n, check)
 		}
 		n++
-		if kind == OpSet {
+		switch kind {
+		case OpSet:
 			puts++
+		case OpDeleteRange:
+			ranges++
+			maxKey = max(maxKey, len(v))
 		}
 		maxKey = max(maxKey, len(k))
 		user += int64(len(k) + len(v))
@@ -206,6 +267,7 @@ func (b *Batch) SetRepr(data []byte) error {
 	b.data = append(b.data[:0], data...)
 	b.count = n
 	b.puts = puts
+	b.ranges = ranges
 	b.maxKey = maxKey
 	b.userBytes = user
 	return nil
@@ -227,7 +289,8 @@ type BatchReader struct {
 }
 
 // Next returns the next operation. The key and value alias the batch's
-// buffer. ok is false at the end or on a malformed encoding (see Err).
+// buffer; for OpDeleteRange, key is the range's start and value its end.
+// ok is false at the end or on a malformed encoding (see Err).
 func (r *BatchReader) Next() (kind OpKind, key, value []byte, ok bool) {
 	if r.err != nil || r.off >= len(r.data) {
 		return 0, nil, nil, false
@@ -235,14 +298,14 @@ func (r *BatchReader) Next() (kind OpKind, key, value []byte, ok bool) {
 	start := r.off
 	kind = OpKind(r.data[r.off])
 	r.off++
-	if kind != OpSet && kind != OpDelete {
+	if kind > OpDeleteRange {
 		r.err = Corruptf("", int64(start), "batch: unknown operation kind %d", kind)
 		return 0, nil, nil, false
 	}
 	if key, ok = r.bytes(start); !ok {
 		return 0, nil, nil, false
 	}
-	if kind == OpSet {
+	if kind != OpDelete {
 		if value, ok = r.bytes(start); !ok {
 			return 0, nil, nil, false
 		}

@@ -20,10 +20,15 @@ func randomBatch(r *rand.Rand) (*Batch, []op) {
 		for j := range k {
 			k[j] = byte(r.IntN(256))
 		}
-		if r.IntN(3) == 0 {
+		switch {
+		case r.IntN(10) == 0:
+			end := append(bytes.Clone(k), byte(r.IntN(256)))
+			b.DeleteRange(k, end)
+			ops = append(ops, op{OpDeleteRange, k, end})
+		case r.IntN(3) == 0:
 			b.Delete(k)
 			ops = append(ops, op{OpDelete, k, nil})
-		} else {
+		default:
 			v := bytes.Repeat([]byte{byte(i)}, r.IntN(300))
 			b.Put(k, v)
 			ops = append(ops, op{OpSet, k, v})
@@ -144,19 +149,23 @@ func FuzzBatchSetRepr(f *testing.F) {
 func TestBatchKeepsCounts(t *testing.T) {
 	check := func(what string, b *Batch) {
 		t.Helper()
-		var puts, dels, maxKey int
+		var puts, dels, ranges, maxKey int
 		var user int64
 		r := b.Reader()
 		for kind, k, v, ok := r.Next(); ok; kind, k, v, ok = r.Next() {
-			if kind == OpSet {
+			switch kind {
+			case OpSet:
 				puts++
-			} else {
+			case OpDelete:
 				dels++
+			case OpDeleteRange:
+				ranges++
+				maxKey = max(maxKey, len(v))
 			}
 			maxKey = max(maxKey, len(k))
 			user += int64(len(k) + len(v))
 		}
-		if b.Puts() != puts || b.Deletes() != dels || b.MaxKeyLen() != maxKey || b.UserBytes() != user || b.Len() != puts+dels {
+		if b.Puts() != puts || b.Deletes() != dels || b.RangeDeletes() != ranges || b.MaxKeyLen() != maxKey || b.UserBytes() != user || b.Len() != puts+dels+ranges {
 			t.Fatalf("%s: Puts %d Deletes %d MaxKeyLen %d UserBytes %d Len %d; decoded %d %d %d %d",
 				what, b.Puts(), b.Deletes(), b.MaxKeyLen(), b.UserBytes(), b.Len(), puts, dels, maxKey, user)
 		}
@@ -166,6 +175,7 @@ func TestBatchKeepsCounts(t *testing.T) {
 	a.Put([]byte("k1"), []byte("value"))
 	a.Delete([]byte("a-longer-key"))
 	a.Put([]byte("k2"), nil)
+	a.DeleteRange([]byte("k3"), []byte("k4-a-long-end"))
 	check("built", &a)
 	b.Delete([]byte("the-longest-key-of-all"))
 	b.Append(&a)
@@ -175,12 +185,61 @@ func TestBatchKeepsCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("SetRepr", &c)
-	if c.Puts() != 2 || c.Deletes() != 2 || c.MaxKeyLen() != len("the-longest-key-of-all") {
+	if c.Puts() != 2 || c.Deletes() != 2 || c.RangeDeletes() != 1 || c.MaxKeyLen() != len("the-longest-key-of-all") {
 		t.Fatalf("SetRepr: Puts %d Deletes %d MaxKeyLen %d", c.Puts(), c.Deletes(), c.MaxKeyLen())
 	}
 	c.Reset()
 	check("reset", &c)
 	if c.MaxKeyLen() != 0 {
 		t.Fatalf("reset: MaxKeyLen %d", c.MaxKeyLen())
+	}
+}
+
+func TestBatchDeleteRange(t *testing.T) {
+	var b Batch
+	b.Put([]byte("a"), []byte("1"))
+	b.DeleteRange([]byte("b"), []byte("dd"))
+	b.Delete([]byte("x"))
+	b.DeleteRange([]byte("e"), []byte("e"))
+	if b.Len() != 4 || b.Puts() != 1 || b.Deletes() != 1 || b.RangeDeletes() != 2 || b.MaxKeyLen() != 2 {
+		t.Fatalf("Len %d Puts %d Deletes %d RangeDeletes %d MaxKeyLen %d", b.Len(), b.Puts(), b.Deletes(), b.RangeDeletes(), b.MaxKeyLen())
+	}
+	if b.UserBytes() != 2+3+1+2 {
+		t.Fatalf("UserBytes %d", b.UserBytes())
+	}
+	var c Batch
+	if err := c.SetRepr(b.Repr()); err != nil {
+		t.Fatal(err)
+	}
+	if c.Len() != 4 || c.Puts() != 1 || c.Deletes() != 1 || c.RangeDeletes() != 2 || c.MaxKeyLen() != 2 || c.UserBytes() != b.UserBytes() {
+		t.Fatalf("after SetRepr: Len %d Puts %d Deletes %d RangeDeletes %d", c.Len(), c.Puts(), c.Deletes(), c.RangeDeletes())
+	}
+	ops := readOps(t, &c)
+	if ops[1].kind != OpDeleteRange || string(ops[1].key) != "b" || string(ops[1].value) != "dd" {
+		t.Fatalf("op 1 = %v %q %q", ops[1].kind, ops[1].key, ops[1].value)
+	}
+	var d Batch
+	d.Append(&b)
+	if d.RangeDeletes() != 2 || d.Deletes() != 1 {
+		t.Fatalf("after Append: RangeDeletes %d Deletes %d", d.RangeDeletes(), d.Deletes())
+	}
+
+	// An inverted range fails the batch; so does an inverted range in a repr.
+	var bad Batch
+	bad.DeleteRange([]byte("z"), []byte("a"))
+	if !errors.Is(bad.Err(), ErrInvalidRange) {
+		t.Fatalf("inverted range: %v", bad.Err())
+	}
+	repr := append([]byte{}, b.Repr()...)
+	i := bytes.Index(repr, []byte("\x01b\x02dd"))
+	if i < 0 {
+		t.Fatal("range op not found in repr")
+	}
+	copy(repr[i+1:], "z") // start "z" > end "dd"
+	if err := c.SetRepr(repr); !errors.Is(err, ErrCorruption) {
+		t.Fatalf("SetRepr of an inverted range: %v, want ErrCorruption", err)
+	}
+	if OpDeleteRange.String() != "delete-range" {
+		t.Fatal(OpDeleteRange.String())
 	}
 }

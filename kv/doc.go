@@ -18,6 +18,25 @@
 // caller. The slices an Iterator returns are valid only until the iterator is
 // next positioned or closed.
 //
+// # Range deletes
+//
+// Batch.DeleteRange(start, end) removes every key k with start <= k < end,
+// atomically with the rest of its batch and in batch order: a key written
+// after it, in the same batch or later, stands. The LSM records a range
+// tombstone (one record, whatever the range covers); the B+tree removes the
+// keys leaf by leaf; the memory engine deletes them. Engines without range
+// deletes (some peers) refuse the whole batch with ErrNotSupported.
+//
+// # Snapshots
+//
+// Engines implementing Snapshotter (lsm, btree, memory) pin a point-in-time
+// view with NewSnapshot: its Gets and iterators see exactly the writes
+// acknowledged before the call, whatever is written, flushed, compacted or
+// checkpointed afterwards, until it is closed. An open snapshot keeps the
+// engine from reclaiming what it can see (the LSM keeps old versions
+// through compactions; the B+tree does not reuse the pages of the version
+// it pins), so long-lived snapshots cost space.
+//
 // # Durability
 //
 // A write acknowledged with WriteOptions{Sync: true} is on stable storage when
@@ -70,8 +89,10 @@
 // rather than acknowledge what it cannot keep; Close then returns it too),
 // ErrUnsupportedVersion, ErrNoStore (Open with MustExist or ReadOnly of a
 // directory without a store), ErrForeignStore (Open of a directory holding
-// another engine's store or files the engine does not make) and ErrNilBatch
-// (Write of a nil *Batch).
+// another engine's store or files the engine does not make), ErrNilBatch
+// (Write of a nil *Batch), ErrInvalidRange (a DeleteRange whose start is
+// after its end) and ErrNotSupported (an operation the engine does not
+// implement, such as a DeleteRange on a peer without range deletes).
 //
 // One vocabulary serves every engine. An error that says no more than a
 // sentinel is the sentinel itself: Get of an absent key returns ErrNotFound,

@@ -36,6 +36,13 @@ var (
 	ErrForeignStore = errors.New("kv: not this engine's store")
 	// ErrNilBatch is returned by Engine.Write for a nil *Batch.
 	ErrNilBatch = errors.New("kv: nil batch")
+	// ErrInvalidRange is returned by Write for a batch holding a
+	// DeleteRange whose start is after its end.
+	ErrInvalidRange = errors.New("kv: invalid range")
+	// ErrNotSupported is returned by an engine asked for an operation it
+	// does not implement (such as a DeleteRange on a peer engine without
+	// range deletes); nothing is changed.
+	ErrNotSupported = errors.New("kv: operation not supported")
 )
 
 // CorruptionError reports damaged data in a file at an offset. It matches

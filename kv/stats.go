@@ -58,11 +58,14 @@ type OpStats struct {
 	Iterators int64 `json:"iterators"` // iterators created
 	Seeks     int64 `json:"seeks"`     // positioning calls: First, Last, SeekGE, SeekLT
 	Steps     int64 `json:"steps"`     // Next and Prev calls (see above: may lag while iterators are open)
+	// RangeDeletes counts DeleteRange operations in batches.
+	RangeDeletes int64 `json:"range_deletes,omitempty"`
 }
 
 func (s OpStats) sub(o OpStats) OpStats {
 	return OpStats{s.Gets - o.Gets, s.GetHits - o.GetHits, s.Puts - o.Puts, s.Deletes - o.Deletes,
-		s.Batches - o.Batches, s.Iterators - o.Iterators, s.Seeks - o.Seeks, s.Steps - o.Steps}
+		s.Batches - o.Batches, s.Iterators - o.Iterators, s.Seeks - o.Seeks, s.Steps - o.Steps,
+		s.RangeDeletes - o.RangeDeletes}
 }
 
 // Stats is a snapshot of an engine's counters: what users asked for, what the

@@ -79,6 +79,17 @@ func (db *DB) checkTable(t *manifest.TableMeta) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	// The manifest's bounds span the points and the range tombstones
+	// (extendBounds); compare each end with what the table holds.
+	p := r.Properties()
+	var first, last []byte
+	if p.NumEntries > 0 {
+		first, last = p.SmallestKey, p.LargestKey
+	}
+	first, last = extendBounds(first, last, r.RangeDels().Fragments())
+	if first != nil && (base.Compare(first, t.Smallest) != 0 || base.Compare(last, t.Largest) != 0) {
+		return 0, kv.Corruptf(name, 0, "lsm: table spans %s to %s, the manifest says %s to %s", base.Format(first), base.Format(last), base.Format(t.Smallest), base.Format(t.Largest))
+	}
 	it := r.NewIter(nil, nil)
 	var prev []byte
 	var n int64
@@ -90,8 +101,8 @@ func (db *DB) checkTable(t *manifest.TableMeta) (int64, error) {
 		if prev != nil && base.Compare(prev, k) >= 0 {
 			return n, kv.Corruptf(name, 0, "lsm: key %s does not follow %s", base.Format(k), base.Format(prev))
 		}
-		if n == 0 && base.Compare(k, t.Smallest) != 0 {
-			return n, kv.Corruptf(name, 0, "lsm: first key %s, the manifest says %s", base.Format(k), base.Format(t.Smallest))
+		if n == 0 && base.Compare(k, p.SmallestKey) != 0 {
+			return n, kv.Corruptf(name, 0, "lsm: first key %s, the properties say %s", base.Format(k), base.Format(p.SmallestKey))
 		}
 		prev = append(prev[:0], k...)
 		n++
@@ -99,8 +110,8 @@ func (db *DB) checkTable(t *manifest.TableMeta) (int64, error) {
 	if err := it.Close(); err != nil {
 		return n, err
 	}
-	if n > 0 && base.Compare(prev, t.Largest) != 0 {
-		return n, kv.Corruptf(name, 0, "lsm: last key %s, the manifest says %s", base.Format(prev), base.Format(t.Largest))
+	if n > 0 && base.Compare(prev, p.LargestKey) != 0 {
+		return n, kv.Corruptf(name, 0, "lsm: last key %s, the properties say %s", base.Format(prev), base.Format(p.LargestKey))
 	}
 	if t.Entries != 0 && uint64(n) != t.Entries {
 		return n, kv.Corruptf(name, 0, "lsm: %d entries, the manifest says %d", n, t.Entries)

@@ -163,7 +163,9 @@ func (db *DB) runCompaction(c *compaction.Compaction) (err error) {
 // output level, split at the target file size and at grandparent
 // boundaries but never inside one user key's versions, so that tables of
 // a level never share a user key. It drops versions no snapshot can see and
-// tombstones that hide nothing (see versionFilter).
+// tombstones that hide nothing (see versionFilter), and carries the inputs'
+// range tombstones over, dropping the entries they delete and the
+// tombstones that no longer hide anything (see rangeDelCompactor).
 func (db *DB) compactTables(c *compaction.Compaction) ([]*manifest.TableMeta, error) {
 	var iters []internalIterator
 	if c.Level == 0 {
@@ -186,6 +188,11 @@ func (db *DB) compactTables(c *compaction.Compaction) ([]*manifest.TableMeta, er
 	f.init(db.snapshotSeqs())
 	isBase := func(ukey []byte) bool { return c.IsBaseLevelForKey(v, ukey) }
 	split := c.NewSplitter(db.copts)
+	sets, err := db.inputRangeDels(c.Tables())
+	if err != nil {
+		return nil, err
+	}
+	rc := newRangeDelCompactor(sets, &f, func(start, end []byte) bool { return isBaseForRange(v, c.OutputLevel, start, end) })
 
 	var outputs []*manifest.TableMeta
 	var tb *tableBuilder
@@ -196,6 +203,18 @@ func (db *DB) compactTables(c *compaction.Compaction) ([]*manifest.TableMeta, er
 			db.releaseOutputs([]uint64{tb.fileNum})
 		}
 		return outputs, err
+	}
+	// ensureTable starts an output table if none is open.
+	ensureTable := func() error {
+		if tb != nil {
+			return nil
+		}
+		var err error
+		if tb, err = db.newTableBuilder(); err != nil {
+			return err
+		}
+		rc.startTable()
+		return nil
 	}
 	n := 0
 	for ok := it.First(); ok; ok = it.Next() {
@@ -210,6 +229,9 @@ func (db *DB) compactTables(c *compaction.Compaction) ([]*manifest.TableMeta, er
 			continue
 		}
 		ukey := base.UserKey(ikey)
+		if !rc.empty() && rc.covered(ukey, base.Seq(ikey)) {
+			continue
+		}
 		newKey := tb == nil || !bytes.Equal(ukey, lastUkey)
 		size := uint64(0)
 		if tb != nil {
@@ -217,7 +239,7 @@ func (db *DB) compactTables(c *compaction.Compaction) ([]*manifest.TableMeta, er
 		}
 		// The splitter sees every entry (it never cuts inside a user
 		// key's versions, and counts grandparent overlap from the first).
-		if split.ShouldSplit(ukey, size) && tb != nil {
+		if split.ShouldSplit(ukey, size) && tb != nil && rc.canSplit(ukey) {
 			m, err := tb.finish()
 			if err != nil {
 				return fail(err)
@@ -225,11 +247,11 @@ func (db *DB) compactTables(c *compaction.Compaction) ([]*manifest.TableMeta, er
 			outputs = append(outputs, m)
 			tb = nil
 		}
-		if tb == nil {
-			var err error
-			if tb, err = db.newTableBuilder(); err != nil {
-				return fail(err)
-			}
+		if err := ensureTable(); err != nil {
+			return fail(err)
+		}
+		if err := rc.emit(tb, ukey); err != nil {
+			return fail(err)
 		}
 		if err := tb.add(ikey, it.Value()); err != nil {
 			return fail(err)
@@ -240,6 +262,14 @@ func (db *DB) compactTables(c *compaction.Compaction) ([]*manifest.TableMeta, er
 	}
 	if err := it.Err(); err != nil {
 		return fail(err)
+	}
+	if rc.pending() {
+		if err := ensureTable(); err != nil {
+			return fail(err)
+		}
+		if err := rc.emit(tb, nil); err != nil {
+			return fail(err)
+		}
 	}
 	if tb != nil {
 		m, err := tb.finish()

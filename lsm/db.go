@@ -80,8 +80,9 @@ type DB struct {
 	manifestMu sync.Mutex
 	manifest   *manifest.Writer
 
-	stats dbStats
-	note  *notify.Notifier // events and log lines
+	stats    dbStats
+	note     *notify.Notifier // events and log lines
+	rdTables rangeDelTables   // which tables hold range tombstones (rangedel.go)
 }
 
 var (
@@ -147,7 +148,13 @@ func (db *DB) Write(b *kv.Batch, o kv.WriteOptions) error {
 		db.stats.batches.Add(1) // a successful Write, if an empty one
 		return nil
 	}
-	return db.commit(b, o.Sync || db.opts.Sync)
+	if err := db.commit(b, o.Sync || db.opts.Sync); err != nil {
+		return err
+	}
+	if n := b.RangeDeletes(); n > 0 {
+		db.stats.rangeDeletes.Add(int64(n))
+	}
+	return nil
 }
 
 // Sync makes every acknowledged write durable.

@@ -15,7 +15,8 @@
 //     functions over a Version.
 //   - lsm (this package): the commit pipeline (commit.go), flushes
 //     (flush.go), compaction execution (compact.go), version installation
-//     (apply.go), reads (get.go, iter_*.go), recovery (open.go), obsolete
+//     (apply.go), reads (get.go, iter_*.go), range tombstones (rangedel.go,
+//     compact_rangedel.go), recovery (open.go), obsolete
 //     file deletion (obsolete.go), metrics (stats.go) and the integrity
 //     check (check.go).
 //
@@ -54,7 +55,54 @@
 // tables of the next level are merged into new tables of TargetFileSize,
 // cut only between user keys, so a user key never spans two tables of one
 // level. Versions no snapshot can see are dropped, and tombstones too once
-// no deeper level can hold their key.
+// no deeper level can hold their key; range tombstones follow the same
+// rules (see Range deletions).
+//
+// # Range deletions
+//
+// A DeleteRange(start, end) in a batch takes one sequence number like any
+// operation and becomes a range tombstone: one record (start, end, seq),
+// however many keys it covers. It hides every version of a key in
+// [start, end) whose sequence number is below seq from readers at or
+// above seq; readers at older snapshots do not see it. Pebble and RocksDB
+// work the same way; the code here is kvlab's own (internal/rangedel,
+// rangedel.go, compact_rangedel.go).
+//
+//   - WAL: the batch repr carries the operation (docs/format/batch.md), and
+//     recovery replays it into the memtable like any batch.
+//   - Memtable: tombstones live in a list beside the skiplist
+//     (memtable.AddRangeDel), fragmented on demand for reads.
+//   - Tables: flush and compaction write fragments — pieces of the key
+//     space between consecutive tombstone bounds, each with the sequence
+//     numbers of the tombstones covering it — to a range-deletion block
+//     (format version 2, docs/format/sstable.md). A table's Smallest and
+//     Largest in the manifest span its tombstones too (a fragment [s, e)
+//     counts as s and e at the largest trailer), and an output table is
+//     never cut inside a fragment or where one ends, so tables of a level
+//     stay disjoint in user keys, tombstones included, and the rule that
+//     older data lies deeper holds for tombstones as for keys.
+//   - Get asks each source it visits, newest first, for the newest visible
+//     tombstone covering the key (a binary search over the source's
+//     fragments; nothing when the source has none). If one is found, the
+//     source's own newest version decides (shown if newer than the
+//     tombstone, else "not found"), and the lookup ends there, since
+//     deeper sources hold older versions only.
+//   - Iterators fragment, once at creation, the tombstones of their read
+//     state that their sequence number sees within their bounds, keep the
+//     newest sequence number per fragment, and walk those spans with a
+//     cursor beside the merged keys (rangedel.Cursor): a version older than
+//     the span covering it is hidden like a point deletion, at a comparison
+//     or two per key, in both directions and after seeks.
+//   - Compaction (and flush) fragments its inputs' tombstones together and
+//     drops an entry when the nearest tombstone above it lies in the same
+//     snapshot stripe (no snapshot sees the entry without the tombstone);
+//     per fragment it keeps the newest tombstone of each stripe, and drops
+//     a tombstone every reader sees once no deeper level holds a table
+//     overlapping it. Compact(start, end) ends by rewriting, within the
+//     bottom level, the tables of the range that still hold tombstones
+//     (kept there for a snapshot earlier), so the space comes back once the
+//     snapshots are gone.
+//   - Stats count the operations (Ops.RangeDeletes).
 //
 // # Crash safety
 //

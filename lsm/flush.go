@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kvlab/kvlab/internal/base"
+	"github.com/kvlab/kvlab/internal/rangedel"
+
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/lsm/manifest"
 )
@@ -80,8 +83,9 @@ func (db *DB) flush(imm *memTable) (err error) {
 }
 
 // writeMemtable writes every entry of a memtable that a snapshot can still
-// see to a new table, synced with its directory entry. Tombstones are kept:
-// older versions may live in the tables below.
+// see to a new table, synced with its directory entry. Tombstones, point and
+// range, are kept: older versions may live in the tables below; entries the
+// memtable's own range tombstones delete for every reader are dropped.
 func (db *DB) writeMemtable(m *memTable) (*manifest.TableMeta, error) {
 	tb, err := db.newTableBuilder()
 	if err != nil {
@@ -100,8 +104,19 @@ func (db *DB) writeMemtable(m *memTable) (*manifest.TableMeta, error) {
 	defer it.Close()
 	var f versionFilter
 	f.init(snaps)
+	var sets []*rangedel.Set
+	if m.RangeDelCount() > 0 {
+		sets = append(sets, m.RangeDels())
+	}
+	rc := newRangeDelCompactor(sets, &f, nil)
+	if err := rc.emit(tb, nil); err != nil {
+		return nil, err
+	}
 	for valid := it.First(); valid; valid = it.Next() {
 		if f.drop(it.Key(), nil) {
+			continue
+		}
+		if !rc.empty() && rc.covered(base.UserKey(it.Key()), base.Seq(it.Key())) {
 			continue
 		}
 		if err := tb.add(it.Key(), it.Value()); err != nil {

@@ -13,13 +13,19 @@ import (
 // ones newest first, the L0 tables newest first, then at most one table
 // per level. Tables whose key range excludes the key are skipped without
 // I/O, and each table's Bloom filter is consulted before any data block.
+//
+// Each source is also asked for the newest range tombstone covering key
+// that seq sees (memGet, tableGet): one that is newer than the source's
+// version of key, or covers a key the source lacks, ends the lookup with
+// "not found", as the sources below hold only older versions of key. A
+// source without range tombstones pays one nil or zero test for this.
 func (db *DB) get(rs *readState, seq base.SeqNum, key []byte) ([]byte, error) {
 	db.stats.gets.Add(1)
-	if v, kind, found := rs.mem.Get(key, seq); found {
+	if v, kind, found := memGet(rs.mem, key, seq); found {
 		return db.getResult(key, v, kind)
 	}
 	for i := len(rs.imms) - 1; i >= 0; i-- {
-		if v, kind, found := rs.imms[i].Get(key, seq); found {
+		if v, kind, found := memGet(rs.imms[i], key, seq); found {
 			return db.getResult(key, v, kind)
 		}
 	}
@@ -65,7 +71,30 @@ func (db *DB) tableGet(t *manifest.TableMeta, key []byte, seq base.SeqNum) ([]by
 	if err != nil {
 		return nil, 0, false, err
 	}
+	if rd := r.RangeDels(); rd != nil {
+		if tomb := rd.MaxSeq(key, seq); tomb > 0 {
+			v, kind, err := tableGetCovered(r, key, seq, tomb)
+			return v, kind, err == nil, err
+		}
+	}
 	return r.Get(key, seq)
+}
+
+// memGet is Memtable.Get honouring the memtable's range tombstones: a
+// covered key is reported found, as a deletion.
+func memGet(m *memTable, key []byte, seq base.SeqNum) ([]byte, base.Kind, bool) {
+	if m.RangeDelCount() == 0 {
+		return m.Get(key, seq)
+	}
+	tomb := m.RangeDels().MaxSeq(key, seq)
+	if tomb == 0 {
+		return m.Get(key, seq)
+	}
+	v, kind, s, found := m.GetEntry(key, seq)
+	if found && s > tomb {
+		return v, kind, true
+	}
+	return nil, base.KindDelete, true
 }
 
 // getResult turns the entry found into Get's result; memtable values are

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/kvlab/kvlab/internal/base"
+	"github.com/kvlab/kvlab/internal/rangedel"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/lsm/manifest"
 )
@@ -20,12 +21,19 @@ import (
 // the versions of a key arrive oldest first, so the iterator reads past them
 // to the previous key and shows a copy of the newest visible version
 // (LevelDB's DBIter does the same). A change of direction re-seeks.
+//
+// Range tombstones: at creation the iterator fragments the tombstones of
+// its read state that seq sees within its bounds (iterRangeDels) and walks
+// them with a cursor beside the keys, so a version older than the
+// tombstone covering it is hidden like a point deletion, at the cost of a
+// comparison or two per key. Without tombstones rd is nil.
 type dbIter struct {
 	db           *DB
 	rs           *readState
 	iter         *mergingIter
 	seq          base.SeqNum
 	lower, upper []byte
+	rd           *rangedel.Cursor
 
 	valid   bool
 	forward bool
@@ -67,7 +75,8 @@ func (db *DB) newIter(rs *readState, seq base.SeqNum, o kv.IterOptions) *dbIter 
 		}
 	}
 	db.stats.iterators.Add(1)
-	return &dbIter{db: db, rs: rs, iter: newMergingIter(iters), seq: seq, lower: lower, upper: upper, forward: true}
+	rd, err := db.iterRangeDels(rs, seq, lower, upper)
+	return &dbIter{db: db, rs: rs, iter: newMergingIter(iters), seq: seq, lower: lower, upper: upper, forward: true, rd: rd, err: err}
 }
 
 // usable reports whether the iterator may move, setting the error that
@@ -107,7 +116,7 @@ func (it *dbIter) findNext(skip bool, skipKey []byte) bool {
 		if skip && bytes.Compare(ukey, skipKey) <= 0 {
 			continue
 		}
-		if kind == base.KindDelete {
+		if kind == base.KindDelete || (it.rd != nil && it.rd.Seq(ukey) > seq) {
 			skip = true
 			skipKey = append(skipKey[:0], ukey...)
 			continue
@@ -136,7 +145,7 @@ func (it *dbIter) findPrev() bool {
 			it.valid = true
 			return true
 		}
-		if kind == base.KindDelete {
+		if kind == base.KindDelete || (it.rd != nil && it.rd.Seq(ukey) > seq) {
 			found = false
 			continue
 		}

@@ -88,6 +88,7 @@ type manualCompaction struct {
 	start, end []byte // the range, end exclusive; nil is open
 	level      int    // the level compacted next
 	bottom     int    // the level the range is compacted down to
+	bottomDone bool   // the bottom level's range tombstones were compacted
 	done       bool
 	err        error
 }
@@ -96,7 +97,10 @@ type manualCompaction struct {
 // compacts the tables holding keys of [start, end) level by level down to
 // the bottom level (the deepest holding any table, at least L1), so that
 // the range's overwritten versions and deletion tombstones are dropped
-// (except those open snapshots can see). Background compactions wait
+// (except those open snapshots can see). Last, the bottom level's tables in
+// the range that hold range tombstones (kept there earlier for a snapshot)
+// are compacted into the bottom level again, which drops the tombstones and
+// the keys they delete once no snapshot needs them. Background compactions wait
 // meanwhile; writes go on.
 func (db *DB) Compact(start, end []byte) error {
 	if err := db.Flush(); err != nil {
@@ -151,7 +155,38 @@ func (db *DB) pickManualLocked(m *manualCompaction) *compaction.Compaction {
 			return db.picker.Range(v, m.level, inputs)
 		}
 	}
+	if !m.bottomDone {
+		m.bottomDone = true
+		return db.bottomRangeDelCompaction(v, m)
+	}
 	return nil
+}
+
+// bottomRangeDelCompaction returns the job that rewrites, within the
+// bottom level, the run of m's tables from the first to the last holding
+// a range tombstone (a contiguous run, so that the outputs cannot overlap
+// a table left out), or nil when none does.
+func (db *DB) bottomRangeDelCompaction(v *manifest.Version, m *manualCompaction) *compaction.Compaction {
+	tables := v.Levels[m.bottom]
+	first, last := -1, -1
+	for i, t := range tables {
+		if (m.end != nil && bytes.Compare(t.SmallestUser(), m.end) >= 0) ||
+			(m.start != nil && bytes.Compare(t.LargestUser(), m.start) < 0) {
+			continue
+		}
+		if s, err := db.tableRangeDels(t); err == nil && s.Len() > 0 {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 {
+		return nil
+	}
+	inputs := slices.Clone(tables[first : last+1])
+	return &compaction.Compaction{Level: m.bottom, OutputLevel: m.bottom, Inputs: inputs,
+		Smallest: inputs[0].SmallestUser(), Largest: inputs[len(inputs)-1].LargestUser()}
 }
 
 // Checkpoint implements kv.Checkpointer: it flushes the memtables, then

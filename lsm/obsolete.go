@@ -51,6 +51,7 @@ func (db *DB) deleteObsoleteFiles() {
 		case manifest.TypeTable:
 			if !live[num] {
 				db.tables.evict(num)
+				db.rdTables.forget(num)
 				db.fs.Remove(path)
 			}
 		case manifest.TypeLog:

@@ -30,6 +30,7 @@ type readState struct {
 	mem     *memTable
 	imms    []*memTable
 	version *manifest.Version
+	rd      rsRangeDels // its tables' range tombstones (rangedel.go)
 }
 
 // unref drops a reference. The last reference to a state that is no longer

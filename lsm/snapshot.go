@@ -93,3 +93,15 @@ func (s *Snapshot) Close() error {
 	s.db.mu.Unlock()
 	return nil
 }
+
+var _ kv.Snapshotter = (*DB)(nil)
+
+// NewSnapshot implements kv.Snapshotter: it is Snapshot, returned as a
+// kv.Snapshot.
+func (db *DB) NewSnapshot() (kv.Snapshot, error) {
+	s, err := db.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}

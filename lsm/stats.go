@@ -11,6 +11,7 @@ import (
 // dbStats are the DB's cumulative counters.
 type dbStats struct {
 	gets, getHits, puts, deletes, batches atomic.Int64
+	rangeDeletes                          atomic.Int64
 	iterators, seeks, steps               atomic.Int64
 	userBytesWritten, userBytesRead       atomic.Int64
 	tablesConsulted                       atomic.Int64
@@ -35,7 +36,8 @@ func (db *DB) Stats() kv.Stats {
 	st := &db.stats
 	s.Ops = kv.OpStats{
 		Gets: st.gets.Load(), GetHits: st.getHits.Load(), Puts: st.puts.Load(), Deletes: st.deletes.Load(),
-		Batches: st.batches.Load(), Iterators: st.iterators.Load(), Seeks: st.seeks.Load(), Steps: st.steps.Load(),
+		RangeDeletes: st.rangeDeletes.Load(),
+		Batches:      st.batches.Load(), Iterators: st.iterators.Load(), Seeks: st.seeks.Load(), Steps: st.steps.Load(),
 	}
 	s.UserBytesWritten = st.userBytesWritten.Load()
 	s.UserBytesRead = st.userBytesRead.Load()

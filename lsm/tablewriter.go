@@ -3,6 +3,9 @@ package lsm
 import (
 	"fmt"
 
+	"github.com/kvlab/kvlab/internal/base"
+	"github.com/kvlab/kvlab/internal/rangedel"
+
 	"github.com/kvlab/kvlab/lsm/manifest"
 	"github.com/kvlab/kvlab/sstable"
 	"github.com/kvlab/kvlab/vfs"
@@ -34,6 +37,7 @@ type tableBuilder struct {
 	f       vfs.File
 	w       *sstable.Writer
 	entries int
+	frags   []rangedel.Fragment // range tombstones written, in order
 }
 
 func (db *DB) newTableBuilder() (*tableBuilder, error) {
@@ -50,6 +54,18 @@ func (tb *tableBuilder) add(ikey, value []byte) error {
 	return tb.w.Add(ikey, value)
 }
 
+// addRangeDel writes the tombstones of a fragment (see
+// rangeDelCompactor.emit).
+func (tb *tableBuilder) addRangeDel(f rangedel.Fragment) error {
+	for _, s := range f.Seqs {
+		if err := tb.w.AddRangeDel(f.Start, f.End, s); err != nil {
+			return err
+		}
+	}
+	tb.frags = append(tb.frags, f)
+	return nil
+}
+
 // estimatedSize is the table's size so far.
 func (tb *tableBuilder) estimatedSize() uint64 { return tb.w.EstimatedSize() }
 
@@ -64,7 +80,7 @@ func (tb *tableBuilder) finish() (*manifest.TableMeta, error) {
 		return nil, err
 	}
 	p := m.Properties
-	return &manifest.TableMeta{
+	meta := &manifest.TableMeta{
 		FileNum:     tb.fileNum,
 		Size:        m.FileSize,
 		Smallest:    append([]byte(nil), p.SmallestKey...),
@@ -72,7 +88,23 @@ func (tb *tableBuilder) finish() (*manifest.TableMeta, error) {
 		SmallestSeq: uint64(p.SmallestSeq),
 		LargestSeq:  uint64(p.LargestSeq),
 		Entries:     p.NumEntries,
-	}, nil
+	}
+	var set *rangedel.Set
+	if len(tb.frags) > 0 {
+		// The table's bounds and sequence numbers cover its tombstones.
+		if p.NumEntries == 0 {
+			meta.Smallest, meta.Largest = nil, nil
+			meta.SmallestSeq, meta.LargestSeq = uint64(base.MaxSeqNum), 0
+		}
+		meta.Smallest, meta.Largest = extendBounds(meta.Smallest, meta.Largest, tb.frags)
+		for _, f := range tb.frags {
+			meta.SmallestSeq = min(meta.SmallestSeq, uint64(f.Seqs[len(f.Seqs)-1]))
+			meta.LargestSeq = max(meta.LargestSeq, uint64(f.Seqs[0]))
+		}
+		set = rangedel.NewSet(tb.frags)
+	}
+	tb.db.rdTables.record(tb.fileNum, set)
+	return meta, nil
 }
 
 // abandon closes and removes an unfinished table.

@@ -26,6 +26,7 @@ import (
 type Memtable struct {
 	sl     skiplist
 	filter *filter
+	rd     rangeDels // range tombstones (rangedel.go)
 }
 
 // DefaultExpectedSize is the memtable size the Bloom filter is sized for
@@ -109,8 +110,8 @@ func (m *Memtable) Add(seq base.SeqNum, kind base.Kind, ukey, value []byte) erro
 }
 
 // ApplyBatch adds the operations of b in order at consecutive sequence
-// numbers firstSeq, firstSeq+1, …: a Put becomes a KindSet entry and a Delete
-// a KindDelete entry.
+// numbers firstSeq, firstSeq+1, …: a Put becomes a KindSet entry, a Delete
+// a KindDelete entry and a DeleteRange a range tombstone (AddRangeDel).
 //
 // It returns b.Err() if the batch failed while being built, ErrFull if the
 // arena might not hold the whole batch (checked before adding anything), or
@@ -141,11 +142,18 @@ func (m *Memtable) ApplyBatch(b *kv.Batch, firstSeq base.SeqNum) error {
 		if !ok {
 			break
 		}
-		kind := base.KindSet
-		if op == kv.OpDelete {
-			kind = base.KindDelete
+		var err error
+		switch op {
+		case kv.OpSet:
+			err = m.Add(seq, base.KindSet, key, value)
+		case kv.OpDelete:
+			err = m.Add(seq, base.KindDelete, key, value)
+		case kv.OpDeleteRange:
+			err = m.AddRangeDel(seq, key, value)
+		default:
+			err = fmt.Errorf("memtable: unknown batch operation %d", op)
 		}
-		if err := m.Add(seq, kind, key, value); err != nil {
+		if err != nil {
 			return err
 		}
 		seq++
@@ -188,16 +196,17 @@ func (m *Memtable) Get(ukey []byte, seq base.SeqNum) (value []byte, kind base.Ki
 // what readers already see.
 func (m *Memtable) Len() int { return int(m.sl.count.Load()) }
 
-// Empty reports whether the memtable holds no entry.
-func (m *Memtable) Empty() bool { return m.Len() == 0 }
+// Empty reports whether the memtable holds no entry and no range tombstone.
+func (m *Memtable) Empty() bool { return m.Len() == 0 && m.RangeDelCount() == 0 }
 
 // ApproximateSize returns the bytes of arena in use: every entry's key,
 // value, node header, tower and alignment padding, plus the head node. The
 // figure is exact (the name follows LevelDB's ApproximateMemoryUsage); it
 // leaves out only the unused tails of arena chunks (see ArenaSize). It counts
 // an entry from the moment Add allocates it, never decreases, and is cheap
-// and safe to call concurrently.
-func (m *Memtable) ApproximateSize() int64 { return m.sl.a.inUse.Load() }
+// and safe to call concurrently. Range tombstones, kept outside the arena,
+// add their keys' length plus 64 bytes each.
+func (m *Memtable) ApproximateSize() int64 { return m.sl.a.inUse.Load() + m.rd.bytes.Load() }
 
 // ArenaSize returns the bytes of memory the arena has allocated: at least
 // ApproximateSize, the difference being chunk space not yet (or never to be)

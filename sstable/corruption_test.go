@@ -145,11 +145,11 @@ func TestUnknownVersionIsRefused(t *testing.T) {
 	data, _ := smallTable(t)
 	bad := bytes.Clone(data)
 	ft := bad[len(bad)-footerLen:]
-	binary.LittleEndian.PutUint32(ft[footerVersionOff:], 2)
+	binary.LittleEndian.PutUint32(ft[footerVersionOff:], FormatVersion+1)
 	binary.LittleEndian.PutUint32(ft[footerCRCOff:], crc32.Checksum(ft[:footerCRCOff], crcTable))
 	_, err := Open(&bytesFile{data: bad}, "new.sst", 1, ReaderOptions{})
-	if !errors.Is(err, ErrUnsupportedVersion) || !errors.Is(err, kv.ErrCorruption) || !strings.Contains(err.Error(), "version 2") {
-		t.Fatalf("version 2: %v", err)
+	if !errors.Is(err, ErrUnsupportedVersion) || !errors.Is(err, kv.ErrCorruption) || !strings.Contains(err.Error(), "version 3") {
+		t.Fatalf("version 3: %v", err)
 	}
 	copy(bad[len(bad)-8:], "notatabl")
 	if _, err := Open(&bytesFile{data: bad}, "x", 1, ReaderOptions{}); !errors.Is(err, kv.ErrCorruption) || errors.Is(err, ErrUnsupportedVersion) {

@@ -9,9 +9,14 @@ import (
 // The constants of the SSTable format. docs/format/sstable.md specifies every
 // structure byte by byte; keep the two in step.
 
-// FormatVersion is the table format version this package writes and the only
-// one it reads.
-const FormatVersion uint32 = 1
+// FormatVersion is the newest table format version: this package writes it
+// for a table holding range tombstones (version 2 adds the range-deletion
+// block), and version 1, byte for byte as before, for every other table.
+// It reads both.
+const FormatVersion uint32 = 2
+
+// MinFormatVersion is the oldest table format version this package reads.
+const MinFormatVersion uint32 = 1
 
 // Magic is the last eight bytes of every table: the ASCII string "kvlabSST".
 const Magic = "kvlabSST"
@@ -21,8 +26,11 @@ const (
 	// three fixed-width block handles (48 bytes), the format version
 	// (4), a CRC-32C of the preceding 52 bytes (4) and the magic (8).
 	footerLen = 64
+	// footerLenV2 is the size of a version 2 footer: the range-deletion
+	// block's handle (16 bytes) before a version 1 footer's fields.
+	footerLenV2 = 80
 	// footerVersionOff and footerMagicOff locate the version and the magic
-	// inside the footer. Both stay at the same distance from the end of the
+	// inside the last footerLen bytes of the file. Both stay at the same distance from the end of the
 	// file in every future version, so that a reader can always tell an
 	// unknown version from damage.
 	footerVersionOff = 48

@@ -14,7 +14,8 @@ import (
 
 // FuzzReader opens arbitrary bytes as a table — once with checksums
 // verified, once trusting them so that the fuzzer reaches the block, index,
-// filter and properties parsers — and reads everything. It must never
+// filter, range-deletion and properties parsers — and reads everything,
+// range tombstones included (checkRangeDels). It must never
 // panic; errors must match kv.ErrCorruption; scans must be well ordered and
 // agree both ways; with verified checksums, Get must agree with the scan.
 //
@@ -30,6 +31,7 @@ func FuzzReader(f *testing.F) {
 				}
 				continue
 			}
+			checkRangeDels(t, rd)
 			var fwd, rev []kvEntry
 			it := rd.NewIter(nil, nil)
 			for ok := it.First(); ok; ok = it.Next() {
@@ -97,7 +99,7 @@ func fuzzSeeds(tb testing.TB) [][]byte {
 		seeds = append(seeds, f.data)
 	}
 	empty, _ := buildTable(tb, nil, DefaultWriterOptions())
-	return append(seeds, empty.data, []byte(Magic))
+	return append(append(seeds, empty.data, []byte(Magic)), rangeDelSeeds(tb)...)
 }
 
 // TestWriteFuzzCorpus writes the seed corpus when SSTABLE_WRITE_FUZZ_CORPUS

@@ -47,6 +47,12 @@ type Properties struct {
 	// BlockSize, RestartInterval and BloomBitsPerKey are the writer's
 	// options.
 	BlockSize, RestartInterval, BloomBitsPerKey uint64
+	// NumRangeDeletions is the number of range tombstone fragments (one
+	// per fragment and sequence number) in the range-deletion block, and
+	// RangeDelSize the bytes that block occupies, trailer included; both
+	// 0 for a table without range tombstones. They are stored only when
+	// not 0.
+	NumRangeDeletions, RangeDelSize uint64
 }
 
 // CompressionRatio returns the data blocks' uncompressed size over their
@@ -77,6 +83,8 @@ const (
 	propRawDataSize     = "raw_data_size"
 	propRawKeySize      = "raw_key_size"
 	propRawValueSize    = "raw_value_size"
+	propRangeDels       = "range_deletions"
+	propRangeDelSize    = "range_del_size"
 	propRestartInterval = "restart_interval"
 	propSmallestKey     = "smallest_key"
 	propSmallestSeq     = "smallest_seq"
@@ -113,6 +121,10 @@ func (p *Properties) encode(w *blockWriter) []byte {
 	for name, v := range p.numbers() {
 		vals[name] = binary.AppendUvarint(nil, *v)
 	}
+	if p.NumRangeDeletions > 0 {
+		vals[propRangeDels] = binary.AppendUvarint(nil, p.NumRangeDeletions)
+		vals[propRangeDelSize] = binary.AppendUvarint(nil, p.RangeDelSize)
+	}
 	names := make([]string, 0, len(vals))
 	for name := range vals {
 		names = append(names, name)
@@ -144,6 +156,17 @@ func decodeProperties(b *block) (Properties, error) {
 			return nil
 		}
 		switch name {
+		case propRangeDels, propRangeDelSize:
+			v, n := binary.Uvarint(value)
+			if n <= 0 || n != len(value) {
+				return fmt.Errorf("property %s: bad varint", name)
+			}
+			if name == propRangeDels {
+				p.NumRangeDeletions = v
+			} else {
+				p.RangeDelSize = v
+			}
+			return nil // optional: not counted in seen
 		case propCompression:
 			c, ok := parseCompression(string(value))
 			if !ok {

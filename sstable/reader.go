@@ -12,6 +12,7 @@ import (
 	"github.com/bits-and-blooms/bloom/v3"
 
 	"github.com/kvlab/kvlab/internal/base"
+	"github.com/kvlab/kvlab/internal/rangedel"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/vfs"
 )
@@ -39,7 +40,11 @@ type Reader struct {
 	index  []indexEntry // decoded index block, one entry per data block
 	filter *bloom.BloomFilter
 	props  Properties
-	size   int64
+	// rangeDels are the table's range tombstones (nil when none) and
+	// version its format version (rangedel_block.go).
+	rangeDels *rangedel.Set
+	version   uint32
+	size      int64
 
 	stats  counters
 	closed atomic.Bool
@@ -90,22 +95,24 @@ func (r *Reader) open() error {
 	if size < footerLen {
 		return r.corrupt(0, "file of %d bytes is shorter than the %d-byte footer", size, footerLen)
 	}
-	footerOff := uint64(size - footerLen)
-	buf := make([]byte, footerLen)
-	if err := r.readAt(buf, footerOff); err != nil {
+	tailLen := min(size, footerLenV2)
+	buf := make([]byte, tailLen)
+	if err := r.readAt(buf, uint64(size-tailLen)); err != nil {
 		return err
 	}
 	ft, ferr := decodeFooter(buf, r.verify)
 	if ferr != nil {
-		ce := kv.Corruptf(r.name, int64(footerOff), "sstable: %s", ferr.reason)
+		ce := kv.Corruptf(r.name, size-footerLen, "sstable: %s", ferr.reason)
 		if ferr.unsupported {
 			ce.Err = ErrUnsupportedVersion
 		}
 		return ce
 	}
+	r.version = ft.version
+	footerOff := uint64(size) - uint64(footerSize(ft.version))
 
-	// Version 1 lays the blocks out back to back: data blocks, filter
-	// (optional), index, properties, footer.
+	// The blocks lie back to back: data blocks, range deletions (version
+	// 2, optional), filter (optional), index, properties, footer.
 	inside := func(h blockHandle, end uint64) bool {
 		return h.offset <= end && h.length <= end-h.offset && end-h.offset-h.length == blockTrailerLen
 	}
@@ -118,6 +125,12 @@ func (r *Reader) open() error {
 			return r.corrupt(int64(footerOff), "footer filter handle %+v out of place", ft.filter)
 		}
 		dataEnd = ft.filter.offset
+	}
+	if ft.rangeDel != (blockHandle{}) {
+		if !inside(ft.rangeDel, dataEnd) {
+			return r.corrupt(int64(footerOff), "footer range-deletion handle %+v out of place", ft.rangeDel)
+		}
+		dataEnd = ft.rangeDel.offset
 	}
 
 	if err := r.loadIndex(ft.index, dataEnd); err != nil {
@@ -149,6 +162,19 @@ func (r *Reader) open() error {
 		(p.NumEntries == 0) != (len(r.index) == 0) {
 		return r.corrupt(int64(ft.props.offset), "properties disagree with the layout: %d data blocks of %d bytes, index %d bytes, filter %d bytes",
 			len(r.index), dataEnd, ft.index.length+blockTrailerLen, filterSize)
+	}
+	rangeDelSize := uint64(0)
+	if ft.rangeDel != (blockHandle{}) {
+		rangeDelSize = ft.rangeDel.length + blockTrailerLen
+	}
+	if p.RangeDelSize != rangeDelSize {
+		return r.corrupt(int64(ft.props.offset), "properties say the range-deletion block has %d bytes, the footer %d", p.RangeDelSize, rangeDelSize)
+	}
+	if rangeDelSize > 0 {
+		return r.loadRangeDels(ft.rangeDel)
+	}
+	if p.NumRangeDeletions != 0 {
+		return r.corrupt(int64(ft.props.offset), "properties count %d range deletions in a table without a range-deletion block", p.NumRangeDeletions)
 	}
 	return nil
 }

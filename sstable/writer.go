@@ -51,6 +51,7 @@ type Writer struct {
 	pendingBlock blockHandle // that block
 	lastKey      []byte
 	filter       *filterBuilder
+	rd           rangeDelWriter // range tombstones (rangedel_block.go)
 	props        Properties
 	sepBuf       []byte
 	handleBuf    []byte
@@ -152,6 +153,7 @@ func (w *Writer) EstimatedSize() uint64 {
 	if w.filter != nil {
 		n += uint64(w.filter.estimatedSize())
 	}
+	n += w.rangeDelEstimate()
 	return n + 512 + footerLen // properties block, footer
 }
 
@@ -210,8 +212,8 @@ func (w *Writer) flushBuffer() error {
 	return nil
 }
 
-// Finish writes the last data block, the filter, index and properties
-// blocks and the footer, syncs the file and returns the table's Meta. The
+// Finish writes the last data block, the range-deletion, filter, index and
+// properties blocks and the footer, syncs the file and returns the table's Meta. The
 // Writer cannot be used afterwards. A table with no entry is valid.
 func (w *Writer) Finish() (Meta, error) {
 	if w.err != nil {
@@ -230,8 +232,10 @@ func (w *Writer) Finish() (Meta, error) {
 		w.sepBuf = appendSuccessor(w.sepBuf[:0], w.lastKey)
 		w.addIndexEntry(w.sepBuf)
 	}
-	var ft footer
-	ft.version = FormatVersion
+	ft := footer{version: 1}
+	if err := w.finishRangeDels(&ft); err != nil {
+		return Meta{}, err
+	}
 	if w.filter != nil && w.filter.count() > 0 {
 		h, err := w.writeBlock(w.filter.build(), false)
 		if err != nil {
@@ -256,8 +260,9 @@ func (w *Writer) Finish() (Meta, error) {
 	if ft.props, err = w.writeBlock(w.props.encode(&pw), true); err != nil {
 		return Meta{}, err
 	}
-	w.buf = append(w.buf, ft.encode()...)
-	w.offset += footerLen
+	fb := ft.encode()
+	w.buf = append(w.buf, fb...)
+	w.offset += uint64(len(fb))
 	if err := w.flushBuffer(); err != nil {
 		return Meta{}, err
 	}

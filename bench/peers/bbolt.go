@@ -194,6 +194,9 @@ func (e *boltEngine) Write(b *kv.Batch, o kv.WriteOptions) error {
 	if err := b.Err(); err != nil {
 		return e.errf("write", err)
 	}
+	if b.RangeDeletes() > 0 {
+		return e.errf("write", fmt.Errorf("DeleteRange: %w", kv.ErrNotSupported))
+	}
 	if n := b.MaxKeyLen(); n > boltKeyLimit {
 		return e.errf("write", &kv.SizeError{Err: kv.ErrKeyTooLarge, Size: n, Limit: boltKeyLimit})
 	}

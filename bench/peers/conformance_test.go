@@ -18,9 +18,9 @@ type peerCase struct {
 
 var peerCases = []peerCase{
 	{Pebble, []kvtest.Option{kvtest.SnapshotIterators()}},
-	{GoLevelDB, []kvtest.Option{kvtest.SnapshotIterators()}},
-	{Badger, []kvtest.Option{kvtest.SnapshotIterators(), kvtest.MaxKeySize(badgerKeyLimit)}},
-	{Bbolt, []kvtest.Option{kvtest.MaxKeySize(boltKeyLimit)}},
+	{GoLevelDB, []kvtest.Option{kvtest.SnapshotIterators(), kvtest.NoDeleteRange()}},
+	{Badger, []kvtest.Option{kvtest.SnapshotIterators(), kvtest.MaxKeySize(badgerKeyLimit), kvtest.NoDeleteRange()}},
+	{Bbolt, []kvtest.Option{kvtest.MaxKeySize(boltKeyLimit), kvtest.NoDeleteRange()}},
 }
 
 // openPeer opens an adapter through the registry, as the CLI does.

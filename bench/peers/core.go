@@ -28,6 +28,7 @@ type core struct {
 	iters map[*iterator]struct{}
 
 	gets, getHits, puts, deletes, batches atomic.Int64
+	rangeDeletes                          atomic.Int64
 	iterators, seeks, steps               atomic.Int64
 	userWritten, userRead                 atomic.Int64
 }
@@ -163,7 +164,7 @@ func (c *core) stats() kv.Stats {
 		Ops: kv.OpStats{
 			Gets: c.gets.Load(), GetHits: c.getHits.Load(), Puts: c.puts.Load(),
 			Deletes: c.deletes.Load(), Batches: c.batches.Load(), Iterators: c.iterators.Load(),
-			Seeks: c.seeks.Load(), Steps: c.steps.Load(),
+			Seeks: c.seeks.Load(), Steps: c.steps.Load(), RangeDeletes: c.rangeDeletes.Load(),
 		},
 		UserBytesWritten: c.userWritten.Load(),
 		UserBytesRead:    c.userRead.Load(),

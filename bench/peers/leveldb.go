@@ -155,6 +155,9 @@ func (e *levelDBEngine) Write(b *kv.Batch, o kv.WriteOptions) error {
 	if err := b.Err(); err != nil {
 		return e.errf("write", err)
 	}
+	if b.RangeDeletes() > 0 {
+		return e.errf("write", fmt.Errorf("DeleteRange: %w", kv.ErrNotSupported))
+	}
 	if err := e.begin(); err != nil {
 		return err
 	}

@@ -194,10 +194,13 @@ func (e *pebbleEngine) Write(b *kv.Batch, o kv.WriteOptions) error {
 			break
 		}
 		enc = append(append(enc[:0], keyPrefix), k...)
-		if kind == kv.OpSet {
+		switch kind {
+		case kv.OpSet:
 			_ = pb.Set(enc, v, nil)
-		} else {
+		case kv.OpDelete:
 			_ = pb.Delete(enc, nil)
+		case kv.OpDeleteRange:
+			_ = pb.DeleteRange(enc, encodeKey(v), nil)
 		}
 	}
 	if err := r.Err(); err != nil {
@@ -207,6 +210,7 @@ func (e *pebbleEngine) Write(b *kv.Batch, o kv.WriteOptions) error {
 		return e.errf("write", err)
 	}
 	e.wrote(int64(b.Puts()), int64(b.Deletes()), b.UserBytes())
+	e.rangeDeletes.Add(int64(b.RangeDeletes()))
 	return nil
 }
 

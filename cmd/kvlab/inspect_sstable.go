@@ -56,7 +56,7 @@ func inspectSSTable(out io.Writer, name string, keys bool) (err error) {
 		fmt.Fprintf(tw, "%s\t"+format+"\n", append([]any{label}, args...)...)
 	}
 
-	row("file", "%s (%d bytes, format version %d)", name, r.Size(), sstable.FormatVersion)
+	row("file", "%s (%d bytes, format version %d)", name, r.Size(), r.FormatVersion())
 	row("entries", "%d (%d sets, %d deletions)", p.NumEntries, p.NumEntries-p.NumDeletions, p.NumDeletions)
 	if p.NumEntries > 0 {
 		row("smallest key", "%s", base.Format(p.SmallestKey))

@@ -12,6 +12,7 @@ package metamorphic
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -33,6 +34,10 @@ type Options struct {
 	OptionSets int
 	// Keys is the size of the key space (default 500).
 	Keys int
+	// RangeDeletes mixes DeleteRange operations into the batches. A
+	// target whose engine refuses them (kv.ErrNotSupported) is left out of
+	// the run, and named in Result.Skipped.
+	RangeDeletes bool
 }
 
 // Result counts what Run did.
@@ -42,6 +47,7 @@ type Result struct {
 	Compared int            // results compared across all targets
 	Reopens  int
 	Crashes  int
+	Skipped  []string // targets left out: their engine refuses range deletes
 }
 
 const dir = "/db"
@@ -118,6 +124,29 @@ func targets(o Options) ([]*target, error) {
 	return ts, nil
 }
 
+// dropNoRangeDeletes closes and removes the targets whose engine refuses
+// range deletes, probed with an empty range (which deletes nothing), and
+// returns the names of those removed.
+func dropNoRangeDeletes(ts []*target) ([]*target, []string, error) {
+	var keep []*target
+	var skipped []string
+	for _, t := range ts {
+		var b kv.Batch
+		b.DeleteRange([]byte("probe"), []byte("probe"))
+		err := t.db.Write(&b, kv.WriteOptions{})
+		switch {
+		case err == nil:
+			keep = append(keep, t)
+		case errors.Is(err, kv.ErrNotSupported):
+			t.db.Close()
+			skipped = append(skipped, t.name)
+		default:
+			return nil, nil, fmt.Errorf("%s: range delete probe: %w", t.name, err)
+		}
+	}
+	return keep, skipped, nil
+}
+
 // Mismatch reports results that differ between targets.
 type Mismatch struct {
 	Op      int
@@ -150,6 +179,12 @@ func Run(o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	var skipped []string
+	if o.RangeDeletes {
+		if ts, skipped, err = dropNoRangeDeletes(ts); err != nil {
+			return nil, err
+		}
+	}
 	defer func() {
 		for _, t := range ts {
 			if t.db != nil {
@@ -157,7 +192,7 @@ func Run(o Options) (*Result, error) {
 			}
 		}
 	}()
-	res := &Result{Ops: map[string]int{}}
+	res := &Result{Ops: map[string]int{}, Skipped: skipped}
 	for _, t := range ts {
 		res.Targets = append(res.Targets, t.name)
 	}
@@ -224,7 +259,19 @@ func Run(o Options) (*Result, error) {
 			res.Ops["batch"]++
 			var b kv.Batch
 			for j := r.IntN(20); j >= 0; j-- {
-				if r.IntN(4) == 0 {
+				if o.RangeDeletes && r.IntN(5) == 0 {
+					// Mostly narrow ranges, sometimes the hot keys.
+					lo := r.IntN(o.Keys)
+					start, end := fmt.Sprintf("key%06d", lo), fmt.Sprintf("key%06d", lo+r.IntN(40))
+					if r.IntN(5) == 0 {
+						start, end = fmt.Sprintf("hot%02d", r.IntN(20)), fmt.Sprintf("hot%02d", 10+r.IntN(15))
+					}
+					if start > end {
+						start, end = end, start
+					}
+					b.DeleteRange([]byte(start), []byte(end))
+					res.Ops["deleterange"]++
+				} else if r.IntN(4) == 0 {
 					b.Delete(key())
 				} else {
 					b.Put(key(), value(i))

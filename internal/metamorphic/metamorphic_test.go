@@ -45,3 +45,30 @@ func TestMetamorphic(t *testing.T) {
 	}
 	t.Logf("%d operations compared across all targets", total)
 }
+
+// TestMetamorphicRangeDeletes is TestMetamorphic with range deletes in the
+// batches; engines that refuse them are skipped (and logged).
+func TestMetamorphicRangeDeletes(t *testing.T) {
+	seed := rand.Uint64()
+	if s := os.Getenv("METAMORPHIC_SEED"); s != "" {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seed = v
+	}
+	ops := 3000
+	if testing.Short() {
+		ops = 1500
+	}
+	res, err := Run(Options{Seed: seed, Ops: ops, OptionSets: 2, RangeDeletes: true})
+	if res != nil {
+		t.Logf("seed %d: targets %v, skipped %v, ops %v, %d results compared", seed, res.Targets, res.Skipped, res.Ops, res.Compared)
+		if res.Ops["deleterange"] == 0 {
+			t.Fatalf("seed %d: no range delete issued", seed)
+		}
+	}
+	if err != nil {
+		t.Fatalf("seed %d (rerun with METAMORPHIC_SEED=%d): %v", seed, seed, err)
+	}
+}

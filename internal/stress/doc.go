@@ -7,7 +7,8 @@
 // Threads worker goroutines issue random operations against one store
 // (ops.go has the table): single puts and deletes, batches of 2-8 keys
 // (some synced), synced single writes, Sync calls, gets, forward and
-// backward scans of up to 100 keys and, on lsm, snapshot reads. The engine's
+// backward scans of up to 100 keys, range deletes of owned keys where the
+// engine applies them, and, on lsm, snapshot reads. The engine's
 // options are randomized from the seed — tiny memtables, tables and
 // manifests for lsm, tiny pages, pools and checkpoints for btree — so that
 // flushes, compactions, splits, evictions and checkpoints happen all the

@@ -14,13 +14,12 @@ import (
 // through worker.write (or do what it does: expected.begin for every key
 // before the engine sees the write, expected.ack after it is acknowledged)
 // and may only write keys the worker owns; a read must take each key's
-// state before and after and check what it found with onlineWindow. A range
-// deletion, for instance, would be one more entry: it would delete, with
-// one operation number, the worker's own keys in a random range (recorded
-// as one deletion per key, exactly like a batch of Deletes), while the keys
-// of other workers in that range must be excluded from the engine's range
-// — or the range restricted to a single-threaded phase — so that each key
-// keeps one writer.
+// state before and after and check what it found with onlineWindow. The
+// range deletion (rangedel.go, added when the engine applies range deletes)
+// is such an entry: it deletes, with one operation number, a run of the
+// worker's own keys (recorded as one deletion per key, exactly like a batch
+// of Deletes); the run is one key when several workers share the key space,
+// so that each key keeps one writer.
 type op struct {
 	name   string
 	weight int

@@ -32,6 +32,9 @@ type runner struct {
 func newRunner(cfg *Config, db kv.Engine, exp *expected, s *sink, cycle int) *runner {
 	r := &runner{cfg: cfg, db: db, exp: exp, snap: snapshotsOf(db), sink: s, cycle: cycle}
 	r.ops = opTable(r.snap != nil)
+	if rangeDeletesOf(db) {
+		r.ops = append(r.ops, op{"range-delete", 4, (*worker).rangeDelete})
+	}
 	for _, o := range r.ops {
 		r.total += o.weight
 	}
@@ -130,6 +133,12 @@ func (w *worker) padding() int {
 // synced, else as one batch. The expected state records each key as
 // pending before the engine sees the write and as acknowledged after.
 func (w *worker) write(keys []int, dels []bool, synced, single bool) error {
+	return w.writeOp(keys, dels, synced, single, false)
+}
+
+// writeOp is write; with asRange, keys are consecutive deletions applied as
+// one DeleteRange [keyOf(keys[0]), keyOf(last+1)) instead (rangedel.go).
+func (w *worker) writeOp(keys []int, dels []bool, synced, single, asRange bool) error {
 	seq := w.seq
 	w.seq++
 	w.batch.Reset()
@@ -144,12 +153,18 @@ func (w *worker) write(keys []int, dels []bool, synced, single bool) error {
 			w.batch.Put(keyOf(k), encodeValue(k, v, seq, w.padding()))
 		}
 	}
+	if asRange {
+		w.batch.Reset()
+		w.batch.DeleteRange(keyOf(keys[0]), keyOf(keys[len(keys)-1]+1))
+	}
 	var acked []uint64
 	if synced {
 		acked = w.r.ackedSoFar()
 	}
 	var err error
 	switch {
+	case asRange:
+		err = w.r.db.Write(&w.batch, kv.WriteOptions{Sync: synced})
 	case single && !synced && dels[0]:
 		err = w.r.db.Delete(keyOf(keys[0]))
 	case single && !synced:

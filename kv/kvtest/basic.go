@@ -8,7 +8,7 @@ import (
 	"github.com/kvlab/kvlab/kv"
 )
 
-func mustGet(t *testing.T, db kv.Engine, key, want string) {
+func mustGet(t *testing.T, db reader, key, want string) {
 	t.Helper()
 	v, err := db.Get([]byte(key))
 	if err != nil {
@@ -22,7 +22,7 @@ func mustGet(t *testing.T, db kv.Engine, key, want string) {
 	}
 }
 
-func mustMiss(t *testing.T, db kv.Engine, key string) {
+func mustMiss(t *testing.T, db reader, key string) {
 	t.Helper()
 	if v, err := db.Get([]byte(key)); !errors.Is(err, kv.ErrNotFound) {
 		t.Fatalf("Get(%q) = %.30q, %v; want ErrNotFound", key, v, err)

@@ -42,21 +42,25 @@ func (s *suite) crashTrial(t *testing.T, r *rand.Rand, seed uint64) bool {
 		ctx := fmt.Sprintf("seed %d round %d", seed, round)
 		states := []model{base}
 		durable := 0
+		// A snapshot may be open across the crash (pinning what it sees
+		// must not change what recovery finds), and one taken mid-round
+		// must read its moment until the crash.
+		var snap *liveSnapshot
 		for i, n := 0, 1+r.IntN(budget(400)); i < n; i++ {
-			var b kv.Batch
-			for j := r.IntN(6); j >= 0; j-- {
-				if r.IntN(5) == 0 {
-					b.Delete([]byte(g.key()))
-				} else {
-					b.Put([]byte(g.key()), []byte(fmt.Sprintf("r%d.i%d.%s", round, i, randValue(r))))
-				}
-			}
+			b := s.randomBatch(g, 6, func() string { return fmt.Sprintf("r%d.i%d.%s", round, i, randValue(r)) })
 			sync := r.IntN(10) == 0
-			if err := db.Write(&b, kv.WriteOptions{Sync: sync}); err != nil {
+			if err := db.Write(b, kv.WriteOptions{Sync: sync}); err != nil {
 				t.Fatalf("%s op %d: Write: %v", ctx, i, err)
 			}
 			next := states[len(states)-1].clone()
-			next.apply(&b)
+			next.apply(b)
+			if sn, ok := db.(kv.Snapshotter); ok && snap == nil && r.IntN(100) == 0 {
+				ss, err := sn.NewSnapshot()
+				if err != nil {
+					t.Fatalf("%s op %d: NewSnapshot: %v", ctx, i, err)
+				}
+				snap = &liveSnapshot{ss, next.clone(), i}
+			}
 			states = append(states, next)
 			if sync {
 				durable = len(states) - 1
@@ -67,6 +71,9 @@ func (s *suite) crashTrial(t *testing.T, r *rand.Rand, seed uint64) bool {
 				}
 				durable = len(states) - 1
 			}
+		}
+		if snap != nil {
+			checkDB(t, snap.snap, snap.want, nil, fmt.Sprintf("%s: snapshot taken at op %d, before the crash", ctx, snap.at))
 		}
 		var o vfs.CrashOptions
 		if r.IntN(2) == 0 {

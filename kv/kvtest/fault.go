@@ -22,10 +22,17 @@ type outcomes map[string][]string
 func (o outcomes) acknowledged(b *kv.Batch) {
 	r := b.Reader()
 	for kind, k, v, ok := r.Next(); ok; kind, k, v, ok = r.Next() {
-		if kind == kv.OpSet {
+		switch kind {
+		case kv.OpSet:
 			o[string(k)] = []string{string(v)}
-		} else {
+		case kv.OpDelete:
 			o[string(k)] = []string{absent}
+		case kv.OpDeleteRange:
+			for key := range o {
+				if key >= string(k) && key < string(v) {
+					o[key] = []string{absent}
+				}
+			}
 		}
 	}
 }
@@ -33,16 +40,26 @@ func (o outcomes) acknowledged(b *kv.Batch) {
 // failed records a write that returned an error: its values become possible.
 func (o outcomes) failed(b *kv.Batch) {
 	r := b.Reader()
+	possible := func(key, val string) {
+		if len(o[key]) == 0 {
+			o[key] = []string{absent}
+		}
+		if !slices.Contains(o[key], val) {
+			o[key] = append(o[key], val)
+		}
+	}
 	for kind, k, v, ok := r.Next(); ok; kind, k, v, ok = r.Next() {
-		val := absent
-		if kind == kv.OpSet {
-			val = string(v)
-		}
-		if len(o[string(k)]) == 0 {
-			o[string(k)] = []string{absent}
-		}
-		if !slices.Contains(o[string(k)], val) {
-			o[string(k)] = append(o[string(k)], val)
+		switch kind {
+		case kv.OpSet:
+			possible(string(k), string(v))
+		case kv.OpDelete:
+			possible(string(k), absent)
+		case kv.OpDeleteRange:
+			for key := range o {
+				if key >= string(k) && key < string(v) {
+					possible(key, absent)
+				}
+			}
 		}
 	}
 }

@@ -21,10 +21,17 @@ func (m model) apply(b *kv.Batch) {
 		if !ok {
 			return
 		}
-		if kind == kv.OpSet {
+		switch kind {
+		case kv.OpSet:
 			m[string(k)] = string(v)
-		} else {
+		case kv.OpDelete:
 			delete(m, string(k))
+		case kv.OpDeleteRange:
+			for key := range m {
+				if key >= string(k) && key < string(v) {
+					delete(m, key)
+				}
+			}
 		}
 	}
 }
@@ -82,8 +89,15 @@ func (m model) diff(got model) string {
 	return fmt.Sprint(out)
 }
 
-// readAll returns the engine's whole contents through an iterator.
-func readAll(db kv.Engine) (model, error) {
+// reader is what the checks read through: an engine or a snapshot.
+type reader interface {
+	Get(key []byte) ([]byte, error)
+	NewIterator(o kv.IterOptions) (kv.Iterator, error)
+}
+
+// readAll returns the whole contents of an engine or snapshot through an
+// iterator.
+func readAll(db reader) (model, error) {
 	it, err := db.NewIterator(kv.IterOptions{})
 	if err != nil {
 		return nil, err
@@ -103,7 +117,7 @@ func readAll(db kv.Engine) (model, error) {
 
 // checkDB compares the engine with the model through Get on every key the
 // model or keys name and through a full scan.
-func checkDB(t *testing.T, db kv.Engine, want model, keys []string, ctx string) {
+func checkDB(t *testing.T, db reader, want model, keys []string, ctx string) {
 	t.Helper()
 	got, err := readAll(db)
 	if err != nil {
@@ -142,6 +156,22 @@ func (g keyGen) key() string {
 	default:
 		return fmt.Sprintf("key/%08d", n)
 	}
+}
+
+// span returns the bounds of a random DeleteRange: mostly a short run of
+// the numbered keys (so that a range removes a few keys, not most of the
+// store), sometimes two arbitrary keys, sometimes an empty range.
+func (g keyGen) span() (start, end string) {
+	switch g.r.IntN(10) {
+	case 0:
+		a, b := g.key(), g.key()
+		return min(a, b), max(a, b)
+	case 1:
+		k := g.key()
+		return k, k
+	}
+	n := g.r.IntN(g.space)
+	return fmt.Sprintf("key/%08d", n), fmt.Sprintf("key/%08d", n+1+g.r.IntN(max(g.space/25, 2)))
 }
 
 func randValue(r *rand.Rand) string {

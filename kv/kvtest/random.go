@@ -33,18 +33,11 @@ func (s *suite) testRandomModel(t *testing.T) {
 			}
 			delete(m, k)
 		case op < 55:
-			var b kv.Batch
-			for j := r.IntN(20); j >= 0; j-- {
-				if r.IntN(4) == 0 {
-					b.Delete([]byte(g.key()))
-				} else {
-					b.Put([]byte(g.key()), []byte(randValue(r)))
-				}
-			}
-			if err := db.Write(&b, kv.WriteOptions{Sync: r.IntN(10) == 0}); err != nil {
+			b := s.randomBatch(g, 20, func() string { return randValue(r) })
+			if err := db.Write(b, kv.WriteOptions{Sync: r.IntN(10) == 0}); err != nil {
 				t.Fatalf("%s: Write: %v", ctx, err)
 			}
-			m.apply(&b)
+			m.apply(b)
 		case op < 85:
 			k := g.key()
 			v, err := db.Get([]byte(k))
@@ -55,7 +48,7 @@ func (s *suite) testRandomModel(t *testing.T) {
 			if !ok && !errors.Is(err, kv.ErrNotFound) {
 				t.Fatalf("%s: Get(%q) = %.20q, %v; want ErrNotFound", ctx, k, v, err)
 			}
-		case op < 98:
+		case op < 97:
 			all := m.sorted(kv.IterOptions{})
 			o := randBounds(r, all)
 			it, err := db.NewIterator(o)
@@ -83,6 +76,19 @@ func (s *suite) testRandomModel(t *testing.T) {
 			}
 			if err := it.Close(); err != nil {
 				t.Fatalf("%s: iterator Close: %v", ctx, err)
+			}
+		case op < 99:
+			// Maintenance mid-stream: a flush, or a compaction of a range,
+			// moves data (and range tombstones) between levels.
+			if fl, ok := db.(kv.Flusher); ok && r.IntN(2) == 0 {
+				if err := fl.Flush(); err != nil {
+					t.Fatalf("%s: Flush: %v", ctx, err)
+				}
+			} else if co, ok := db.(kv.Compacter); ok {
+				lo, hi := g.span()
+				if err := co.Compact([]byte(lo), []byte(hi)); err != nil {
+					t.Fatalf("%s: Compact: %v", ctx, err)
+				}
 			}
 		default:
 			if s.cfg.volatile {

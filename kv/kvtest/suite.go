@@ -8,8 +8,9 @@
 //	}
 //
 // Run covers basic operations and bad input, iterator bounds, seeks and
-// direction changes, batch atomicity, a randomized test against an in-memory
-// model, concurrent readers and writers (meaningful under -race), persistence
+// direction changes, batch atomicity, range deletes, a randomized test
+// against an in-memory model, concurrent readers and writers (meaningful
+// under -race), snapshots (for engines implementing kv.Snapshotter), persistence
 // across Close and Open, the directory lock, crash recovery on vfs.MemFS
 // crash clones, and fault injection with vfs.FaultFS. Options drop the parts
 // an engine cannot take part in (Volatile, NoVFS).
@@ -42,7 +43,14 @@ type config struct {
 	snapshotIter bool
 	openRO       OpenFunc
 	exactErrors  bool
+	noRange      bool
 }
+
+// NoDeleteRange declares an engine without range deletes: it must refuse
+// a batch holding a DeleteRange with an error wrapping kv.ErrNotSupported
+// and apply none of it, and the suite leaves range deletes out of its
+// random tests.
+func NoDeleteRange() Option { return func(c *config) { c.noRange = true } }
 
 // Volatile declares an engine that keeps nothing across Close: persistence,
 // locking, crash and fault tests are skipped.
@@ -79,8 +87,12 @@ func Run(t *testing.T, open OpenFunc, opts ...Option) {
 	t.Run("Iterator", s.testIterator)
 	t.Run("IteratorDuringWrites", s.testIteratorDuringWrites)
 	t.Run("Batch", s.testBatch)
+	t.Run("DeleteRange", s.testDeleteRange)
 	t.Run("RandomModel", s.testRandomModel)
 	t.Run("Concurrent", s.testConcurrent)
+	t.Run("Snapshot", s.testSnapshot)
+	t.Run("SnapshotConcurrent", s.testSnapshotConcurrent)
+	t.Run("SnapshotAfterClose", s.testSnapshotAfterClose)
 	if c.snapshotIter {
 		t.Run("SnapshotAtomicity", s.testSnapshotAtomicity)
 	}

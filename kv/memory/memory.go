@@ -39,6 +39,7 @@ type DB struct {
 	shut atomic.Bool
 
 	gets, getHits, puts, deletes, batches atomic.Int64
+	rangeDeletes                          atomic.Int64
 	iters, seeks, steps                   atomic.Int64
 	userWritten, userRead                 atomic.Int64
 }
@@ -111,6 +112,8 @@ func (d *DB) Write(b *kv.Batch, _ kv.WriteOptions) error {
 				d.live -= int64(len(old.key) + len(old.value))
 			}
 			d.deletes.Add(1)
+		case kv.OpDeleteRange:
+			d.deleteRange(k, v)
 		}
 	}
 	if err := r.Err(); err != nil {
@@ -119,6 +122,20 @@ func (d *DB) Write(b *kv.Batch, _ kv.WriteOptions) error {
 	d.batches.Add(1)
 	d.userWritten.Add(b.UserBytes())
 	return nil
+}
+
+// deleteRange removes the keys in [start, end); the caller holds mu.
+func (d *DB) deleteRange(start, end []byte) {
+	var doomed []item
+	d.tree.AscendRange(item{key: start}, item{key: end}, func(i item) bool {
+		doomed = append(doomed, i)
+		return true
+	})
+	for _, i := range doomed {
+		d.tree.Delete(i)
+		d.live -= int64(len(i.key) + len(i.value))
+	}
+	d.rangeDeletes.Add(1)
 }
 
 // NewIterator implements kv.Engine. The iterator sees a snapshot of the
@@ -153,7 +170,7 @@ func (d *DB) Stats() kv.Stats {
 		Ops: kv.OpStats{
 			Gets: d.gets.Load(), GetHits: d.getHits.Load(), Puts: d.puts.Load(),
 			Deletes: d.deletes.Load(), Batches: d.batches.Load(), Iterators: d.iters.Load(),
-			Seeks: d.seeks.Load(), Steps: d.steps.Load(),
+			Seeks: d.seeks.Load(), Steps: d.steps.Load(), RangeDeletes: d.rangeDeletes.Load(),
 		},
 		UserBytesWritten: d.userWritten.Load(),
 		UserBytesRead:    d.userRead.Load(),
