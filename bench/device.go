@@ -10,9 +10,21 @@ import (
 // DevicePhase holds a phase's figures on a simulated device
 // (Config.Device): the device time the model charged, beside the CPU time
 // the harness measured. docs/device-model.md explains how they combine.
+//
+// With Config.Direct (Measured set) the figures are measured on the real
+// device instead: DeviceMicrosPerOp is the wall time the clients spent in
+// read, write and sync system calls per operation, BusySeconds that time
+// over every goroutine (background work included; calls on several
+// goroutines overlap), Seconds and OpsPerSec the phase's measured figures
+// (the device time is already in them), and ByOp is empty: the phase's own
+// latencies are the latencies on the device.
 type DevicePhase struct {
-	// Model is the device model's one-line description.
+	// Model is the device model's one-line description, or the direct
+	// file system's.
 	Model string `json:"model"`
+	// Measured says the figures were measured with direct I/O
+	// (Config.Direct), not modelled.
+	Measured bool `json:"measured,omitempty"`
 	// CPUMicrosPerOp is the measured time per operation (Phase.MicrosPerOp):
 	// the engine's code, with the page cache serving its file I/O.
 	CPUMicrosPerOp float64 `json:"cpu_micros_per_op"`
@@ -65,6 +77,13 @@ func (d *DevicePhase) Op(name string) *DeviceOp {
 	return nil
 }
 
+// deviceFS is what a phase takes device figures from: the simulated
+// vfs.Device or the real device under vfs.Direct.
+type deviceFS interface {
+	Stats() vfs.DeviceStats
+	Meter() *vfs.Meter
+}
+
 // deviceClient is a client's view of the simulated device.
 type deviceClient struct {
 	meter  *vfs.Meter
@@ -112,7 +131,7 @@ func (s *runState) measureDevice(ph *Phase, clients []*client, d vfs.DeviceStats
 	if s.dev == nil || ph.Ops == 0 {
 		return
 	}
-	dp := &DevicePhase{Model: s.dev.Model().String(), CPUMicrosPerOp: ph.MicrosPerOp}
+	dp := &DevicePhase{Model: s.devDesc, Measured: s.direct, CPUMicrosPerOp: ph.MicrosPerOp}
 	var waited time.Duration // the longest a client waited
 	var total time.Duration
 	for _, c := range clients {
@@ -126,7 +145,12 @@ func (s *runState) measureDevice(ph *Phase, clients []*client, d vfs.DeviceStats
 	dp.BusySeconds = d.Busy.Seconds()
 	dp.BackgroundSeconds = max(0, (d.Waited - d.Metered).Seconds())
 	dp.Seconds = ph.Seconds + waited.Seconds()
-	if dp.BusySeconds > dp.Seconds {
+	if s.direct {
+		// Measured: the device time is already in the phase's time.
+		dp.Seconds = ph.Seconds
+		dp.BackgroundSeconds = max(0, (d.Busy - d.Metered).Seconds())
+	}
+	if dp.BusySeconds > dp.Seconds && !s.direct {
 		dp.Seconds, dp.DeviceBound = dp.BusySeconds, true
 	}
 	if dp.Seconds > 0 {
@@ -136,6 +160,10 @@ func (s *runState) measureDevice(ph *Phase, clients []*client, d vfs.DeviceStats
 	dp.RandomReadsPerOp = float64(d.RandomReads) / ops
 	dp.SeqReadsPerOp = float64(d.SeqReads) / ops
 	dp.SyncsPerOp = float64(d.Syncs) / ops
+	if s.direct {
+		ph.Device = dp
+		return
+	}
 	for _, o := range ph.ByOp {
 		op, ok := workload.OpByName(o.Op)
 		if !ok {

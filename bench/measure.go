@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"slices"
+
 	"github.com/kvlab/kvlab/bench/workload"
 	"github.com/kvlab/kvlab/kv"
 )
@@ -72,6 +74,9 @@ func (s *runState) measure(ph *Phase, clients []*client, before, after kv.Stats)
 	}
 	ph.WriteAmp = ratio(io.BytesWritten, ph.UserBytesWritten)
 	ph.ReadAmp = ratio(io.BytesRead, ph.UserBytesRead)
+	if ps, ok := s.eng.(PartialStats); ok && slices.Contains(ps.UnreportedStats(), "Phase.ReadAmp") {
+		ph.ReadAmp = 0 // its reads are invisible to the counters
+	}
 	ph.BlocksPerGet = d.BlocksPerGet()
 	ph.CacheHitRatio = d.CacheHitRatio()
 	ph.DiskBytes = d.DiskBytes

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kvlab/kvlab/bench/timeline"
 	"github.com/kvlab/kvlab/bench/workload"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/vfs"
@@ -14,12 +15,17 @@ import (
 
 // runState is what the clients of one run share.
 type runState struct {
-	cfg    *resolved
-	eng    kv.Engine
-	dev    *vfs.Device // the simulated device, or nil
-	values *workload.ValueSource
-	perm   *workload.Permutation // a random order of [0, Num)
-	space  uint64                // key numbers the choosers spread over
+	cfg *resolved
+	eng kv.Engine
+	dev deviceFS // the simulated device or the direct file system, or nil
+	// devDesc describes dev; direct says it is the real device (vfs.Direct).
+	devDesc string
+	direct  bool
+	// timeline, if set, records the run's background work (Config.Timeline).
+	timeline *timeline.Recorder
+	values   *workload.ValueSource
+	perm     *workload.Permutation // a random order of [0, Num)
+	space    uint64                // key numbers the choosers spread over
 
 	loadNext atomic.Int64  // next key index the load phase writes
 	inserted atomic.Uint64 // key numbers given to inserts so far (= keys that exist, before deletes)
@@ -114,6 +120,7 @@ func (s *runState) phase(ctx context.Context, name string) (*Phase, error) {
 	io0, haveIO := readProcIO()
 	before := s.eng.Stats()
 	dev0 := s.deviceStats()
+	commits0, commitTime0 := s.commits()
 	s.base = time.Now()
 	start := s.base
 	if !load && cfg.Duration > 0 && cfg.Warmup == 0 {
@@ -158,6 +165,7 @@ loop:
 			warm = nil
 			before = s.eng.Stats()
 			dev0 = s.deviceStats()
+			commits0, commitTime0 = s.commits()
 			if io, ok := readProcIO(); ok {
 				io0 = io
 			}
@@ -195,6 +203,7 @@ loop:
 	ph := &Phase{Name: name, Seconds: end.Sub(start).Seconds()}
 	err := s.err
 	devPhase := s.deviceStats().Sub(dev0)
+	commits1, commitTime1 := s.commits() // before the Sync, which commits too
 	if err == nil {
 		t := time.Now()
 		if serr := s.eng.Sync(); serr != nil {
@@ -212,6 +221,7 @@ loop:
 	after := s.eng.Stats()
 	s.measure(ph, clients, before, after)
 	s.measureDevice(ph, clients, devPhase)
+	s.measureCommits(ph, commits1-commits0, commitTime1-commitTime0)
 	if io1, ok := readProcIO(); ok && haveIO {
 		d := io1.Sub(io0)
 		ph.OSIO = &d

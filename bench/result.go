@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/kvlab/kvlab/bench/timeline"
 	"github.com/kvlab/kvlab/bench/workload"
 	"github.com/kvlab/kvlab/kv"
 )
@@ -43,6 +44,9 @@ type Result struct {
 	// Steady, for a run with Config.Steady, says how the store reached its
 	// steady state before the run phase.
 	Steady *SteadyState `json:"steady,omitempty"`
+	// Timeline, for a run with Config.Timeline, is the engine's background
+	// work and shape against time (bench/timeline).
+	Timeline *timeline.Timeline `json:"timeline,omitempty"`
 	// Error is the error that stopped the run, if any; the phases hold the
 	// figures measured until then.
 	Error string `json:"error,omitempty"`
@@ -141,6 +145,10 @@ type Phase struct {
 	PeakRSS int64 `json:"peak_rss"`
 	// OSIO is the process's /proc/self/io over the phase, when available.
 	OSIO *ProcIO `json:"os_io,omitempty"`
+	// Commits, for an engine that buffers single writes into groups it
+	// commits later (GroupedWrites, bbolt), holds the phase's commits; the
+	// operations that only buffered are marked in ByOp.
+	Commits *Commits `json:"commits,omitempty"`
 	// Device holds the modelled device figures of a run on a simulated
 	// device (Config.Device); nil otherwise.
 	Device *DevicePhase `json:"device,omitempty"`
@@ -161,6 +169,11 @@ type OpResult struct {
 	Misses    int64   `json:"misses,omitempty"` // reads that found no value
 	OpsPerSec float64 `json:"ops_per_sec"`
 	Latency   Latency `json:"latency"`
+	// Buffered says the engine only buffered these writes into a group it
+	// commits later (GroupedWrites): the latency is the buffering, but for
+	// the write that filled the group, which waited for the commit
+	// (Phase.Commits has the commits' figures).
+	Buffered bool `json:"buffered,omitempty"`
 }
 
 // Op returns the figures of the named operation, or nil.
@@ -211,7 +224,9 @@ type PartialStats interface {
 	// UnreportedStats names the figures left at zero as "LSM.Field" or
 	// "BTree.Field" after the fields of kv.LSMStats and kv.BTreeStats
 	// ("LSM.TablesPerGet", "LSM.BloomFalsePositives",
-	// "BTree.PagesReadPerOp").
+	// "BTree.PagesReadPerOp"), or "Phase.Field" after a figure of Phase
+	// the engine's I/O leaves unmeasured ("Phase.ReadAmp": reads through
+	// a memory map, which no read counter sees).
 	UnreportedStats() []string
 }
 

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/kvlab/kvlab"
+	"github.com/kvlab/kvlab/bench/timeline"
 	"github.com/kvlab/kvlab/bench/workload"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/vfs"
@@ -95,6 +97,20 @@ type Config struct {
 	// the measured time (Phase.Device). Only engines whose I/O goes
 	// through vfs can run on it: peers are refused.
 	Device *vfs.DeviceModel
+	// Direct runs the engine on the real device with the page cache taken
+	// out (vfs.Direct: O_DIRECT files), so that every read that misses the
+	// engine's own caches is a device read; each phase then reports the
+	// device reads per operation and the measured time spent in I/O calls
+	// (Phase.Device, with Measured set). Run fails with an error matching
+	// vfs.ErrDirectUnsupported where the directory's file system refuses
+	// direct I/O or keeps files in memory (tmpfs). Peers are refused.
+	Direct bool
+	// Timeline records the engine's background work and shape against
+	// time into Result.Timeline (bench/timeline): the flushes,
+	// compactions, stalls and checkpoints its kv.EventListener reports,
+	// and its Stats every TimelineEvery (0: 100ms).
+	Timeline      bool
+	TimelineEvery time.Duration
 	// Steady, before the run phase, overwrites the store until it is in
 	// its steady state (an LSM spread over the levels its cost model
 	// expects, a B+tree checkpointed several times; see SteadyState), and
@@ -182,6 +198,16 @@ func (c Config) resolve() (*resolved, error) {
 		}
 		if err := c.Device.Validate(); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+	}
+	if c.Direct {
+		switch {
+		case c.Device != nil:
+			return nil, configErrorf("direct I/O measures the real device: it does not combine with a simulated one (%s)", c.Device.Name)
+		case c.OpenEngine != nil || r.info.Peer:
+			return nil, configErrorf("direct I/O: %s does its own file I/O, outside vfs, which cannot open it with O_DIRECT", c.Engine)
+		case c.FS != nil:
+			return nil, configErrorf("direct I/O replaces the file system: it does not combine with Config.FS")
 		}
 	}
 	if r.Num == 0 {
@@ -313,25 +339,54 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		defer os.RemoveAll(dir)
 	}
-	var dev *vfs.Device
+	var dev deviceFS
+	var devDesc string
 	if rc.Device != nil && rc.info.Persistent {
 		base := rc.FS
 		if base == nil {
 			base = vfs.Default
 		}
-		dev = vfs.NewDevice(base, *rc.Device)
-		rc.FS = dev
+		d := vfs.NewDevice(base, *rc.Device)
+		rc.FS, dev, devDesc = d, d, d.Model().String()
 	}
-	eng, err := rc.open(dir)
+	if rc.Direct && rc.info.Persistent {
+		probe := dir
+		if _, err := os.Stat(dir); err != nil {
+			probe = filepath.Dir(dir) // a store Run creates
+		}
+		d, err := vfs.NewDirect(probe)
+		if err != nil {
+			return nil, fmt.Errorf("bench: %w", err)
+		}
+		rc.FS, dev, devDesc = d, d, d.String()
+	}
+	var rec *timeline.Recorder
+	if rc.Timeline {
+		rec = timeline.NewRecorder(rc.Engine)
+	}
+	eng, err := rc.open(dir, rec)
 	if err != nil {
 		return nil, fmt.Errorf("bench: open %s in %s: %w", rc.Engine, dir, err)
+	}
+	stopSampling := func() {}
+	if rec != nil {
+		every := rc.TimelineEvery
+		if every <= 0 {
+			every = 100 * time.Millisecond
+		}
+		stopSampling = rec.Sample(eng.Stats, every)
 	}
 	if ps, ok := eng.(PartialStats); ok {
 		res.Unreported = ps.UnreportedStats()
 	}
 	s := newRunState(rc, eng)
-	s.dev = dev
+	s.dev, s.devDesc, s.direct = dev, devDesc, rc.Direct
+	s.timeline = rec
 	err = s.run(ctx, res)
+	stopSampling()
+	if rec != nil {
+		res.Timeline = rec.Timeline()
+	}
 	if cerr := eng.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("bench: close %s: %w", rc.Engine, cerr)
 	}
@@ -358,11 +413,16 @@ const Interrupted = "interrupted"
 // its context.
 func (r *Result) Interrupted() bool { return r.Error == Interrupted }
 
-func (r *resolved) open(dir string) (kv.Engine, error) {
+// open opens the engine in dir; rec, if set, listens to its events.
+func (r *resolved) open(dir string, rec *timeline.Recorder) (kv.Engine, error) {
 	if r.OpenEngine != nil {
 		return r.OpenEngine(dir)
 	}
-	return kvlab.Open(r.Engine, dir, kvlab.Options{FS: r.FS, Engine: r.engineOptions})
+	o := kvlab.Options{FS: r.FS, Engine: r.engineOptions}
+	if rec != nil {
+		o.EventListener = rec.Listener()
+	}
+	return kvlab.Open(r.Engine, dir, o)
 }
 
 // run runs the phases into res.
@@ -372,6 +432,7 @@ func (s *runState) run(ctx context.Context, res *Result) error {
 		s.inserted.Store(uint64(s.cfg.Num))
 		s.live.Store(s.cfg.Num)
 	} else if s.cfg.Workload.Load != workload.OrderNone {
+		s.mark("load")
 		ph, err := s.phase(ctx, "load")
 		res.Load = ph
 		if err != nil {
@@ -382,18 +443,27 @@ func (s *runState) run(ctx context.Context, res *Result) error {
 		}
 	}
 	if s.cfg.Steady {
+		s.mark("steady")
 		st, err := s.steady(ctx)
 		res.Steady = st
 		if err != nil {
 			return fmt.Errorf("bench: %s %s steady state: %w", s.cfg.Engine, s.cfg.Workload.Name, err)
 		}
 	}
+	s.mark("run")
 	ph, err := s.phase(ctx, "run")
 	res.Run = ph
 	if err != nil {
 		return fmt.Errorf("bench: %s %s: %w", s.cfg.Engine, s.cfg.Workload.Name, err)
 	}
 	return nil
+}
+
+// mark records the start of a phase in the timeline, if one is recorded.
+func (s *runState) mark(phase string) {
+	if s.timeline != nil {
+		s.timeline.Mark(phase)
+	}
 }
 
 // isNotFound reports whether err is the contract's "no such key".

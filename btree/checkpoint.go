@@ -152,7 +152,7 @@ func (db *DB) abortCheckpointLocked(c *ckpt, err error) error {
 func (db *DB) freezeLocked() (*ckpt, error) {
 	a := db.alloc
 	for _, pg := range db.flPages {
-		a.release(pg, 1)
+		a.releaseUnseen(pg)
 	}
 	a.trimTail()
 	capacity := freelistCapacity(db.ps)
@@ -240,6 +240,7 @@ func (db *DB) completeLocked(c *ckpt) {
 	a := db.alloc
 	db.meta, db.flPages = c.m, c.fl
 	a.checkpointed()
+	db.dropUnpinned()
 	_ = c.oldWal.Close() // its records are in the checkpoint now
 	for num := c.oldLogs[0]; num < c.oldLogs[1]; num++ {
 		_ = db.fs.Remove(walName(db.dir, num))

@@ -68,7 +68,17 @@ type DB struct {
 	// the file. Set at Open, read-only after it.
 	roOverflow map[pgid][]byte
 
-	freePages atomic.Int64 // free and pending pages, for Stats
+	freePages   atomic.Int64 // free, pending and held pages, for Stats
+	pinnedPages atomic.Int64 // released pages kept for open snapshots, for Stats
+
+	// Snapshots (snapshot.go). kept holds, by page number, the nodes of
+	// pages released while a snapshot could see them whose contents were
+	// never written to their page: snapshot readers find them there. It is
+	// changed under tmu (write) and read under tmu (read) when nkept > 0.
+	kept      map[pgid]*node
+	nkept     atomic.Int64
+	unpinned  []pgid       // pages just made free that were pinned, under wmu
+	snapshots atomic.Int64 // open snapshots, for Stats
 	walGen    atomic.Uint64
 
 	st   counters
@@ -77,6 +87,7 @@ type DB struct {
 
 type counters struct {
 	gets, getHits, puts, deletes, batches atomic.Int64
+	rangeDeletes                          atomic.Int64
 	iters, seeks, steps                   atomic.Int64
 	userWritten, userRead                 atomic.Int64
 	blocksTouched                         atomic.Int64
@@ -134,9 +145,19 @@ func (db *DB) readPage(pg pgid, buf []byte) error {
 }
 
 // readNode returns the node of page pg, from the pool or the file.
-func (db *DB) readNode(pg pgid) (*node, error) {
+func (db *DB) readNode(pg pgid) (*node, error) { return db.loadNode(pg, true) }
+
+// loadNode returns the node of page pg, from the pool, the nodes kept for
+// snapshots or the file; a node read from the file joins the pool when
+// cache is set.
+func (db *DB) loadNode(pg pgid, cache bool) (*node, error) {
 	if n := db.pool.get(pg); n != nil {
 		return n, nil
+	}
+	if db.nkept.Load() > 0 {
+		if n := db.kept[pg]; n != nil {
+			return n, nil // a snapshot reads a page released since
+		}
 	}
 	if pg == 0 {
 		return nil, db.corrupt(pg, pageErrorf(pg, "null page reference"))
@@ -148,6 +169,9 @@ func (db *DB) readNode(pg pgid) (*node, error) {
 	n, err := decodeNode(buf, pg)
 	if err != nil {
 		return nil, db.corrupt(pg, err)
+	}
+	if !cache {
+		return n, nil
 	}
 	return db.pool.addClean(n), nil
 }
@@ -222,6 +246,12 @@ func (db *DB) Get(key []byte) ([]byte, error) {
 	}
 	db.st.gets.Add(1)
 	n, err := db.rootNode()
+	return db.getFrom(n, err, key)
+}
+
+// getFrom finishes a Get from the root node n (or the error reading it);
+// the caller holds tmu for reading.
+func (db *DB) getFrom(n *node, err error, key []byte) ([]byte, error) {
 	touched := int64(1)
 	for err == nil && !n.leaf {
 		n, err = db.child(n, n.childIndex(key))
@@ -265,9 +295,6 @@ func (db *DB) Delete(key []byte) error {
 func (db *DB) Write(b *kv.Batch, o kv.WriteOptions) error {
 	if err := b.Err(); err != nil {
 		return err
-	}
-	if b.RangeDeletes() > 0 {
-		return fmt.Errorf("btree: DeleteRange: %w", kv.ErrNotSupported)
 	}
 	if n := b.MaxKeyLen(); n > db.maxKeyLimit() {
 		return &kv.SizeError{Err: kv.ErrKeyTooLarge, Size: n, Limit: db.maxKeyLimit()}
@@ -372,12 +399,15 @@ func (db *DB) countBatch(b *kv.Batch) {
 	db.st.userWritten.Add(b.UserBytes())
 	db.st.puts.Add(int64(b.Puts()))
 	db.st.deletes.Add(int64(b.Deletes()))
+	db.st.rangeDeletes.Add(int64(b.RangeDeletes()))
 }
 
 // noteFree publishes the number of free pages for Stats; the caller holds
 // wmu (or is Open).
 func (db *DB) noteFree() {
-	db.freePages.Store(int64(db.alloc.free.Len() + len(db.alloc.pending)))
+	a := db.alloc
+	db.freePages.Store(int64(a.free.Len() + len(a.pending) + len(a.held)))
+	db.pinnedPages.Store(int64(a.pinned()))
 }
 
 // failLocked records an unrecoverable error: from now on writes fail with

@@ -45,8 +45,10 @@
 // belongs to it is never modified; the first change after a checkpoint
 // copies it to a newly allocated page number, and its parent (up to the
 // root) then changes too. Pages released since the last checkpoint become
-// reusable only after the next checkpoint is durable; pages allocated and
-// released between two checkpoints are reusable at once.
+// reusable only after the next checkpoint is durable (and after every open
+// snapshot that can see them is released); pages allocated and released
+// between two checkpoints, with no snapshot taken in between, are reusable
+// at once.
 //
 // A checkpoint runs when the log passes Options.CheckpointSize, on
 // Flush and on Close, in three phases (checkpoint.go). The freeze,
@@ -75,6 +77,9 @@
 // torn page write can only hit a page no durable checkpoint uses, and the
 // old log is durable before the new one takes a write.
 //
+// Every freeze starts a new epoch (so does taking a snapshot: see
+// Snapshots below).
+//
 // The file shrinks by the free pages at its end; pages in use are not
 // moved, so an emptied tree gives its space back once later writes have
 // copied the remaining pages to lower page numbers.
@@ -89,6 +94,19 @@
 // their cells evenly otherwise; a root branch left with one child is
 // removed, so a tree emptied by deletes shrinks back to one empty leaf and
 // frees every other page.
+//
+// # Range deletes
+//
+// A batch's DeleteRange(start, end) is applied in batch order, in steps
+// (rangedel.go): each descends toward the lowest key of the range that may
+// remain; when a branch's child on the way lies entirely inside the range
+// (by the separators around it), the child leaves its parent with its whole
+// subtree, whose pages and overflow runs are released (its leaves are read
+// for the key and byte counts, overflow values are not); otherwise the
+// leaf's cells in the range are removed. After each step the path is fixed
+// as after a delete (merges, redistribution, root collapse), so the tree is
+// valid throughout. A range over many leaves thus copies on write only the
+// pages along its two edges. Stats().Ops.RangeDeletes counts them.
 //
 // The leaves carry no sibling links: with shadow paging, moving a leaf to
 // a new page would change its left neighbour's link, and so on along the
@@ -107,7 +125,11 @@
 // between operations, never under a page the writer is changing, and Go's
 // garbage collector keeps a node a reader holds alive after the pool drops
 // it (nodes reachable by readers are not changed while they read), so
-// frames need no pin counts. Descents skip the pool's lookup when they
+// frames need no pin counts. A page an open snapshot can see is kept
+// readable by page number: on disk once written (its page is not reused
+// while the snapshot is open), or, when the writer copies or frees it
+// before it was ever written, in a map of kept nodes (DB.kept) that
+// lookups consult after the pool. Descents skip the pool's lookup when they
 // can: each branch remembers the node it last found for each child (and
 // the store its root's), valid while that node is still the pool's and
 // still has the page number the child slot names.
@@ -123,7 +145,31 @@
 // exists throughout the iteration, and it sees a write made meanwhile if
 // and only if the write lands ahead of its position. Iterators are not
 // snapshots: a scan may see some keys of a batch written during the scan
-// and not others (every key of the batch it sees is the new value).
+// and not others (every key of the batch it sees is the new value). For a
+// consistent view, iterate over a snapshot.
+//
+// # Snapshots
+//
+// NewSnapshot (kv.Snapshotter; snapshot.go) pins the root of the tree as of
+// the call, as read transactions do in bbolt and LMDB. It does no I/O: under
+// the writer mutex it records the root and starts a new copy-on-write epoch,
+// like a checkpoint's freeze, so writers copy every page the snapshot can
+// reach before changing it. A page allocated in epoch b and released in
+// epoch r can be seen by the open snapshots taken in between (epoch e with
+// b < e <= r); while one is open the page is not reused: it goes through
+// the checkpoint states as before (pending, reserved), then is held until
+// the last snapshot that can see it is released. Pages allocated and freed
+// after a snapshot was taken are reused as usual, so a long-lived snapshot
+// pins at most the pages of its own version (Stats().Extra
+// "pinned_pages", next to "snapshots"). Checkpoints, background checkpoints,
+// write-back, eviction and Compact go on while snapshots are open.
+//
+// Snapshot reads take the tree's read lock, like Gets. Iterators opened on
+// a snapshot read its version, never re-seek, and hold a reference of their
+// own: they stay usable after the snapshot's Close. The last reference
+// released (under the writer mutex) frees the held pages. Snapshots live in
+// memory only: a checkpoint lists held pages as free (no durable tree uses
+// them), so after a crash or reopen they are free.
 //
 // # Errors
 //

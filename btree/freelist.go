@@ -20,13 +20,44 @@ import (
 //   - reserved pages were pending when a checkpoint froze: its free list
 //     records them as free, but the previous checkpoint (the newest on disk
 //     until the frozen one's meta page is durable) may use them, so they
-//     become free when it completes (see freeze and checkpointed).
+//     become free when it completes (see freeze and checkpointed);
+//   - held pages are free as far as checkpoints go but an open snapshot
+//     may still read them: they become free when the last snapshot that
+//     can see them is released (see snapshot.go).
+//
+// Epochs: every freeze, a checkpoint's or a snapshot's, starts a new epoch
+// (nothing is fresh after it). A snapshot taken at the start of epoch e
+// sees only pages allocated before it, so a page allocated in epoch b and
+// released in epoch r is visible to the open snapshots whose epoch e has
+// b < e <= r, and to no other (as bbolt frees a page allocated and freed
+// between two readers). Allocation epochs are recorded while a snapshot is
+// open (born); a page without one is older than every open snapshot.
 type allocator struct {
 	free      *btree.BTreeG[pgid]
-	pending   []pgid
-	reserved  []pgid
+	pending   []relPage
+	reserved  []relPage
+	held      []relPage
 	fresh     map[pgid]struct{}
 	pageCount pgid // pages 1..pageCount-1 exist
+
+	epoch uint64          // the current epoch
+	born  map[pgid]uint64 // allocation epochs of pages allocated while snapshots were open
+	nseen int             // released pages with seen set that are not free yet
+	snaps map[uint64]int  // open snapshots (pins) by epoch
+	// unpin is called for every page that leaves the held state or was
+	// released while a snapshot was open, as it becomes free: the DB drops
+	// what it kept of the page for snapshot readers.
+	unpin func(pgid)
+}
+
+// relPage is a released page that is not free yet: born and rel are the
+// epochs it was allocated and released in (rel 0: no snapshot can see it,
+// such as a free-list page), seen whether an open snapshot could see it
+// when it was released.
+type relPage struct {
+	pg        pgid
+	born, rel uint64
+	seen      bool
 }
 
 func newAllocator(pageCount pgid) *allocator {
@@ -34,6 +65,9 @@ func newAllocator(pageCount pgid) *allocator {
 		free:      btree.NewOrderedG[pgid](32),
 		fresh:     map[pgid]struct{}{},
 		pageCount: pageCount,
+		epoch:     1,
+		snaps:     map[uint64]int{},
+		born:      map[pgid]uint64{},
 	}
 }
 
@@ -74,21 +108,101 @@ func (a *allocator) alloc(n int) pgid {
 	for i := range pgid(n) {
 		a.fresh[start+i] = struct{}{}
 	}
+	if len(a.snaps) > 0 {
+		for i := range pgid(n) {
+			a.born[start+i] = a.epoch
+		}
+	}
 	return start
 }
 
-// release frees a run of n pages starting at pg.
-func (a *allocator) release(pg pgid, n int) {
+// release frees a run of n pages starting at pg: at once when they are
+// fresh (no checkpoint and no snapshot can see them), else once the next
+// checkpoint is durable and no open snapshot can see them. It reports
+// whether an open snapshot can see any of them.
+func (a *allocator) release(pg pgid, n int) (seen bool) {
 	for i := range pgid(n) {
 		p := pg + i
+		born := a.born[p]
+		if len(a.born) > 0 {
+			delete(a.born, p)
+		}
 		if a.isFresh(p) {
 			delete(a.fresh, p)
 			a.free.ReplaceOrInsert(p)
-		} else {
-			a.pending = append(a.pending, p)
+			continue
+		}
+		r := relPage{pg: p, born: born, rel: a.epoch}
+		if r.seen = a.visible(r); r.seen {
+			a.nseen++
+			seen = true
+		}
+		a.pending = append(a.pending, r)
+	}
+	return seen
+}
+
+// releaseUnseen releases page pg, which belongs to the last checkpoint but
+// which no snapshot reads (a free-list page).
+func (a *allocator) releaseUnseen(pg pgid) {
+	delete(a.born, pg)
+	a.pending = append(a.pending, relPage{pg: pg})
+}
+
+// visible reports whether an open snapshot may read released page r.
+func (a *allocator) visible(r relPage) bool {
+	for e := range a.snaps {
+		if r.born < e && e <= r.rel {
+			return true
 		}
 	}
+	return false
 }
+
+// makeFree makes released page r free, or held while a snapshot can see it.
+func (a *allocator) makeFree(r relPage) {
+	if r.seen && a.visible(r) {
+		a.held = append(a.held, r)
+		return
+	}
+	if r.seen {
+		a.nseen--
+		if a.unpin != nil {
+			a.unpin(r.pg)
+		}
+	}
+	a.free.ReplaceOrInsert(r.pg)
+}
+
+// pin starts a new epoch for a snapshot (nothing is fresh any more, so
+// writers copy on write every page it can see) and returns the epoch.
+func (a *allocator) pin() uint64 {
+	a.epoch++
+	clear(a.fresh)
+	a.snaps[a.epoch]++
+	return a.epoch
+}
+
+// unpinEpoch releases a snapshot pin of epoch e: held pages no open
+// snapshot can see any more become free.
+func (a *allocator) unpinEpoch(e uint64) {
+	if a.snaps[e]--; a.snaps[e] <= 0 {
+		delete(a.snaps, e)
+	}
+	if len(a.snaps) == 0 {
+		clear(a.born) // every page is older than any later snapshot
+	}
+	held := a.held
+	a.held = nil
+	for _, r := range held {
+		a.makeFree(r)
+	}
+}
+
+// pinned returns the number of pages released while a snapshot was open
+// that are not free yet: held for a snapshot, or pending or reserved for a
+// checkpoint (the count is kept, not computed, so that it is cheap).
+func (a *allocator) pinned() int { return a.nseen }
 
 // trimTail drops free pages at the end of the file; it returns the new
 // page count.
@@ -110,11 +224,16 @@ func (a *allocator) tailFree() bool {
 }
 
 // freeList returns every page the next checkpoint records as free: free
-// now or pending, in ascending order.
+// now, pending or held for a snapshot (after a crash no snapshot is open),
+// in ascending order.
 func (a *allocator) freeList() []pgid {
-	out := make([]pgid, 0, a.free.Len()+len(a.pending))
+	out := make([]pgid, 0, a.free.Len()+len(a.pending)+len(a.held))
 	a.free.Ascend(func(pg pgid) bool { out = append(out, pg); return true })
-	out = append(out, a.pending...)
+	for _, l := range [][]relPage{a.pending, a.held} {
+		for _, r := range l {
+			out = append(out, r.pg)
+		}
+	}
 	slices.Sort(out)
 	return out
 }
@@ -127,14 +246,16 @@ func (a *allocator) freeList() []pgid {
 func (a *allocator) freeze() {
 	a.reserved = append(a.reserved, a.pending...)
 	a.pending = a.pending[:0]
+	a.epoch++
 	clear(a.fresh)
 }
 
 // checkpointed is called once the frozen checkpoint's meta page is
-// durable: the pages reserved at its freeze are free.
+// durable: the pages reserved at its freeze are free, or held while an
+// open snapshot can see them.
 func (a *allocator) checkpointed() {
-	for _, pg := range a.reserved {
-		a.free.ReplaceOrInsert(pg)
+	for _, r := range a.reserved {
+		a.makeFree(r)
 	}
 	a.reserved = a.reserved[:0]
 }

@@ -27,6 +27,10 @@ type iterator struct {
 	valid   bool
 	err     error
 	closed  bool
+	// pin is set for an iterator opened on a snapshot: it reads the
+	// pinned version, which never changes, and holds a reference to it
+	// until Close.
+	pin *snapPin
 
 	// Counts not yet added to the DB's counters (flushed every
 	// flushEvery steps and on Close, to keep shared atomics off the
@@ -108,7 +112,13 @@ func (it *iterator) end(ok bool, err error) bool {
 // (the leftmost leaf for a nil key, the rightmost with last set).
 func (it *iterator) descend(key []byte, last bool) (*node, error) {
 	it.stack = it.stack[:0]
-	n, err := it.db.rootNode()
+	var n *node
+	var err error
+	if it.pin != nil {
+		n, err = it.db.readNode(it.pin.root)
+	} else {
+		n, err = it.db.rootNode()
+	}
 	for err == nil && !n.leaf {
 		i := n.childIndex(key)
 		if last {
@@ -255,7 +265,8 @@ func (it *iterator) load() (bool, error) {
 }
 
 // stale reports whether the tree changed since the iterator last moved.
-func (it *iterator) stale() bool { return it.version != it.db.version }
+// A snapshot's iterator is never stale: its version does not change.
+func (it *iterator) stale() bool { return it.pin == nil && it.version != it.db.version }
 
 // First implements kv.Iterator.
 func (it *iterator) First() bool { return it.seek(true, nil) }
@@ -362,6 +373,9 @@ func (it *iterator) Err() error { return it.err }
 func (it *iterator) Close() error {
 	if !it.closed {
 		it.flushCounts()
+		if it.pin != nil {
+			it.pin.release()
+		}
 	}
 	it.closed = true
 	it.valid = false

@@ -31,7 +31,7 @@ func TestConformance(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ro := tc.o
 			ro.ReadOnly = true
-			kvtest.Run(t, opener(tc.o), kvtest.MaxKeySize(tc.o.MaxKeySize()), kvtest.ExactErrors(), kvtest.NoDeleteRange(), kvtest.ReadOnly(opener(ro)))
+			kvtest.Run(t, opener(tc.o), kvtest.MaxKeySize(tc.o.MaxKeySize()), kvtest.ExactErrors(), kvtest.ReadOnly(opener(ro)))
 		})
 	}
 }

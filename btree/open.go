@@ -205,6 +205,7 @@ func (db *DB) adopt(m meta) {
 	db.ovfPages, db.leafBytes = int64(m.overflowPages), int64(m.leafBytes)
 	db.walNum = m.walNum
 	db.alloc = newAllocator(pgid(m.pageCount))
+	db.alloc.unpin = func(pg pgid) { db.unpinned = append(db.unpinned, pg) }
 }
 
 // readMeta returns the newest valid meta slot; found is false when neither

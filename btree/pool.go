@@ -149,13 +149,16 @@ func touch(n *node) {
 	}
 }
 
-// remove drops page pg's frame, dirty or not (the page was freed).
-func (p *pool) remove(pg pgid) {
+// remove drops page pg's frame, dirty or not (the page was freed), and
+// reports whether it was dirty.
+func (p *pool) remove(pg pgid) (dirty bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if f := p.frames[pg]; f != nil {
+		dirty = f.dirty
 		p.removeLocked(f)
 	}
+	return dirty
 }
 
 // coldDirty returns up to n dirty nodes not referenced recently, in clock

@@ -9,7 +9,12 @@ import (
 // kind (btree-pages, btree-meta, wal); LiveBytes is exact; BlocksTouched
 // counts the pages Gets consulted (cache hits included); CacheHits and
 // CacheMisses are the buffer pool's; BTree holds the tree's shape and the
-// checkpoint figures.
+// checkpoint figures (FreePages counts free pages and released ones not
+// reusable yet). Extra holds "keys", "pages_read", "pages_written",
+// "snapshots" (pinned versions: open snapshots, and closed ones whose
+// iterators are still open) and "pinned_pages" (pages released while an
+// open snapshot could see them and not reusable yet: what open snapshots
+// cost in file space).
 func (db *DB) Stats() kv.Stats {
 	s := kv.Stats{
 		Engine: Name,
@@ -17,6 +22,7 @@ func (db *DB) Stats() kv.Stats {
 			Gets: db.st.gets.Load(), GetHits: db.st.getHits.Load(),
 			Puts: db.st.puts.Load(), Deletes: db.st.deletes.Load(), Batches: db.st.batches.Load(),
 			Iterators: db.st.iters.Load(), Seeks: db.st.seeks.Load(), Steps: db.st.steps.Load(),
+			RangeDeletes: db.st.rangeDeletes.Load(),
 		},
 		UserBytesWritten: db.st.userWritten.Load(),
 		UserBytesRead:    db.st.userRead.Load(),
@@ -60,6 +66,8 @@ func (db *DB) Stats() kv.Stats {
 		"keys":          float64(db.keysSnapshot()),
 		"pages_read":    float64(db.st.pagesRead.Load()),
 		"pages_written": float64(db.st.pagesWritten.Load()),
+		"snapshots":     float64(db.snapshots.Load()),
+		"pinned_pages":  float64(db.pinnedPages.Load()),
 	}
 	return s
 }

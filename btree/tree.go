@@ -20,9 +20,12 @@ func (db *DB) applyBatch(b *kv.Batch) error {
 	r := b.Reader()
 	for kind, k, v, ok := r.Next(); ok; kind, k, v, ok = r.Next() {
 		var err error
-		if kind == kv.OpSet {
+		switch kind {
+		case kv.OpSet:
 			err = db.put(k, v)
-		} else {
+		case kv.OpDeleteRange:
+			err = db.delRange(k, v)
+		default:
 			err = db.del(k)
 		}
 		if err != nil {
@@ -42,10 +45,24 @@ func (db *DB) cow(n *node) *node {
 		return n
 	}
 	c := n.clone(db.alloc.alloc(1))
-	db.alloc.release(n.pgno, 1)
-	db.pool.remove(n.pgno)
+	db.retire(n)
 	db.pool.addDirty(c)
 	return c
+}
+
+// retire releases node n's page and drops it from the pool. When an open
+// snapshot may read the page and its contents were never written there
+// (the node was dirty), the node is kept for the snapshot's readers until
+// the page is free (see snapshot.go). The caller holds tmu for writing.
+func (db *DB) retire(n *node) {
+	seen := db.alloc.release(n.pgno, 1)
+	if dirty := db.pool.remove(n.pgno); seen && dirty {
+		if db.kept == nil {
+			db.kept = map[pgid]*node{}
+		}
+		db.kept[n.pgno] = n
+		db.nkept.Add(1)
+	}
 }
 
 // newNode returns an empty fresh node.
@@ -62,8 +79,7 @@ func (db *DB) newNode(leaf bool) *node {
 
 // freeNode releases node n's page.
 func (db *DB) freeNode(n *node) {
-	db.alloc.release(n.pgno, 1)
-	db.pool.remove(n.pgno)
+	db.retire(n)
 	if n.leaf {
 		db.leafPages--
 		db.leafBytes -= int64(n.acct)

@@ -4,10 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"sort"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -134,12 +131,10 @@ type Device struct {
 	base  FS
 	model DeviceModel
 
-	busy, waited, metered                     atomic.Int64 // ns
+	busy, waited                              atomic.Int64 // ns
 	randomReads, seqReads, syncs, wrote, read atomic.Int64
 
-	meterMu sync.RWMutex
-	meters  map[uint64]*Meter
-	nMeters atomic.Int32
+	meters meterSet
 }
 
 var _ FS = (*Device)(nil)
@@ -150,7 +145,7 @@ func NewDevice(base FS, m DeviceModel) *Device {
 	if err := m.Validate(); err != nil {
 		panic(err)
 	}
-	return &Device{base: base, model: m, meters: map[uint64]*Meter{}}
+	return &Device{base: base, model: m}
 }
 
 // Model returns the device's model.
@@ -159,57 +154,16 @@ func (d *Device) Model() DeviceModel { return d.model }
 // Stats returns the figures so far.
 func (d *Device) Stats() DeviceStats {
 	return DeviceStats{
-		Busy: time.Duration(d.busy.Load()), Waited: time.Duration(d.waited.Load()), Metered: time.Duration(d.metered.Load()),
+		Busy: time.Duration(d.busy.Load()), Waited: time.Duration(d.waited.Load()), Metered: time.Duration(d.meters.metered.Load()),
 		RandomReads: d.randomReads.Load(), SeqReads: d.seqReads.Load(), Syncs: d.syncs.Load(),
 		WrittenBytes: d.wrote.Load(), ReadBytes: d.read.Load(),
 	}
 }
 
-// Meter collects the device time charged to one goroutine.
-type Meter struct {
-	d   *Device
-	gid uint64
-	ns  atomic.Int64
-}
-
 // Meter returns a Meter for the calling goroutine: from now on, the
 // service time of the accesses the goroutine makes is added to it as well
 // as to the Device's totals. Release it when the goroutine is done.
-func (d *Device) Meter() *Meter {
-	m := &Meter{d: d, gid: goroutineID()}
-	d.meterMu.Lock()
-	d.meters[m.gid] = m
-	d.meterMu.Unlock()
-	d.nMeters.Add(1)
-	return m
-}
-
-// Take returns the device time charged to the meter since the last Take.
-func (m *Meter) Take() time.Duration { return time.Duration(m.ns.Swap(0)) }
-
-// Release stops the meter.
-func (m *Meter) Release() {
-	m.d.meterMu.Lock()
-	if m.d.meters[m.gid] == m {
-		delete(m.d.meters, m.gid)
-		m.d.nMeters.Add(-1)
-	}
-	m.d.meterMu.Unlock()
-}
-
-// goroutineID returns the calling goroutine's number, from the first line
-// of its stack trace ("goroutine 42 [running]:"). Go offers no other way
-// to tell goroutines apart; the Device needs it only while a Meter exists.
-func goroutineID() uint64 {
-	var buf [40]byte
-	s := string(buf[:runtime.Stack(buf[:], false)])
-	s = strings.TrimPrefix(s, "goroutine ")
-	var id uint64
-	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		id = id*10 + uint64(s[i]-'0')
-	}
-	return id
-}
+func (d *Device) Meter() *Meter { return d.meters.meter() }
 
 // charge books an access: wait is what its caller waits, occupy what the
 // device spends on it.
@@ -219,17 +173,7 @@ func (d *Device) charge(wait, occupy time.Duration) {
 		return
 	}
 	d.waited.Add(int64(wait))
-	if d.nMeters.Load() == 0 {
-		return
-	}
-	gid := goroutineID()
-	d.meterMu.RLock()
-	m := d.meters[gid]
-	d.meterMu.RUnlock()
-	if m != nil {
-		m.ns.Add(int64(wait))
-		d.metered.Add(int64(wait))
-	}
+	d.meters.charge(wait)
 }
 
 func (d *Device) wrap(f File, err error) (File, error) {

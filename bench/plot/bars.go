@@ -1,8 +1,10 @@
 package plot
 
 import (
+	"cmp"
 	"fmt"
 	"image/color"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -23,6 +25,7 @@ type grid struct {
 func newGrid(rs []*bench.Result) *grid {
 	g := &grid{at: map[[2]string]*bench.Result{}}
 	seenW, seenE := map[string]bool{}, map[string]bool{}
+	reps := map[[2]string][]*bench.Result{}
 	for _, r := range rs {
 		if !seenW[r.Workload] {
 			seenW[r.Workload] = true
@@ -32,9 +35,22 @@ func newGrid(rs []*bench.Result) *grid {
 			seenE[r.Engine] = true
 			g.engines = append(g.engines, r.Engine)
 		}
-		g.at[[2]string{r.Workload, r.Engine}] = r
+		k := [2]string{r.Workload, r.Engine}
+		reps[k] = append(reps[k], r)
+	}
+	for k, rs := range reps {
+		g.at[k] = medianRun(rs)
 	}
 	return g
+}
+
+// medianRun returns, of the repetitions of one engine and workload
+// (--count), the one with the median run-phase throughput, as the
+// table's figures are medians.
+func medianRun(rs []*bench.Result) *bench.Result {
+	s := slices.Clone(rs)
+	slices.SortStableFunc(s, func(a, b *bench.Result) int { return cmp.Compare(a.Run.OpsPerSec, b.Run.OpsPerSec) })
+	return s[(len(s)-1)/2]
 }
 
 // engineColor gives each engine the same color in every chart.
@@ -136,7 +152,7 @@ func barPanel(g *grid, title, ylabel string, value, model func(*bench.Result) fl
 	if barWidth > vg.Points(40) {
 		barWidth = vg.Points(40)
 	}
-	maxV := 0.0
+	maxV, minV := 0.0, 0.0
 	var marks *modelMarks
 	for i, e := range engines {
 		vals := make(plotter.Values, len(g.workloads))
@@ -148,6 +164,7 @@ func barPanel(g *grid, title, ylabel string, value, model func(*bench.Result) fl
 				vals[j] = value(r)
 				maxV = max(maxV, vals[j])
 				if vals[j] > 0 {
+					minV = positiveMin(minV, vals[j])
 					xys = append(xys, plotter.XY{X: float64(j), Y: vals[j]})
 					texts = append(texts, label(vals[j]))
 				}
@@ -159,41 +176,101 @@ func barPanel(g *grid, title, ylabel string, value, model func(*bench.Result) fl
 						marks = &modelMarks{width: barWidth}
 					}
 					marks.marks = append(marks.marks, modelMark{x: float64(j), y: m, offset: offset})
-					maxV = max(maxV, m)
+					maxV, minV = max(maxV, m), positiveMin(minV, m)
 				}
 			}
 		}
-		bars, err := plotter.NewBarChart(vals, barWidth)
-		if err != nil {
-			return nil, fmt.Errorf("plot: %w", err)
-		}
-		bars.Color = g.engineColor(e)
-		bars.LineStyle.Width = 0
-		bars.Offset = offset
+		bars := &barSeries{vals: vals, width: barWidth, offset: offset, color: g.engineColor(e)}
 		p.Add(bars)
 		p.Legend.Add(e, bars)
-		if len(xys) > 0 {
-			lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: texts})
-			if err != nil {
-				return nil, fmt.Errorf("plot: %w", err)
-			}
-			for k := range lbl.TextStyle {
-				lbl.TextStyle[k].Font.Size = vg.Points(7)
-				lbl.TextStyle[k].XAlign = draw.XCenter
-			}
-			lbl.Offset = vg.Point{X: offset, Y: vg.Points(2)}
-			p.Add(lbl)
+		if err := addValueLabels(p, xys, texts, offset); err != nil {
+			return nil, err
 		}
 	}
-	entries := len(engines)
 	if marks != nil {
 		p.Add(marks)
 		p.Legend.Add("model", marks)
-		entries++
 	}
-	p.Y.Max = maxV * (1.15 + 0.1*float64(entries)) // room for the labels and the legend
+	p.Y.Max = maxV * 1.15 // room for the value labels; the legend has its own band
+	if minV > 0 && maxV/minV > 10 {
+		// Values spanning more than 10×: a logarithmic axis, the bars
+		// rising from its bottom.
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = logTicks{}
+		p.Y.Min, p.Y.Max = minV/2, maxV*2
+		p.Y.Label.Text += " (log scale)"
+	}
 	p.NominalX(g.workloads...)
 	return p, nil
+}
+
+// addValueLabels writes each bar's value in small type above it.
+func addValueLabels(p *plot.Plot, xys plotter.XYs, texts []string, offset vg.Length) error {
+	if len(xys) == 0 {
+		return nil
+	}
+	lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: texts})
+	if err != nil {
+		return fmt.Errorf("plot: %w", err)
+	}
+	for k := range lbl.TextStyle {
+		lbl.TextStyle[k].Font.Size = vg.Points(7)
+		lbl.TextStyle[k].XAlign = draw.XCenter
+	}
+	lbl.Offset = vg.Point{X: offset, Y: vg.Points(2)}
+	p.Add(lbl)
+	return nil
+}
+
+// positiveMin returns the smaller of a running minimum m (0: none yet)
+// and a positive v.
+func positiveMin(m, v float64) float64 {
+	if m == 0 || v < m {
+		return v
+	}
+	return m
+}
+
+// barSeries draws one engine's bars, a bar per workload, from the bottom
+// of the data area (so that a logarithmic axis, which has no zero, draws
+// them too), and its legend thumbnail.
+type barSeries struct {
+	vals   []float64
+	width  vg.Length
+	offset vg.Length
+	color  color.Color
+}
+
+// Plot implements plot.Plotter.
+func (b *barSeries) Plot(c draw.Canvas, plt *plot.Plot) {
+	trX, trY := plt.Transforms(&c)
+	c.SetColor(b.color)
+	for i, v := range b.vals {
+		if v <= 0 {
+			continue
+		}
+		x := trX(float64(i)) + b.offset
+		r := vg.Rectangle{Min: vg.Point{X: x - b.width/2, Y: c.Min.Y}, Max: vg.Point{X: x + b.width/2, Y: trY(v)}}
+		c.Fill(r.Path())
+	}
+}
+
+// DataRange implements plot.DataRanger: the workloads' indexes, and the
+// values.
+func (b *barSeries) DataRange() (xmin, xmax, ymin, ymax float64) {
+	xmin, xmax = -0.5, float64(len(b.vals))-0.5
+	for _, v := range b.vals {
+		if v > 0 {
+			ymin, ymax = positiveMin(ymin, v), max(ymax, v)
+		}
+	}
+	return xmin, xmax, ymin, ymax
+}
+
+// Thumbnail implements plot.Thumbnailer, for the legend.
+func (b *barSeries) Thumbnail(c *draw.Canvas) {
+	c.SetColor(b.color)
+	c.Fill(c.Rectangle.Path())
 }
 
 // modelMark is the cost model's prediction for one bar: workload index x,

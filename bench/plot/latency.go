@@ -66,7 +66,7 @@ func latencyPanel(g *grid, workload string) (*plot.Plot, error) {
 		return nil, nil
 	}
 	p.Y.Min = math.Pow(10, math.Floor(math.Log10(lo)))
-	p.Y.Max = math.Pow(10, math.Ceil(math.Log10(hi))+0.6) // room for the legend
+	p.Y.Max = math.Pow(10, math.Ceil(math.Log10(hi)))
 	p.Legend.TextStyle.Font.Size = vg.Points(8)
 	return p, nil
 }

@@ -3,7 +3,6 @@ package plot
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,7 +76,7 @@ func sweepPanels(rs []*bench.Result) ([]*plot.Plot, error) {
 		})
 		lo, _ := numeric(xs[0])
 		hi, _ := numeric(xs[len(xs)-1])
-		logX = lo > 0 && hi/lo >= 16
+		logX = lo > 0 && hi/lo > 10
 	}
 	xOf := func(v string) float64 {
 		if !allNumeric {
@@ -170,17 +169,23 @@ func sweepPanels(rs []*bench.Result) ([]*plot.Plot, error) {
 			p.X.Tick.Marker = valueTicks{xs: xs, xOf: xOf}
 		}
 		maxY, minY := 0.0, 0.0
-		entries := 0
 		points := func(s series, f func(*bench.Result) float64) plotter.XYs {
 			var xys plotter.XYs
 			for _, x := range xs {
+				var at []*bench.Result // the repetitions (--count) at x
 				for _, r := range s.rs {
-					if y := f(r); r.Sweep[xKey] == x && y > 0 {
-						xys = append(xys, plotter.XY{X: xOf(x), Y: y})
-						maxY = max(maxY, y)
-						if minY == 0 || y < minY {
-							minY = y
-						}
+					if r.Sweep[xKey] == x {
+						at = append(at, r)
+					}
+				}
+				if len(at) == 0 {
+					continue
+				}
+				if y := f(medianRun(at)); y > 0 {
+					xys = append(xys, plotter.XY{X: xOf(x), Y: y})
+					maxY = max(maxY, y)
+					if minY == 0 || y < minY {
+						minY = y
 					}
 				}
 			}
@@ -213,23 +218,20 @@ func sweepPanels(rs []*bench.Result) ([]*plot.Plot, error) {
 					ml.Dashes = []vg.Length{vg.Points(6), vg.Points(4)}
 					p.Add(ml)
 					p.Legend.Add(strings.TrimSpace(name+" model"), ml)
-					entries++
 					name = strings.TrimSpace(name + " measured")
 				}
 			}
 			if name != "" {
 				p.Legend.Add(name, l, pts)
-				entries++
 			}
 		}
-		p.Y.Max = maxY * (1.1 + 0.08*float64(max(entries, 1)))
+		p.Y.Max = maxY * 1.1 // the legend has its own band
 		if minY > 0 && maxY/minY > 10 {
-			// Values spanning more than 10×: a logarithmic axis, with room
-			// above the data for the legend.
+			// Values spanning more than 10×: a logarithmic axis.
 			p.Y.Scale = plot.LogScale{}
 			p.Y.Tick.Marker = logTicks{}
 			p.Y.Min = minY / 1.5
-			p.Y.Max = maxY * math.Pow(3, float64(max(entries, 1))/2)
+			p.Y.Max = maxY * 1.5
 			p.Y.Label.Text += " (log scale)"
 		}
 		panels = append(panels, p)

@@ -26,12 +26,23 @@ type logTicks struct{}
 
 func (logTicks) Ticks(min, max float64) []plot.Tick {
 	var ticks []plot.Tick
+	labelled := 0
+	for e := math.Floor(math.Log10(min)); math.Pow(10, e) <= max*1.0001; e++ {
+		if v := math.Pow(10, e); v >= min {
+			labelled++
+		}
+	}
 	for e := math.Floor(math.Log10(min)); math.Pow(10, e) <= max*1.0001; e++ {
 		v := math.Pow(10, e)
 		ticks = append(ticks, plot.Tick{Value: v, Label: short(v)})
 		for i := 2; i < 10; i++ {
 			if w := v * float64(i); w <= max {
-				ticks = append(ticks, plot.Tick{Value: w})
+				t := plot.Tick{Value: w}
+				if labelled < 2 && (i == 2 || i == 5) {
+					// Less than two decades shown: label 2× and 5× too.
+					t.Label = short(w)
+				}
+				ticks = append(ticks, t)
 			}
 		}
 	}

@@ -18,6 +18,7 @@ var CSVHeader = []string{
 	"p50_ns", "p95_ns", "p99_ns", "p999_ns", "max_ns", "mean_ns",
 	"write_amp", "read_amp", "blocks_per_get", "space_amp", "model_write_amp", "model_blocks_per_get", "model_space_amp", "disk_bytes", "live_bytes", "peak_rss",
 	"user_bytes_written", "user_bytes_read", "num", "threads", "key_size", "value_size", "distribution", "error",
+	"buffered", "commits", "micros_per_commit",
 }
 
 // CSVTextColumns are the columns of CSVHeader that hold text; every other
@@ -37,6 +38,12 @@ var CSVTextColumns = []string{"workload", "engine", "sweep", "phase", "op", "val
 // does not report; the cost model's columns for engines without a model,
 // and those outside the model's domain (bench.Phase.ModelNA: "n/a: store
 // smaller than one level").
+//
+// Every row names its phase ("load" or "run"). buffered is 1 on the rows
+// of writes the engine only buffered into a group committed later
+// (bench.OpResult.Buffered: their latency is the buffering); commits and
+// micros_per_commit, on the "all" row of such a phase, are its commits and
+// their mean time (bench.Phase.Commits).
 func WriteCSV(w io.Writer, results []*bench.Result) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
@@ -61,7 +68,12 @@ func WriteCSV(w io.Writer, results []*bench.Result) error {
 					csvFloat(ph.Seconds), csvFloat(o.OpsPerSec), "", "",
 					csvInt(l.P50), csvInt(l.P95), csvInt(l.P99), csvInt(l.P999), csvInt(l.Max), csvFloat(l.Mean),
 					"", "", "", "", "", "", "", "", "", "", "", ""}
-				if err := cw.Write(append(row, csvParams(r.Params, "")...)); err != nil {
+				buf := ""
+				if o.Buffered {
+					buf = "1"
+				}
+				row = append(append(row, csvParams(r.Params, "")...), buf, "", "")
+				if err := cw.Write(row); err != nil {
 					return fmt.Errorf("bench: write csv: %w", err)
 				}
 			}
@@ -77,10 +89,15 @@ func WriteCSV(w io.Writer, results []*bench.Result) error {
 			row := []string{r.Workload, r.Engine, strings.Join(sweep, ";"), ph.Name, "all", csvInt(ph.Ops), "",
 				csvFloat(ph.Seconds), csvFloat(ph.OpsPerSec), nonZero(ph.MicrosPerOp), nonZero(ph.MiBPerSec),
 				"", "", "", "", "", "",
-				nonZero(ph.WriteAmp), nonZero(ph.ReadAmp), nonZero(ph.BlocksPerGet), nonZero(ph.SpaceAmp), mw, mb, ms,
+				nonZero(ph.WriteAmp), readAmpCell(r, ph), nonZero(ph.BlocksPerGet), nonZero(ph.SpaceAmp), mw, mb, ms,
 				disk, csvInt(ph.LiveBytes), nonZero(float64(ph.PeakRSS)),
 				csvInt(ph.UserBytesWritten), csvInt(ph.UserBytesRead)}
-			if err := cw.Write(append(row, csvParams(r.Params, ph.Err)...)); err != nil {
+			commits, perCommit := "", ""
+			if c := ph.Commits; c != nil {
+				commits, perCommit = csvInt(c.Count), nonZero(c.MicrosPerCommit)
+			}
+			row = append(append(row, csvParams(r.Params, ph.Err)...), "", commits, perCommit)
+			if err := cw.Write(row); err != nil {
 				return fmt.Errorf("bench: write csv: %w", err)
 			}
 		}
@@ -121,3 +138,12 @@ func nonZero(v float64) string {
 }
 
 func csvInt(v int64) string { return strconv.FormatInt(v, 10) }
+
+// readAmpCell is the phase's read amplification, empty where the engine
+// leaves it unmeasured (Phase.ReadAmp unreported) as the table shows "-".
+func readAmpCell(r *bench.Result, ph *bench.Phase) string {
+	if r.Unreports("Phase.ReadAmp") {
+		return ""
+	}
+	return nonZero(ph.ReadAmp)
+}

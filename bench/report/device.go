@@ -30,7 +30,13 @@ func deviceRows(rs []*bench.Result, phase string) []row {
 		})
 	}
 	rows := []row{
-		dev("ops/s on device", +1, formatRate, false, func(d *bench.DevicePhase) float64 { return d.OpsPerSec }),
+		// Measured on the real device, the phase's own ops/s is the device's.
+		dev("ops/s on device", +1, formatRate, false, func(d *bench.DevicePhase) float64 {
+			if d.Measured {
+				return 0
+			}
+			return d.OpsPerSec
+		}),
 		dev("device µs/op", -1, formatMicros, true, func(d *bench.DevicePhase) float64 { return d.DeviceMicrosPerOp }),
 		dev("device busy", 0, formatPercent, true, func(d *bench.DevicePhase) float64 { return min(d.Utilization, 1) }),
 		dev("device reads/op", -1, formatRatio, true, func(d *bench.DevicePhase) float64 { return d.RandomReadsPerOp }),
@@ -59,20 +65,28 @@ func deviceRows(rs []*bench.Result, phase string) []row {
 	return rows
 }
 
-// writeDeviceHeader says which simulated device the results were measured
-// on and how the "on device" rows are made.
+// writeDeviceHeader says which device the results were measured on and
+// how the device rows are made.
 func writeDeviceHeader(w io.Writer, rs []*bench.Result) {
-	var models []string
+	var models, direct []string
 	for _, r := range rs {
 		for _, p := range []*bench.Phase{r.Load, r.Run} {
-			if p != nil && p.Device != nil && !slices.Contains(models, p.Device.Model) {
+			switch {
+			case p == nil || p.Device == nil:
+			case p.Device.Measured && !slices.Contains(direct, p.Device.Model):
+				direct = append(direct, p.Device.Model)
+			case !p.Device.Measured && !slices.Contains(models, p.Device.Model):
 				models = append(models, p.Device.Model)
 			}
 		}
 	}
-	if len(models) == 0 {
-		return
+	if len(models) > 0 {
+		fmt.Fprintf(w, "device: simulated %s; \"on device\" rows add the modelled device time each client waited to the measured time, "+
+			"and the device's busy time bounds throughput (docs/device-model.md)\n", strings.Join(models, "; "))
 	}
-	fmt.Fprintf(w, "device: simulated %s; \"on device\" rows add the modelled device time each client waited to the measured time, "+
-		"and the device's busy time bounds throughput (docs/device-model.md)\n", strings.Join(models, "; "))
+	if len(direct) > 0 {
+		fmt.Fprintf(w, "device: %s, measured: no page cache, the engines' own caches only; \"device µs/op\" is the time clients spent in read, "+
+			"write and sync calls per operation, \"device busy\" that time on every goroutine (background included) / phase time, "+
+			"\"device reads/op\" the random reads per operation (docs/device-model.md)\n", strings.Join(direct, "; "))
+	}
 }

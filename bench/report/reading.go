@@ -205,7 +205,11 @@ func p99Comparison(rs []*bench.Result) []string {
 		var vals []string
 		for _, r := range rs {
 			if ro := r.Run.Op(o.Op); ro != nil {
-				vals = append(vals, fmt.Sprintf("%s %s", r.Label(), formatNanos(float64(ro.Latency.P99))))
+				v := fmt.Sprintf("%s %s", r.Label(), formatNanos(float64(ro.Latency.P99)))
+				if ro.Buffered {
+					v += " (buffered " + bufferedMark + ")"
+				}
+				vals = append(vals, v)
 			}
 		}
 		if len(vals) > 1 {

@@ -85,12 +85,14 @@ func renderRepeated(rw row, groups [][]*bench.Result) ([]string, bool) {
 	if n == 0 {
 		return nil, false
 	}
-	best := bestIndex(rw.better, reps, meds, have, rw.format)
+	best := bestIndex(rw.better, reps, meds, competing(rw, reps, have), rw.format)
 	cells := make([]string, len(groups))
 	for i := range groups {
 		switch {
 		case !have[i]:
 			cells[i] = "- "
+		case rw.buffered != nil && rw.buffered(reps[i]):
+			cells[i] = rw.format(meds[i]) + spans[i] + bufferedMark
 		case best >= 0 && rw.format(meds[i]) == rw.format(meds[best]):
 			cells[i] = rw.format(meds[i]) + spans[i] + bestMark
 		default:

@@ -18,7 +18,15 @@ type row struct {
 	format func(float64) string
 	value  func(*bench.Result) (float64, bool)
 	text   func(*bench.Result) string // instead of value, for text rows
+	// buffered, if set, marks the results whose figure measures writes
+	// the engine only buffered (bench.OpResult.Buffered): their cell is
+	// marked with bufferedMark and never the best.
+	buffered func(*bench.Result) bool
 }
+
+// bufferedMark follows a latency of writes an engine only buffered into a
+// group committed later (bench.GroupedWrites); the table's note explains it.
+const bufferedMark = "†"
 
 // phaseOf returns the named phase of r.
 func phaseOf(r *bench.Result, name string) *bench.Phase {
@@ -68,16 +76,18 @@ func tableRows(rs []*bench.Result) []row {
 			continue
 		}
 		lat := func(label string, f func(bench.Latency) int64) row {
-			return phaseRow(fmt.Sprintf("%s %s", name, label), "run", -1, func(v float64) string { return formatNanos(v) }, false,
+			rw := phaseRow(fmt.Sprintf("run %s %s", name, label), "run", -1, func(v float64) string { return formatNanos(v) }, false,
 				func(p *bench.Phase) float64 {
 					if o := p.Op(name); o != nil {
 						return float64(f(o.Latency))
 					}
 					return 0
 				})
+			rw.buffered = func(r *bench.Result) bool { o := r.Run.Op(name); return o != nil && o.Buffered }
+			return rw
 		}
 		if len(rs[0].Params.Mix) > 1 {
-			rows = append(rows, phaseRow(name+" ops/s", "run", +1, formatRate, false, func(p *bench.Phase) float64 {
+			rows = append(rows, phaseRow("run "+name+" ops/s", "run", +1, formatRate, false, func(p *bench.Phase) float64 {
 				if o := p.Op(name); o != nil {
 					return o.OpsPerSec
 				}
@@ -92,7 +102,7 @@ func tableRows(rs []*bench.Result) []row {
 			lat("max", func(l bench.Latency) int64 { return l.Max }),
 		)
 		if some(func(r *bench.Result) bool { o := r.Run.Op(name); return o != nil && o.Misses > 0 }) {
-			rows = append(rows, phaseRow(name+" not found", "run", 0, formatPercent, true, func(p *bench.Phase) float64 {
+			rows = append(rows, phaseRow("run "+name+" not found", "run", 0, formatPercent, true, func(p *bench.Phase) float64 {
 				if o := p.Op(name); o != nil && o.Count > 0 {
 					return float64(o.Misses) / float64(o.Count)
 				}
@@ -100,8 +110,16 @@ func tableRows(rs []*bench.Result) []row {
 			}))
 		}
 	}
+	if some(func(r *bench.Result) bool { return r.Run != nil && r.Run.Commits != nil }) {
+		commits := func(p *bench.Phase) bool { return p.Commits != nil }
+		rows = append(rows,
+			structRow("run commits", "", 0, formatCount, commits, func(p *bench.Phase) float64 { return float64(p.Commits.Count) }),
+			structRow("run writes/commit", "", 0, formatRatio, commits, func(p *bench.Phase) float64 { return p.Commits.WritesPerCommit }),
+			structRow("run time/commit", "", 0, formatNanos, commits, func(p *bench.Phase) float64 { return p.Commits.MicrosPerCommit * 1e3 }),
+		)
+	}
 	rows = append(rows,
-		phaseRow("write amp", "run", -1, formatRatio, false, func(p *bench.Phase) float64 { return p.WriteAmp }),
+		phaseRow("run write amp", "run", -1, formatRatio, false, func(p *bench.Phase) float64 { return p.WriteAmp }),
 		modelRow("  model", "run", func(p *bench.Phase) float64 { return p.WriteAmp }, func(m *bench.Model) float64 { return m.WriteAmp }),
 	)
 	for _, kind := range ioKinds(rs) {
@@ -124,15 +142,15 @@ func tableRows(rs []*bench.Result) []row {
 			func(p *bench.Phase) float64 { return float64(p.LevelBytesWritten[l]) / float64(p.UserBytesWritten) }))
 	}
 	rows = append(rows,
-		readRow("read amp (bytes)", false, func(p *bench.Phase) float64 { return p.ReadAmp }),
-		readRow("blocks per get", true, func(p *bench.Phase) float64 { return p.BlocksPerGet }),
+		readRow("run read amp (bytes)", false, func(p *bench.Phase) float64 { return p.ReadAmp }),
+		readRow("run blocks per get", true, func(p *bench.Phase) float64 { return p.BlocksPerGet }),
 		modelRow("  model", "run", func(p *bench.Phase) float64 { return p.BlocksPerGet }, func(m *bench.Model) float64 { return m.BlocksPerGet }),
-		phaseRow("cache hit ratio", "run", +1, formatPercent, false, func(p *bench.Phase) float64 { return p.CacheHitRatio }),
-		phaseRow("space amp", "run", -1, formatRatio, false, func(p *bench.Phase) float64 { return p.SpaceAmp }),
+		phaseRow("run cache hit ratio", "run", +1, formatPercent, false, func(p *bench.Phase) float64 { return p.CacheHitRatio }),
+		phaseRow("run space amp", "run", -1, formatRatio, false, func(p *bench.Phase) float64 { return p.SpaceAmp }),
 		modelRow("  model", "run", func(p *bench.Phase) float64 { return p.SpaceAmp }, func(m *bench.Model) float64 { return m.SpaceAmp }),
-		phaseRow("disk", "run", -1, formatBytes, false, func(p *bench.Phase) float64 { return float64(p.DiskBytes) }),
-		phaseRow("live data", "run", 0, formatBytes, false, func(p *bench.Phase) float64 { return float64(p.LiveBytes) }),
-		phaseRow("peak RSS", "run", -1, formatBytes, false, func(p *bench.Phase) float64 { return float64(p.PeakRSS) }),
+		phaseRow("run disk", "run", -1, formatBytes, false, func(p *bench.Phase) float64 { return float64(p.DiskBytes) }),
+		phaseRow("run live data", "run", 0, formatBytes, false, func(p *bench.Phase) float64 { return float64(p.LiveBytes) }),
+		phaseRow("run peak RSS", "run", -1, formatBytes, false, func(p *bench.Phase) float64 { return float64(p.PeakRSS) }),
 	)
 	rows = append(rows, engineRows(rs)...)
 	return rows
@@ -178,16 +196,28 @@ func engineRows(rs []*bench.Result) []row {
 			return structRow(label, "LSM."+field, -1, format, func(p *bench.Phase) bool { return p.Stats.LSM != nil && p.Stats.Ops.Gets > 0 }, f)
 		}
 		rows = append(rows,
-			lsm("lsm flushes", "Flushes", 0, formatCount, func(p *bench.Phase) float64 { return float64(p.Stats.LSM.Flushes) }),
-			lsm("lsm compactions", "Compactions", 0, formatCount, func(p *bench.Phase) float64 { return float64(p.Stats.LSM.Compactions) }),
-			lsm("lsm write stalls", "Stalls", -1, formatCount, func(p *bench.Phase) float64 { return float64(p.Stats.LSM.Stalls) }),
-			lsmGets("lsm tables per get", "TablesPerGet", formatRatio, func(p *bench.Phase) float64 { return p.Stats.LSM.TablesPerGet }),
-			lsmGets("lsm bloom false +", "BloomFalsePositives", formatPercent, func(p *bench.Phase) float64 {
+			// The phase's own flushes and compactions (Background); the
+			// engine's counters count from open.
+			lsm("run lsm flushes", "Flushes", 0, formatCount, func(p *bench.Phase) float64 {
+				if p.Background != nil {
+					return float64(p.Background.Flushes)
+				}
+				return float64(p.Stats.LSM.Flushes)
+			}),
+			lsm("run lsm compactions", "Compactions", 0, formatCount, func(p *bench.Phase) float64 {
+				if p.Background != nil {
+					return float64(p.Background.Compactions)
+				}
+				return float64(p.Stats.LSM.Compactions)
+			}),
+			lsm("lsm write stalls since open", "Stalls", -1, formatCount, func(p *bench.Phase) float64 { return float64(p.Stats.LSM.Stalls) }),
+			lsmGets("run lsm tables per get", "TablesPerGet", formatRatio, func(p *bench.Phase) float64 { return p.Stats.LSM.TablesPerGet }),
+			lsmGets("run lsm bloom false +", "BloomFalsePositives", formatPercent, func(p *bench.Phase) float64 {
 				l := p.Stats.LSM
 				return fraction(l.BloomFalsePositives, l.BloomFalsePositives+l.BloomNegatives)
 			}),
 		)
-		rows = append(rows, row{label: "lsm files per level", text: func(r *bench.Result) string {
+		rows = append(rows, row{label: "run lsm files per level", text: func(r *bench.Result) string {
 			if r.Run == nil || r.Run.Stats.LSM == nil {
 				return ""
 			}
@@ -205,11 +235,16 @@ func engineRows(rs []*bench.Result) []row {
 			return structRow(label, "BTree."+field, better, format, func(p *bench.Phase) bool { return p.Stats.BTree != nil }, f)
 		}
 		rows = append(rows,
-			bt("btree height", "Height", 0, formatCount, func(p *bench.Phase) float64 { return float64(p.Stats.BTree.Height) }),
-			bt("btree leaf fill", "FillFactor", 0, formatPercent, func(p *bench.Phase) float64 { return p.Stats.BTree.FillFactor }),
-			bt("btree checkpoints", "Checkpoints", 0, formatCount, func(p *bench.Phase) float64 { return float64(p.Stats.BTree.Checkpoints) }),
-			bt("btree pages read/op", "PagesReadPerOp", -1, formatRatio, func(p *bench.Phase) float64 { return p.Stats.BTree.PagesReadPerOp }),
-			bt("btree pages written/op", "PagesWrittenPerOp", -1, formatRatio, func(p *bench.Phase) float64 { return p.Stats.BTree.PagesWrittenPerOp }),
+			bt("run btree height", "Height", 0, formatCount, func(p *bench.Phase) float64 { return float64(p.Stats.BTree.Height) }),
+			bt("run btree leaf fill", "FillFactor", 0, formatPercent, func(p *bench.Phase) float64 { return p.Stats.BTree.FillFactor }),
+			bt("run btree checkpoints", "Checkpoints", 0, formatCount, func(p *bench.Phase) float64 {
+				if p.Background != nil {
+					return float64(p.Background.Checkpoints)
+				}
+				return float64(p.Stats.BTree.Checkpoints)
+			}),
+			bt("run btree pages read/op", "PagesReadPerOp", -1, formatRatio, func(p *bench.Phase) float64 { return p.Stats.BTree.PagesReadPerOp }),
+			bt("run btree pages written/op", "PagesWrittenPerOp", -1, formatRatio, func(p *bench.Phase) float64 { return p.Stats.BTree.PagesWrittenPerOp }),
 		)
 	}
 	return rows
@@ -240,12 +275,14 @@ func fraction(a, b int64) float64 {
 // readRow is a read-amplification row of the run phase, present for every
 // engine that measures it whenever the phase read anything: a zero is then
 // a measurement (every Get served from memory), not "not applicable". An
-// engine without files has no read amplification, and a peer counts no
-// blocks (blocks, set for blocks per get): they show "-".
+// engine without files has no read amplification, a peer counts no blocks
+// (blocks, set for blocks per get), and an engine that reads through a
+// memory map (bbolt: Phase.ReadAmp unreported) has no byte count: they
+// show "-", in every table, and CSV leaves the cell empty.
 func readRow(label string, blocks bool, f func(*bench.Phase) float64) row {
 	return row{label: label, better: -1, format: formatRatio, value: func(r *bench.Result) (float64, bool) {
 		p := r.Run
-		if p == nil || !r.Persistent || blocks && r.Peer {
+		if p == nil || !r.Persistent || blocks && r.Peer || !blocks && r.Unreports("Phase.ReadAmp") {
 			return 0, false
 		}
 		v := f(p)

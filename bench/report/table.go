@@ -137,6 +137,7 @@ func writeWorkloadTable(w io.Writer, rs []*bench.Result, o TableOptions, first b
 	default:
 		fmt.Fprintf(w, "note: %s do their own file I/O: their amplification comes from /proc/self/io, not per-file accounting\n", strings.Join(osIO, ", "))
 	}
+	writeBufferedNote(w, rs)
 	if !*modelExplained && slices.ContainsFunc(rs, func(r *bench.Result) bool { return modelOf(r) != nil }) {
 		*modelExplained = true
 		fmt.Fprintf(w, "note: \"model\" rows are what the textbook cost model predicts at steady state (%s), not measurements\n", modelBases(rs))
@@ -201,11 +202,13 @@ func renderRow(rw row, rs []*bench.Result) ([]string, bool) {
 	if n == 0 {
 		return nil, false
 	}
-	best := bestIndex(rw.better, rs, vals, have, rw.format)
+	best := bestIndex(rw.better, rs, vals, competing(rw, rs, have), rw.format)
 	for i := range rs {
 		switch {
 		case !have[i]:
 			cells[i] = "- "
+		case rw.buffered != nil && rw.buffered(rs[i]):
+			cells[i] = rw.format(vals[i]) + bufferedMark
 		case best >= 0 && rw.format(vals[i]) == rw.format(vals[best]):
 			cells[i] = rw.format(vals[i]) + bestMark
 		default:
@@ -213,6 +216,21 @@ func renderRow(rw row, rs []*bench.Result) ([]string, bool) {
 		}
 	}
 	return cells, true
+}
+
+// competing returns which results compete for the row's best figure: those
+// that have it, less those whose figure measures only buffered writes.
+func competing(rw row, rs []*bench.Result, have []bool) []bool {
+	if rw.buffered == nil {
+		return have
+	}
+	c := slices.Clone(have)
+	for i, r := range rs {
+		if rw.buffered(r) {
+			c[i] = false
+		}
+	}
+	return c
 }
 
 // bestIndex returns the result with the best value, or -1. The no-I/O
@@ -395,4 +413,18 @@ func settingsText(r *bench.Result, fixedOnly bool) string {
 		parts = append(parts, k+"="+r.Settings[k])
 	}
 	return strings.Join(parts, " ")
+}
+
+// writeBufferedNote explains the buffered mark, for the results whose
+// engine only buffered single writes (bench.GroupedWrites).
+func writeBufferedNote(w io.Writer, rs []*bench.Result) {
+	for _, r := range rs {
+		if r.Run == nil || r.Run.Commits == nil {
+			continue
+		}
+		c := r.Run.Commits
+		fmt.Fprintf(w, "note: %s %s: %s buffers single writes and commits them %d at a time: the latency is the buffering, but for the write that "+
+			"filled the group, which waited for the commit; the run's %d commits took %s each\n",
+			bufferedMark, r.Label(), r.Engine, c.Group, c.Count, formatNanos(c.MicrosPerCommit*1e3))
+	}
 }

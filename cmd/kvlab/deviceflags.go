@@ -11,14 +11,16 @@ import (
 )
 
 // deviceFlags choose the device a run is measured on: the page cache (the
-// default) or a simulated device (vfs.Device, docs/device-model.md).
+// default), the real device with the page cache taken out (direct:
+// vfs.Direct), or a simulated device (vfs.Device); docs/device-model.md.
 type deviceFlags struct {
 	device, bandwidth, iops string
 	latency, syncLatency    time.Duration
 }
 
 func (f *deviceFlags) register(fl *pflag.FlagSet) {
-	fl.StringVar(&f.device, "device", "cache", "where file I/O goes: cache (the OS page cache, measured) or a simulated device on a virtual clock: "+
+	fl.StringVar(&f.device, "device", "cache", "where file I/O goes: cache (the OS page cache, measured), direct (the real disk under --dir with O_DIRECT: "+
+		"only the engines' own caches, device reads measured; fails on tmpfs) or a simulated device on a virtual clock: "+
 		strings.Join(vfs.DeviceNames(), ", ")+" (see docs/device-model.md)")
 	fl.DurationVar(&f.latency, "device-latency", 0, "simulated device: access time of a random read (default: the profile's; alone: an ssd with this latency)")
 	fl.DurationVar(&f.syncLatency, "device-sync-latency", 0, "simulated device: time a sync waits beside its transfer (default: the profile's)")
@@ -26,11 +28,19 @@ func (f *deviceFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&f.iops, "device-iops", "", "simulated device: random accesses per second it serves at most, a count (100k; default: the profile's)")
 }
 
-// model returns the simulated device chosen, or nil for the page cache.
+// direct reports whether --device direct was chosen.
+func (f *deviceFlags) direct() bool { return f.device == "direct" }
+
+// model returns the simulated device chosen, or nil for the page cache and
+// for direct I/O.
 func (f *deviceFlags) model(fl *pflag.FlagSet) (*vfs.DeviceModel, error) {
 	custom := fl.Changed("device-latency") || fl.Changed("device-sync-latency") || fl.Changed("device-bandwidth") || fl.Changed("device-iops")
 	var m vfs.DeviceModel
 	switch {
+	case f.direct() && custom:
+		return nil, usageErrorf("--device direct measures the real device: the --device-* parameters describe a simulated one (%s)", strings.Join(vfs.DeviceNames(), ", "))
+	case f.direct():
+		return nil, nil
 	case f.device == "cache" && !custom:
 		return nil, nil
 	case f.device == "cache" && fl.Changed("device"):
@@ -41,7 +51,7 @@ func (f *deviceFlags) model(fl *pflag.FlagSet) (*vfs.DeviceModel, error) {
 	default:
 		var ok bool
 		if m, ok = vfs.DeviceByName(f.device); !ok {
-			return nil, usageErrorf("--device %q: want cache, %s", f.device, strings.Join(vfs.DeviceNames(), ", "))
+			return nil, usageErrorf("--device %q: want cache, direct, %s", f.device, strings.Join(vfs.DeviceNames(), ", "))
 		}
 		if custom {
 			m.Name += "*"

@@ -20,7 +20,7 @@ type runFlags struct {
 	threads, keySize, loadBatch, count                     int
 	compressibility                                        float64
 	sets                                                   []string
-	sync, verifyIO, keep, mkdir, steady                    bool
+	sync, verifyIO, keep, mkdir, steady, timeline          bool
 	seed                                                   uint64
 	device                                                 deviceFlags
 }
@@ -45,6 +45,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.keep, "keep", false, "keep the stores after the run")
 	fl.BoolVar(&f.sync, "sync", false, "make every write wait for stable storage")
 	fl.BoolVar(&f.steady, "steady", false, "before the run phase, overwrite the store until it is in steady state (the LSM over its levels, the B+tree checkpointed several times) and wait for background work before measuring space")
+	fl.BoolVar(&f.timeline, "timeline", false, "record the engine's flushes, compactions, stalls and checkpoints and its shape (levels, pages) against time into the JSON results (--out; 'kvlab plot' draws the shape over time)")
 	fl.BoolVar(&f.verifyIO, "verify-io", false, "print the engines' byte accounting beside /proc/self/io")
 	fl.StringVar(&f.format, "format", "table", "output format: table, json, csv or benchstat")
 	fl.StringVar(&f.out, "out", "", "also write the results to this JSON-lines file (input of 'kvlab plot')")
@@ -152,6 +153,8 @@ func (f *runFlags) config(cmd *cobra.Command) (bench.Config, error) {
 	if c.Device, err = f.device.model(fl); err != nil {
 		return c, err
 	}
+	c.Direct = f.device.direct()
+	c.Timeline = f.timeline
 	c.Sync = f.sync
 	c.Steady = f.steady
 	c.Seed = f.seed
