@@ -142,6 +142,7 @@ func (s *runState) predict(ph *Phase) *Model {
 		Settings:    s.cfg.Settings,
 		KeySize:     s.cfg.KeySize, ValueSize: s.cfg.values.Mean(), Compressibility: s.cfg.Compressibility,
 		LiveBytes: ph.LiveBytes, LiveBytesBefore: s.liveBefore, UserBytesWritten: ph.UserBytesWritten,
+		Steady:  s.cfg.Steady && ph.Name == "run",
 		GetHits: ph.Stats.Ops.GetHits, Gets: ph.Stats.Ops.Gets,
 	})
 	if err != nil {

@@ -23,6 +23,6 @@ func ExamplePredict() {
 	m, _ = bench.Predict("btree", in)
 	fmt.Printf("btree: %s, height %d: write amp %.1f, %.0f pages per get, space amp %.2f\n", m.Basis, m.Levels, m.WriteAmp, m.BlocksPerGet, m.SpaceAmp)
 	// Output:
-	// lsm:   leveled compaction, 3 levels: write amp 12.4, 1.03 blocks per get, space amp 1.96
-	// btree: B+tree checkpoints, height 4: write amp 39.7, 4 pages per get, space amp 1.66
+	// lsm:   leveled compaction, 3 levels: write amp 10.1, 1.03 blocks per get, space amp 1.96
+	// btree: B+tree checkpoints, height 4: write amp 39.7, 4 pages per get, space amp 3.80
 }

@@ -104,9 +104,22 @@ func PredictShape(keys float64, keySize int, valueSize float64, pageSize int, fi
 //
 //	WriteAmp = (n × WAL bytes per update + page-size × (DirtyPages(n) + 1)) / (n × (key + value))
 //
-// Reads: a Get touches Height pages. Space: the pages file holds the tree
-// and the DirtyPages(n) pages that the last checkpoint freed (copy-on-write),
-// beside half a checkpoint interval of WAL on average and two meta pages.
+// (A checkpoint forced by the pool is in fact a write-back of cold dirty
+// pages to their fresh locations; for the bytes written the two are alike.)
+//
+// Reads: a Get touches Height pages.
+//
+// Space: copy-on-write gives every page changed in an epoch (the updates
+// between two checkpoints, m = checkpoint-size / WAL bytes per update, so
+// DirtyPages(m) pages) a fresh page, and frees its old page only once the
+// next checkpoint is durable. While a checkpoint writes in the background
+// the next epoch runs, so at most two epochs of copies exist at once (the
+// engine's dirty budget), and the file, which shrinks only by the free
+// pages at its end, keeps that high-water mark:
+//
+//	SpaceAmp = ((Pages + 2 × DirtyPages(m) + 2 meta) × page-size + m × WAL bytes per update / 2) / live
+//
+// beside half an epoch of WAL on average.
 func Predict(in costmodel.Input) (*costmodel.Prediction, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
@@ -126,17 +139,21 @@ func Predict(in costmodel.Input) (*costmodel.Prediction, error) {
 	walPerUpdate := in.WALBytesPerOp(recordHeader)
 	n := CheckpointInterval(shape, walPerUpdate, float64(pool)/float64(pageSize), float64(ckpt))
 	dirty := shape.DirtyPages(n)
+	epoch := max(float64(ckpt)/walPerUpdate, 1)
+	copies := 2 * shape.DirtyPages(epoch)
 	ps := float64(pageSize)
 	m := &costmodel.Prediction{
 		Basis:        "B+tree checkpoints",
 		WriteAmp:     (n*walPerUpdate + ps*(dirty+1)) / (n * entry),
 		BlocksPerGet: float64(shape.Height()),
-		SpaceAmp:     ((shape.Pages()+dirty+2)*ps + n*walPerUpdate/2) / live,
+		SpaceAmp:     ((shape.Pages()+copies+2)*ps + epoch*walPerUpdate/2) / live,
 		Levels:       shape.Height(),
 	}
 	w := float64(in.UserBytesWritten)
 	switch {
 	case w <= 0:
+	case float64(in.LiveBytes) < float64(in.LiveBytesBefore)/2:
+		m.Transient = fmt.Sprintf("the store shrank from %s to %s during the phase: the model describes updates of a store of fixed size, not deletes", costmodel.Size(float64(in.LiveBytesBefore)), costmodel.SizeOrEmpty(float64(in.LiveBytes)))
 	case w/entry < n:
 		m.Transient = fmt.Sprintf("the phase made %.0f writes, fewer than one checkpoint interval (%.0f writes, %s of WAL), so what it measured depends on whether a checkpoint fell inside it: without one the changed pages stay in the pool, with one it also writes those changed before the phase",
 			w/entry, n, costmodel.Size(n*walPerUpdate))

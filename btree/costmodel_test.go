@@ -119,6 +119,10 @@ func TestPredict(t *testing.T) {
 	if m.WriteAmp <= wal/116 {
 		t.Errorf("write amp %v is no more than the WAL's %v", m.WriteAmp, wal/116)
 	}
+	epoch := float64(64<<20) / wal
+	if want := ((s.Pages()+2*s.DirtyPages(epoch)+2)*4096 + epoch*wal/2) / live; !near(m.SpaceAmp, want, 1e-9) {
+		t.Errorf("space amp %v, want %v (the tree, two epochs of copies, half an epoch of WAL)", m.SpaceAmp, want)
+	}
 	if m.SpaceAmp < 1/math.Ln2 {
 		t.Errorf("space amp %v below the pages' fill alone (%v)", m.SpaceAmp, 1/math.Ln2)
 	}
@@ -159,5 +163,9 @@ func TestPredictTransient(t *testing.T) {
 	in.LiveBytesBefore = in.LiveBytes
 	if m, _ = Predict(in); m.Transient != "" {
 		t.Errorf("long run of updates: transient %q", m.Transient)
+	}
+	in.LiveBytes = in.LiveBytesBefore / 10
+	if m, _ = Predict(in); !strings.Contains(m.Transient, "shrank") {
+		t.Errorf("deletes: transient %q", m.Transient)
 	}
 }

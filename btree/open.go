@@ -331,6 +331,7 @@ func (db *DB) replay(logs []uint64) error {
 			return fmt.Errorf("btree: open: %w", err)
 		}
 		db.wal = w
+		db.noteFree()
 		return nil
 	}
 	for i, num := range logs {

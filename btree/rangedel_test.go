@@ -14,6 +14,20 @@ import (
 // rangeKey is the key of number i in the range-delete tests.
 func rangeKey(i int) string { return fmt.Sprintf("k%07d", i) }
 
+// keyNum returns the key number of a rangeKey.
+func keyNum(k string) int {
+	var n int
+	fmt.Sscanf(k, "k%07d", &n)
+	return n
+}
+
+// putRandom adds a put of key k with a random value to b and to model m.
+func putRandom(r *rand.Rand, b *kv.Batch, m map[string]string, k string, threshold int) {
+	v := value(r, threshold)
+	b.Put([]byte(k), []byte(v))
+	m[k] = v
+}
+
 // deleteModelRange removes [lo, hi) from the model.
 func deleteModelRange(m map[string]string, lo, hi string) {
 	for k := range m {
@@ -59,7 +73,7 @@ func TestDeleteRangeAgainstModel(t *testing.T) {
 			defer func() { db.Close() }()
 			space, rounds := 14000, 10
 			if testing.Short() {
-				space, rounds = 6000, 6
+				space, rounds = 3000, 5
 			}
 			m := map[string]string{}
 			fillRange(t, db, r, m, space, o.threshold(), fmt.Sprintf("seed %d", s))
@@ -75,20 +89,12 @@ func TestDeleteRangeAgainstModel(t *testing.T) {
 					lo, hi := randomRange(r, space)
 					b.DeleteRange([]byte(lo), []byte(hi))
 					ranges++
+					deleteModelRange(m, lo, hi)
 					if r.IntN(3) == 0 { // a put inside the range, after it: it stays
-						k := rangeKey(r.IntN(space))
-						v := value(r, o.threshold())
-						b.Put([]byte(k), []byte(v))
-						deleteModelRange(m, lo, hi)
-						m[k] = v
-					} else {
-						deleteModelRange(m, lo, hi)
+						putRandom(r, &b, m, rangeKey(keyNum(lo)+r.IntN(max(1, keyNum(hi)-keyNum(lo)))), o.threshold())
 					}
 					for range r.IntN(30) {
-						k := rangeKey(r.IntN(space))
-						v := value(r, o.threshold())
-						b.Put([]byte(k), []byte(v))
-						m[k] = v
+						putRandom(r, &b, m, rangeKey(r.IntN(space)), o.threshold())
 					}
 					if err := db.Write(&b, kv.WriteOptions{}); err != nil {
 						t.Fatalf("%s op %d: %v", ctx, i, err)
@@ -97,14 +103,8 @@ func TestDeleteRangeAgainstModel(t *testing.T) {
 				verify(t, db, m, ctx)
 				mustCheck(t, db, ctx)
 				if round%4 == 3 {
-					if err := db.Close(); err != nil {
-						t.Fatal(err)
-					}
-					if db, err = Open(fs, "/db", o); err != nil {
-						t.Fatalf("%s: reopen: %v", ctx, err)
-					}
+					db = reopen(t, db, fs, o, m, ctx)
 					ranges = 0
-					verify(t, db, m, ctx+" after reopen")
 				}
 			}
 			var b kv.Batch
@@ -112,25 +112,10 @@ func TestDeleteRangeAgainstModel(t *testing.T) {
 			if err := db.Write(&b, kv.WriteOptions{}); err != nil {
 				t.Fatal(err)
 			}
-			clear(m)
-			verify(t, db, m, fmt.Sprintf("seed %d emptied", s))
-			mustCheck(t, db, fmt.Sprintf("seed %d emptied", s))
-			st := db.Stats()
-			if bt := st.BTree; bt.Height != 1 || bt.LeafPages != 1 || bt.BranchPages != 0 || bt.OverflowPages != 0 || st.LiveBytes != 0 {
-				t.Fatalf("seed %d: emptied tree: %+v, live %d", s, *bt, st.LiveBytes)
-			}
-			if got := st.Ops.RangeDeletes; got != int64(ranges+1) {
+			if got := db.Stats().Ops.RangeDeletes; got != int64(ranges+1) {
 				t.Fatalf("seed %d: Stats().Ops.RangeDeletes = %d, want %d", s, got, ranges+1)
 			}
-			for round := 0; db.PageCount() > 8; round++ {
-				if round == 4 {
-					t.Fatalf("seed %d: emptied tree still spans %d pages", s, db.PageCount())
-				}
-				db.Put([]byte("x"), nil)
-				db.Delete([]byte("x"))
-				mustCheck(t, db, "after a write")
-				mustCheck(t, db, "after a write, second checkpoint")
-			}
+			checkEmptied(t, db, fmt.Sprintf("seed %d page %d", s, ps))
 		})
 	}
 }
@@ -154,25 +139,33 @@ func fillRange(t *testing.T, db *DB, r *rand.Rand, m map[string]string, space, t
 	}
 }
 
+// openFilled opens a store on a fresh in-memory FS and fills it with the
+// key numbers below space (random values); the store is closed when the
+// test ends.
+func openFilled(t *testing.T, o Options, space int) (*DB, map[string]string, uint64) {
+	t.Helper()
+	s := seed(t)
+	db, err := Open(vfs.NewMem(), "/db", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	m := map[string]string{}
+	fillRange(t, db, newRand(s), m, space, o.threshold(), fmt.Sprintf("seed %d", s))
+	return db, m, s
+}
+
 // TestDeleteRangeFreesSubtrees checks that a range covering most of a
 // large tree is removed subtree by subtree: the checkpoint after it writes
 // only the pages along the range's two edges and the free list, not a copy
 // of every leaf it covered.
 func TestDeleteRangeFreesSubtrees(t *testing.T) {
-	s := seed(t)
-	r := newRand(s)
-	o := Options{PageSize: 1 << 10, PoolSize: 64 << 10, CheckpointSize: 1 << 20}
-	db, err := Open(vfs.NewMem(), "/db", o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	m := map[string]string{}
 	space := 20000
 	if testing.Short() {
-		space = 10000
+		space = 6000
 	}
-	fillRange(t, db, r, m, space, o.threshold(), fmt.Sprintf("seed %d", s))
+	o := Options{PageSize: 1 << 10, PoolSize: 64 << 10, CheckpointSize: 1 << 20}
+	db, m, s := openFilled(t, o, space)
 	mustCheck(t, db, "filled")
 	before := db.Stats()
 	var b kv.Batch
@@ -205,17 +198,9 @@ func TestDeleteRangeFreesSubtrees(t *testing.T) {
 // in increasing order, only keys present when it returned them, and every
 // key that was present throughout.
 func TestIteratorAcrossRangeDeletes(t *testing.T) {
-	s := seed(t)
-	r := newRand(s)
-	o := Options{PageSize: 1 << 10, PoolSize: 32 << 10, CheckpointSize: 64 << 10}
-	db, err := Open(vfs.NewMem(), "/db", o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	m := map[string]string{}
 	const space = 8000
-	fillRange(t, db, r, m, space, o.threshold(), fmt.Sprintf("seed %d", s))
+	db, m, s := openFilled(t, Options{PageSize: 1 << 10, PoolSize: 32 << 10, CheckpointSize: 64 << 10}, space)
+	r := newRand(s + 1)
 	stable := map[string]bool{} // keys never deleted during the scan
 	for k := range m {
 		stable[k] = true

@@ -34,9 +34,15 @@ func seed(t *testing.T) uint64 {
 
 func newRand(s uint64) *rand.Rand { return rand.New(rand.NewPCG(s, s^0x5bd1e995)) }
 
-// verify compares db with the model through a full scan forward and
-// backward and a Get of every model key.
-func verify(t *testing.T, db *DB, m map[string]string, ctx string) {
+// reader is what verify reads: a DB or a snapshot.
+type reader interface {
+	Get(key []byte) ([]byte, error)
+	NewIterator(o kv.IterOptions) (kv.Iterator, error)
+}
+
+// verify compares db (a DB or a snapshot) with the model through a full
+// scan forward and backward and a Get of every model key.
+func verify(t *testing.T, db reader, m map[string]string, ctx string) {
 	t.Helper()
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -85,6 +91,52 @@ func mustCheck(t *testing.T, db *DB, ctx string) {
 	var out bytes.Buffer
 	if err := db.Check(&out); err != nil {
 		t.Fatalf("%s: Check: %v\n%s", ctx, err, out.String())
+	}
+}
+
+// reopen closes db, opens the store in /db on fs again and compares it
+// with the model.
+func reopen(t *testing.T, db *DB, fs vfs.FS, o Options, m map[string]string, ctx string) *DB {
+	t.Helper()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(fs, "/db", o)
+	if err != nil {
+		t.Fatalf("%s: reopen: %v", ctx, err)
+	}
+	verify(t, db, m, ctx+" after reopen")
+	return db
+}
+
+// checkEmptied checks a tree whose keys were all deleted: it is one empty
+// leaf, every other page but the free list is free, and the file shrinks
+// to a few pages.
+func checkEmptied(t *testing.T, db *DB, ctx string) {
+	t.Helper()
+	verify(t, db, nil, ctx+": emptied")
+	mustCheck(t, db, ctx+": emptied")
+	mustCheck(t, db, ctx+": emptied, second checkpoint")
+	st := db.Stats()
+	if bt := st.BTree; bt.Height != 1 || bt.LeafPages != 1 || bt.BranchPages != 0 || bt.OverflowPages != 0 || st.LiveBytes != 0 {
+		t.Fatalf("%s: emptied tree: %+v, live %d", ctx, *bt, st.LiveBytes)
+	}
+	// Every page but the root leaf and the free list is free.
+	if pc, free := int64(db.PageCount()), st.BTree.FreePages; free < pc-1-1-(pc/int64(freelistCapacity(db.ps))+1) {
+		t.Fatalf("%s: emptied tree: %d free pages of %d", ctx, free, pc-1)
+	}
+	// Free pages at the end of the file are given back once the root and
+	// the free list have moved down (the next write copies the root to the
+	// lowest free page; each checkpoint lays the shorter free list out in
+	// the lowest pages) and two checkpoints have passed.
+	for round := 0; db.PageCount() > 8; round++ {
+		if round == 4 {
+			t.Fatalf("%s: emptied tree still spans %d pages", ctx, db.PageCount())
+		}
+		db.Put([]byte("x"), nil)
+		db.Delete([]byte("x"))
+		mustCheck(t, db, ctx+": after a write")
+		mustCheck(t, db, ctx+": after a write, second checkpoint")
 	}
 }
 
@@ -145,9 +197,7 @@ func TestRandomAgainstModel(t *testing.T) {
 						b.Delete([]byte(k))
 						delete(m, k)
 					} else {
-						v := value(r, o.threshold())
-						b.Put([]byte(k), []byte(v))
-						m[k] = v
+						putRandom(r, &b, m, k, o.threshold())
 					}
 					if err := db.Write(&b, kv.WriteOptions{}); err != nil {
 						t.Fatalf("%s op %d: %v", ctx, i, err)
@@ -156,13 +206,7 @@ func TestRandomAgainstModel(t *testing.T) {
 				verify(t, db, m, ctx)
 				mustCheck(t, db, ctx)
 				if phase%2 == 0 {
-					if err := db.Close(); err != nil {
-						t.Fatal(err)
-					}
-					if db, err = Open(fs, "/db", o); err != nil {
-						t.Fatalf("%s: reopen: %v", ctx, err)
-					}
-					verify(t, db, m, ctx+" after reopen")
+					db = reopen(t, db, fs, o, m, ctx)
 				}
 			}
 			// Empty the tree.
@@ -172,31 +216,7 @@ func TestRandomAgainstModel(t *testing.T) {
 				}
 			}
 			clear(m)
-			verify(t, db, m, "emptied")
-			mustCheck(t, db, "emptied")
-			mustCheck(t, db, "emptied, second checkpoint")
-			st := db.Stats()
-			if bt := st.BTree; bt.Height != 1 || bt.LeafPages != 1 || bt.BranchPages != 0 || bt.OverflowPages != 0 || st.LiveBytes != 0 {
-				t.Fatalf("seed %d: emptied tree: %+v, live %d", s, *bt, st.LiveBytes)
-			}
-			// Every page but the root leaf and the free list is free.
-			if pc, free := int64(db.PageCount()), st.BTree.FreePages; free < pc-1-1-(pc/int64(freelistCapacity(ps))+1) {
-				t.Fatalf("seed %d: emptied tree: %d free pages of %d", s, free, pc-1)
-			}
-			// Free pages at the end of the file are given back once the
-			// root and the free list have moved down (the next write
-			// copies the root to the lowest free page; each checkpoint
-			// lays the shorter free list out in the lowest pages) and two
-			// checkpoints have passed.
-			for round := 0; db.PageCount() > 8; round++ {
-				if round == 4 {
-					t.Fatalf("seed %d: emptied tree still spans %d pages", s, db.PageCount())
-				}
-				db.Put([]byte("x"), nil)
-				db.Delete([]byte("x"))
-				mustCheck(t, db, "after a write")
-				mustCheck(t, db, "after a write, second checkpoint")
-			}
+			checkEmptied(t, db, fmt.Sprintf("seed %d", s))
 		})
 	}
 }

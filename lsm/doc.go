@@ -102,7 +102,9 @@
 //     bottom level, the tables of the range that still hold tombstones
 //     (kept there for a snapshot earlier), so the space comes back once the
 //     snapshots are gone.
-//   - Stats count the operations (Ops.RangeDeletes).
+//   - Stats count the operations (Ops.RangeDeletes) and the tombstones in
+//     the store (Extra["range-tombstones"]: memtable records plus table
+//     fragment entries).
 //
 // # Crash safety
 //

@@ -116,6 +116,25 @@ func (db *DB) iterRangeDels(rs *readState, seq base.SeqNum, lower, upper []byte)
 	return rangedel.NewCursor(rangedel.Spans(ts)), nil
 }
 
+// rangeTombstones counts the range tombstones in the store: the memtables'
+// records plus the tables' fragment entries (one per fragment and sequence
+// number). Stats reports it as Extra["range-tombstones"].
+func (db *DB) rangeTombstones() int {
+	rs := db.loadReadState()
+	defer rs.unref()
+	n := rs.mem.RangeDelCount()
+	for _, m := range rs.imms {
+		n += m.RangeDelCount()
+	}
+	sets, _ := rs.tableRangeDels()
+	for _, s := range sets {
+		for _, f := range s.Fragments() {
+			n += len(f.Seqs)
+		}
+	}
+	return n
+}
+
 // tableGetCovered is Get's slow path in a table with a visible range
 // tombstone at sequence number tomb covering key: it finds the newest
 // version of key at or below seq and returns it only if it is newer than

@@ -300,6 +300,9 @@ func TestRangeDeleteCompactionReclaims(t *testing.T) {
 		t.Fatal(err)
 	}
 	held, heldFrags := liveTableBytes(t, db)
+	if n := db.Stats().Extra["range-tombstones"]; n != float64(heldFrags) {
+		t.Fatalf("Stats.Extra[range-tombstones] = %v, want %d", n, heldFrags)
+	}
 	if held < before*9/10 || heldFrags == 0 {
 		t.Fatalf("with a snapshot open: %d bytes of tables (%d before), %d fragments; the snapshot's keys and the tombstone must stay", held, before, heldFrags)
 	}
@@ -311,7 +314,7 @@ func TestRangeDeleteCompactionReclaims(t *testing.T) {
 		t.Fatal(err)
 	}
 	after, frags := liveTableBytes(t, db)
-	if frags != 0 {
+	if frags != 0 || db.Stats().Extra["range-tombstones"] != 0 {
 		t.Fatalf("%d tombstone fragments left after compacting to the bottom", frags)
 	}
 	if after > before/5 {
@@ -320,4 +323,63 @@ func TestRangeDeleteCompactionReclaims(t *testing.T) {
 	t.Logf("tables: %d bytes before, %d with a snapshot holding the range, %d after", before, held, after)
 	verify(t, 0, db, m)
 	check(t, 0, db)
+}
+
+// TestRangeDeleteReopen writes range deletes into the WAL only, into
+// flushed tables, and into both, and checks after a clean reopen and after
+// a crash that the deleted keys stay deleted (tombstones replayed from the
+// WAL, and found in tables this process did not write), with Check clean.
+func TestRangeDeleteReopen(t *testing.T) {
+	mem := vfs.NewMem()
+	db := mustOpen(t, mem, "/db", tinyOptions())
+	rng := rand.New(rand.NewPCG(5, 6))
+	m := model{}
+	put := func(from, to int) {
+		for i := from; i < to; i++ {
+			k, v := key(i), value(rng, 50)
+			if err := db.Put(k, v); err != nil {
+				t.Fatal(err)
+			}
+			m[string(k)] = string(v)
+		}
+	}
+	del := func(a, b int) {
+		var batch kv.Batch
+		batch.DeleteRange(key(a), key(b))
+		if err := db.Write(&batch, kv.WriteOptions{Sync: true}); err != nil {
+			t.Fatal(err)
+		}
+		m.deleteRange(string(key(a)), string(key(b)))
+	}
+	put(0, 1000)
+	del(100, 200)
+	if err := db.Flush(); err != nil { // a table holding points and a tombstone
+		t.Fatal(err)
+	}
+	del(150, 400) // overlapping, in the WAL only
+	put(390, 420) // partly over the range just deleted
+	if err := db.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	verify(t, 0, db, m)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db = mustOpen(t, mem, "/db", tinyOptions())
+	verify(t, 0, db, m)
+	check(t, 0, db)
+	del(410, 900)
+	crashed := mem.CrashClone(vfs.CrashOptions{})
+	db.Close()
+	db = mustOpen(t, crashed, "/db", tinyOptions())
+	defer db.Close()
+	verify(t, 0, db, m)
+	check(t, 0, db)
+	if err := db.Compact(nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	verify(t, 0, db, m)
+	if _, frags := liveTableBytes(t, db); frags != 0 {
+		t.Fatalf("%d tombstone fragments left after compacting everything without snapshots", frags)
+	}
 }

@@ -114,6 +114,7 @@ func (db *DB) Stats() kv.Stats {
 		"trivial-moves":     float64(st.moves.Load()),
 		"flush-seconds":     float64(st.flushNanos.Load()) / 1e9,
 		"manifest-rewrites": float64(st.manifestRewrites.Load()),
+		"range-tombstones":  float64(db.rangeTombstones()),
 	}
 	return s
 }

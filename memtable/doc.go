@@ -39,4 +39,14 @@
 // descending. Nothing is ever overwritten or removed: each Add of a key adds
 // a version, and a delete adds a tombstone (base.KindDelete). Get returns the
 // newest version visible at a sequence number; Iter walks every version.
+//
+// # Range tombstones
+//
+// A DeleteRange in a batch (ApplyBatch, or AddRangeDel) is one record
+// (start, end, sequence number) kept beside the skiplist, outside the arena,
+// in a slice the single writer appends to and publishes atomically
+// (rangedel.go). RangeDels returns them fragmented (internal/rangedel),
+// rebuilt when a tombstone was added since the last call. The memtable
+// itself applies no tombstone to Get or Iter: the LSM's readers combine
+// them with the entries of every source.
 package memtable

@@ -9,7 +9,7 @@
 // its constants. A table is a sequence of blocks followed by a fixed-size
 // footer:
 //
-//	data block 0 … data block n-1 | filter block | index block | properties block | footer
+//	data block 0 … data block n-1 | range-deletion block | filter block | index block | properties block | footer
 //
 // Every block is stored as its contents — snappy-compressed when that saves
 // at least 12.5 % — followed by a 5-byte trailer: the compression type and a
@@ -33,6 +33,14 @@
 // the handles of the index, filter and properties blocks, the format version
 // (1), a CRC-32C of the footer, and the magic "kvlabSST". A reader refuses a
 // version it does not know.
+//
+// Format version 2 adds the range-deletion block, written only for a table
+// holding range tombstones (Writer.AddRangeDel): fragments, one entry per
+// fragment and sequence number, keyed by the start key with a kind-15
+// trailer, the end key as value (rangedel_block.go). Its 80-byte footer puts
+// the block's handle before version 1's fields. Tables without range
+// tombstones are still written as version 1; the Reader reads both and
+// keeps a table's fragments in memory (Reader.RangeDels).
 //
 // # Reading
 //

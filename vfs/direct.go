@@ -41,6 +41,11 @@ var ErrDirectUnsupported = errors.New("vfs: direct I/O (O_DIRECT) not supported"
 //     WriteAt reads the partial first and last blocks, patches them and
 //     writes the blocks back.
 //
+// The buffered tail belongs to the handle that wrote it: another handle on
+// the same file sees those bytes after the writer's Sync or Close (as a
+// crash would lose them), where the page cache would show them at once.
+// The engines reopen a log or table only after closing it.
+//
 // Direct measures what the device costs: the wall time spent in each read,
 // write and sync system call, in DeviceStats (Busy and Waited are measured
 // times, not a model), and per goroutine through Meters as Device does.

@@ -23,8 +23,7 @@ var subtitleSize = vg.Points(8)
 
 // layout is where drawPanel puts a panel's parts in canvas c.
 type layout struct {
-	title, subtitle []string  // lines
-	titleY          vg.Length // top of the title
+	title, subtitle []string // lines
 	plot, legend    draw.Canvas
 	hasLegend       bool
 }
@@ -36,7 +35,7 @@ var legendGap = vg.Points(10)
 // the legend band at the right (as wide as its widest entry) and the plot
 // (axes and data) in the rest.
 func layoutPanel(c draw.Canvas, pn panel) layout {
-	l := layout{titleY: c.Max.Y}
+	var l layout
 	top := c.Max.Y
 	if pn.Title.Text != "" {
 		l.title = []string{pn.Title.Text}
@@ -93,8 +92,8 @@ func drawPanel(c draw.Canvas, pn panel) {
 	}
 }
 
-// wrap breaks s into lines no wider than width, at spaces; parts joined
-// with "; " break there first.
+// wrap breaks s into lines no wider than width, at spaces (a word wider
+// than width gets a line of its own).
 func wrap(s string, width vg.Length, measure func(string) vg.Length) []string {
 	var lines []string
 	line := ""

@@ -172,6 +172,16 @@ func TestBufferedWritesMarked(t *testing.T) {
 		t.Errorf("%d buffered csv rows, want 1", seen)
 	}
 	buf.Reset()
+	if err := WriteBenchstat(&buf, rs); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(buf.String(), "\n") {
+		bolt := strings.Contains(l, "engine=bbolt") && !strings.Contains(l, "Load/")
+		if bolt != strings.Contains(l, "update-buffered-p50-ns") || bolt != strings.Contains(l, "4.2e+06 ns/commit") {
+			t.Errorf("benchstat line %q: buffered unit or commit time wrong", l)
+		}
+	}
+	buf.Reset()
 	if err := WriteJSON(&buf, rs); err != nil {
 		t.Fatal(err)
 	}

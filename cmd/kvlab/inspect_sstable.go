@@ -73,6 +73,9 @@ func inspectSSTable(out io.Writer, name string, keys bool) (err error) {
 	} else {
 		row("filter block", "none")
 	}
+	if p.NumRangeDeletions > 0 {
+		row("range deletions", "%d (%d fragments), %d bytes", p.NumRangeDeletions, r.RangeDels().Len(), p.RangeDelSize)
+	}
 	row("writer options", "block size %d, restart interval %d, bloom bits per key %d", p.BlockSize, p.RestartInterval, p.BloomBitsPerKey)
 	if err := tw.Flush(); err != nil {
 		return err
@@ -90,6 +93,12 @@ func inspectSSTable(out io.Writer, name string, keys bool) (err error) {
 
 	if !keys {
 		return nil
+	}
+	if frags := r.RangeDels().Fragments(); len(frags) > 0 {
+		fmt.Fprintf(out, "\nrange deletions:\n")
+		for _, f := range frags {
+			fmt.Fprintf(out, "[%q, %q) #%v\n", f.Start, f.End, f.Seqs)
+		}
 	}
 	fmt.Fprintf(out, "\nentries:\n")
 	it := r.NewIter(nil, nil)

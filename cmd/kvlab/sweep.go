@@ -58,7 +58,7 @@ draws the model's predictions as dashed lines beside the measured ones. A
 	cmd.Flags().StringVar(&engine, "engine", "", "the engine to sweep (required)")
 	cmd.Flags().StringVar(&workload, "workload", "readrandom", "the workload run at each point (with --mix: whose load, keys and distribution each mix takes; default ycsb-a)")
 	cmd.Flags().StringVar(&engines, "engines", "", "with --mix: the engines run at every point (lsm,btree)")
-	cmd.Flags().StringVar(&mix, "mix", "", "sweep the operation mix instead of options: read=F1,F2,... runs every engine at each read fraction, the rest updates (the crossover)")
+	cmd.Flags().StringVar(&mix, "mix", "", "sweep the operation mix instead of options: read=F1,F2,... (Gets) or scan=F1,F2,... (short scans, --scan-length, default 10) runs every engine at each fraction, the rest updates (the crossover)")
 	f.register(cmd)
 	cmd.Flags().Lookup("set").Usage = "option ENGINE.NAME=V1,V2,... to vary (repeatable; at most two with several values)"
 	cmd.Flags().Lookup("out").Usage = "JSON-lines file for 'kvlab plot' (default sweep-ENGINE-OPTION.jsonl); an existing file is refused without --force"

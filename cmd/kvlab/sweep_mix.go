@@ -13,51 +13,65 @@ import (
 	"github.com/kvlab/kvlab/bench/workload"
 )
 
-// parseMix parses --mix read=F1,F2,...: the read fractions of a sweep
-// whose other operations are updates.
-func parseMix(s string) ([]float64, error) {
+// mixOps are the operations --mix sweeps the share of: point reads
+// (Gets) or short scans (a seek and --scan-length Nexts, as in YCSB E).
+var mixOps = map[string]workload.Op{"read": workload.OpRead, "scan": workload.OpScan}
+
+// defaultMixScan is the scan length of --mix scan=... when --scan-length
+// does not give one: YCSB E's short ranges are 1-100 keys; 10 (RocksDB's
+// seekrandom default) keeps a scan within a leaf or a block or two.
+var defaultMixScan = workload.ScanLength{Min: 10, Max: 10}
+
+// parseMix parses --mix read=F1,F2,... or scan=F1,F2,...: the operation
+// swept and its fractions; the rest of each mix is updates.
+func parseMix(s string) (string, []float64, error) {
 	name, list, ok := strings.Cut(s, "=")
-	if !ok || strings.TrimSpace(name) != "read" || list == "" {
-		return nil, usageErrorf("--mix %q: want read=F1,F2,... (read fractions in [0, 1]; the rest of each mix is updates)", s)
+	name = strings.TrimSpace(name)
+	if _, known := mixOps[name]; !ok || !known || list == "" {
+		return "", nil, usageErrorf("--mix %q: want read=F1,F2,... or scan=F1,F2,... (fractions in [0, 1] of Gets or short scans; the rest of each mix is updates)", s)
 	}
 	var fs []float64
 	for _, v := range strings.Split(list, ",") {
 		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 		if err != nil || f < 0 || f > 1 {
-			return nil, usageErrorf("--mix %q: %q is not a fraction in [0, 1]", s, v)
+			return "", nil, usageErrorf("--mix %q: %q is not a fraction in [0, 1]", s, v)
 		}
 		fs = append(fs, f)
 	}
-	return fs, nil
+	return name, fs, nil
 }
 
-// mixVariants returns w at each read fraction, the rest updates, all
-// under one name so that the points read as one workload, and their
-// labels.
-func mixVariants(w workload.Workload, reads []float64) ([]workload.Workload, []map[string]string) {
+// mixVariants returns w at each fraction of op (read or scan), the rest
+// updates, all under one name so that the points read as one workload,
+// and their labels. A scan mix of a workload without a scan length takes
+// defaultMixScan.
+func mixVariants(w workload.Workload, op string, fracs []float64) ([]workload.Workload, []map[string]string) {
 	var ws []workload.Workload
 	var labels []map[string]string
-	for _, r := range reads {
+	for _, r := range fracs {
 		v := w
 		v.Name = w.Name + "-mix"
 		v.Mix = workload.Mix{}
 		if r > 0 {
-			v.Mix[workload.OpRead] = r
+			v.Mix[mixOps[op]] = r
 		}
 		if r < 1 {
 			v.Mix[workload.OpUpdate] = 1 - r
 		}
+		if op == "scan" && v.ScanLength.IsZero() {
+			v.ScanLength = defaultMixScan
+		}
 		ws = append(ws, v)
-		labels = append(labels, map[string]string{"read": strconv.FormatFloat(r, 'f', -1, 64)})
+		labels = append(labels, map[string]string{op: strconv.FormatFloat(r, 'f', -1, 64)})
 	}
 	return ws, labels
 }
 
-// runMixSweep runs every engine at every read fraction of --mix: the
+// runMixSweep runs every engine at every fraction of --mix: the
 // crossover sweep.
 func runMixSweep(cmd *cobra.Command, f *runFlags, engines []string, mix, wname string, force bool) error {
 	stderr := cmd.ErrOrStderr()
-	reads, err := parseMix(mix)
+	op, fracs, err := parseMix(mix)
 	if err != nil {
 		return err
 	}
@@ -74,7 +88,7 @@ func runMixSweep(cmd *cobra.Command, f *runFlags, engines []string, mix, wname s
 	if err != nil {
 		return err
 	}
-	ws, labels := mixVariants(base[0], reads)
+	ws, labels := mixVariants(base[0], op, fracs)
 	plan := &bench.Plan{Config: tmpl, Engines: engines, Workloads: ws, Labels: labels, Settings: given,
 		Count: f.count, Keep: f.keep, DefaultNum: bench.SmallRunNum, SkipOverhead: true}
 	sizing := plan.FairSizing()
@@ -84,7 +98,7 @@ func runMixSweep(cmd *cobra.Command, f *runFlags, engines []string, mix, wname s
 	printNotes(cmd.OutOrStdout(), stderr, f.format, sizing)
 	outPath := f.out
 	if outPath == "" {
-		outPath = "sweep-" + strings.Join(engines, "-") + "-read.jsonl"
+		outPath = "sweep-" + strings.Join(engines, "-") + "-" + op + ".jsonl"
 	}
 	return runPlanToFile(cmd, f, plan, outPath, force)
 }

@@ -159,12 +159,17 @@ func (s *Set) MaxSeq(key []byte, seq base.SeqNum) base.SeqNum {
 
 // AppendTombstones appends the tombstones of s that a reader at seq sees
 // and that overlap [lower, upper) (nil bounds are open), one per fragment
-// and sequence number.
+// and sequence number. It binary-searches the first fragment in range.
 func (s *Set) AppendTombstones(dst []Tombstone, seq base.SeqNum, lower, upper []byte) []Tombstone {
-	for i := range s.Fragments() {
-		f := &s.frags[i]
-		if !Overlaps(f.Start, f.End, lower, upper) {
-			continue
+	frags := s.Fragments()
+	i := 0
+	if lower != nil {
+		i = sort.Search(len(frags), func(j int) bool { return bytes.Compare(frags[j].End, lower) > 0 })
+	}
+	for ; i < len(frags); i++ {
+		f := &frags[i]
+		if upper != nil && bytes.Compare(f.Start, upper) >= 0 {
+			break
 		}
 		for _, q := range f.Seqs {
 			if q <= seq {

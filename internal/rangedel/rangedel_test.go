@@ -70,3 +70,39 @@ func TestFragmentModel(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendTombstonesBounds checks that AppendTombstones returns exactly
+// the (fragment, seq) pairs at or below seq overlapping the bounds.
+func TestAppendTombstonesBounds(t *testing.T) {
+	for seed := uint64(0); seed < 100; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 9))
+		var ts []Tombstone
+		for range rng.IntN(15) {
+			a, b := rng.IntN(50), rng.IntN(50)
+			ts = append(ts, Tombstone{Start: key(a), End: key(b), Seq: base.SeqNum(rng.IntN(20) + 1)})
+		}
+		set := NewSet(Fragments(ts))
+		var lower, upper []byte
+		if rng.IntN(3) > 0 {
+			lower = key(rng.IntN(55))
+		}
+		if rng.IntN(3) > 0 {
+			upper = key(rng.IntN(55))
+		}
+		seq := base.SeqNum(rng.IntN(25))
+		var want []Tombstone
+		for _, f := range set.Fragments() {
+			if Overlaps(f.Start, f.End, lower, upper) {
+				for _, q := range f.Seqs {
+					if q <= seq {
+						want = append(want, Tombstone{f.Start, f.End, q})
+					}
+				}
+			}
+		}
+		got := set.AppendTombstones(nil, seq, lower, upper)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("seed %d: AppendTombstones(%d, %s, %s) = %v, want %v", seed, seq, lower, upper, got, want)
+		}
+	}
+}

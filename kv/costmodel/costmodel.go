@@ -64,6 +64,10 @@ type Input struct {
 	LiveBytes, LiveBytesBefore int64
 	// UserBytesWritten is the key and value bytes the phase wrote.
 	UserBytesWritten int64
+	// Steady says the store was brought to its steady state before the
+	// phase (bench's Config.Steady), so that a phase's writes need not
+	// reach it by themselves.
+	Steady bool
 	// OpsPerWrite is the keys per write (per WAL record): the load batch
 	// in a load phase, 1 in a run phase. Zero means 1.
 	OpsPerWrite int
