@@ -116,8 +116,12 @@ func TestRunDurationAndWarmup(t *testing.T) {
 	start := time.Now()
 	res := runMemory(t, Config{Workload: w, Num: 1000, Duration: 150 * time.Millisecond, Warmup: 100 * time.Millisecond})
 	took := time.Since(start)
-	if res.Run.Ops == 0 || math.Abs(res.Run.Seconds-0.15) > 0.1 {
-		t.Fatalf("measured %d ops in %.3fs, want about 0.15s", res.Run.Ops, res.Run.Seconds)
+	// The measured phase lasts at least its duration; how far past it a
+	// loaded machine lets it run is not this test's business, beyond a
+	// generous bound that a run ignoring Duration (1000 ops of ycsb-c by
+	// default would take far less, an unbounded one forever) cannot meet.
+	if res.Run.Ops == 0 || res.Run.Seconds < 0.15 || res.Run.Seconds > 5 {
+		t.Fatalf("measured %d ops in %.3fs, want at least 0.15s", res.Run.Ops, res.Run.Seconds)
 	}
 	if took < 250*time.Millisecond {
 		t.Fatalf("run took %v: warm-up and duration not both run", took)

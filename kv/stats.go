@@ -135,6 +135,19 @@ type LSMStats struct {
 	BloomChecks         int64        `json:"bloom_checks"`
 	BloomNegatives      int64        `json:"bloom_negatives"`       // checks that ruled a table out
 	BloomFalsePositives int64        `json:"bloom_false_positives"` // checks that passed for an absent key
+
+	// Memory the engine holds, each figure bounded by a knob (see the lsm
+	// package doc, "Memory"). MemoryBytes is their sum; the process's
+	// resident memory adds the Go runtime's own (the garbage collector
+	// lets the heap grow past the live bytes, GOGC) and the code.
+	MemoryBytes         int64 `json:"memory_bytes,omitempty"`
+	MemtableArenaBytes  int64 `json:"memtable_arena_bytes,omitempty"`  // arena chunks of the active and immutable memtables (memtable-size, max-immutable-memtables)
+	MemtableFilterBytes int64 `json:"memtable_filter_bytes,omitempty"` // their Bloom filters (1/64 of memtable-size each)
+	BlockCacheBytes     int64 `json:"block_cache_bytes,omitempty"`     // decompressed blocks cached (at most block-cache)
+	OpenTables          int   `json:"open_tables,omitempty"`           // tables whose reader is open (every live table)
+	TableIndexBytes     int64 `json:"table_index_bytes,omitempty"`     // their decoded index blocks (about 1/150 of the data at 4 KiB blocks)
+	TableFilterBytes    int64 `json:"table_filter_bytes,omitempty"`    // their Bloom filters (bloom-bits per key)
+	WALBufferBytes      int64 `json:"wal_buffer_bytes,omitempty"`      // the WAL writer's buffers
 }
 
 // LevelStats describes one level of an LSM tree.

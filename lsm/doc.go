@@ -139,6 +139,29 @@
 // are told of flushes, compactions, write stalls, WAL rotations, Checkpoint
 // copies and background errors.
 //
+// # Memory
+//
+// What the engine holds is bounded by its knobs, and Stats reports each
+// part (kv.LSMStats, MemoryBytes and the fields after it):
+//
+//   - memtables: the active one and up to MaxImmutableMemtables frozen ones
+//     awaiting flush, each an arena that grows in 1 MiB chunks to about
+//     MemtableSize (MemtableArenaBytes), plus a Bloom filter of
+//     MemtableSize/64 bytes each (MemtableFilterBytes);
+//   - the block cache: decompressed data blocks, at most BlockCacheSize
+//     (BlockCacheBytes);
+//   - every live table's reader: its decoded index (about 1/150 of the
+//     table with 4 KiB blocks and 16-byte keys) and Bloom filter
+//     (BloomBitsPerKey bits per key) (TableIndexBytes, TableFilterBytes);
+//     these grow with the store, about 1 % of the data at the defaults;
+//   - the WAL writer's buffers, up to 1 MiB (WALBufferBytes).
+//
+// Resident memory adds the Go runtime's share: the garbage collector lets
+// the heap grow to about twice its live bytes (GOGC=100) before it
+// collects, and a flushed memtable's arena is garbage until then, so peak
+// RSS can exceed MemoryBytes by up to its own size again.
+// docs/performance.md compares it with Pebble's at equal settings.
+//
 // # Limits
 //
 // Keys up to kv.MaxKeySize and values up to kv.MaxValueSize, as the

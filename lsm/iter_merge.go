@@ -19,22 +19,35 @@ type internalIterator interface {
 // memtable or table of a read state), so no two children ever rest on the
 // same key.
 //
+// A step costs one comparison in the common case: the merging iterator
+// keeps each positioned child's current key (keys), so that comparisons do
+// not call through the interface, and remembers which of the top's two heap
+// children is the smaller (runnerUp). When the child on top advances and
+// stays at or below that runner-up — the usual case, as one level (the
+// largest) supplies most keys of a scan — the heap is unchanged below the
+// top and one comparison settles it; otherwise the top sifts down as in any
+// binary heap and the runner-up is worked out again on the next step.
+//
 // A direction switch repositions every child except the current one with a
 // seek relative to the current key (LevelDB's and Pebble's approach), then
 // steps the current child.
 type mergingIter struct {
-	iters   []internalIterator
-	heap    []int // indexes of positioned children; heap[0] is current
-	forward bool
-	err     error
+	iters    []internalIterator
+	keys     [][]byte // keys[i]: child i's current key while it is in the heap
+	heap     []int    // indexes of positioned children; heap[0] is current
+	runnerUp int      // heap position (1 or 2) of the smaller of heap[0]'s children; 0 when unknown
+	forward  bool
+	err      error
 }
 
 func newMergingIter(iters []internalIterator) *mergingIter {
-	return &mergingIter{iters: iters, heap: make([]int, 0, len(iters)), forward: true}
+	return &mergingIter{iters: iters, keys: make([][]byte, len(iters)), heap: make([]int, 0, len(iters)), forward: true}
 }
 
+// less orders children a and b by their current keys in the iteration's
+// direction.
 func (m *mergingIter) less(a, b int) bool {
-	c := base.Compare(m.iters[a].Key(), m.iters[b].Key())
+	c := base.Compare(m.keys[a], m.keys[b])
 	if m.forward {
 		return c < 0
 	}
@@ -60,13 +73,38 @@ func (m *mergingIter) down(i int) {
 	}
 }
 
+// fixTop restores the heap after the child on top moved (and is still
+// positioned), using and keeping the runner-up when the top stays.
+func (m *mergingIter) fixTop() {
+	n := len(m.heap)
+	if n < 2 {
+		return
+	}
+	ru := m.runnerUp
+	if ru == 0 {
+		ru = 1
+		if n > 2 && m.less(m.heap[2], m.heap[1]) {
+			ru = 2
+		}
+	}
+	if !m.less(m.heap[ru], m.heap[0]) {
+		m.runnerUp = ru // the top stays: nothing below it changed
+		return
+	}
+	m.runnerUp = 0
+	m.heap[0], m.heap[ru] = m.heap[ru], m.heap[0]
+	m.down(ru)
+}
+
 // rebuild collects the positioned children into the heap, or records the
 // first child error.
 func (m *mergingIter) rebuild() bool {
 	m.heap = m.heap[:0]
+	m.runnerUp = 0
 	for i, it := range m.iters {
 		if it.Valid() {
 			m.heap = append(m.heap, i)
+			m.keys[i] = it.Key()
 		} else if err := it.Err(); err != nil {
 			m.err = err
 			m.heap = m.heap[:0]
@@ -125,20 +163,24 @@ func (m *mergingIter) step(next bool) bool {
 	} else {
 		ok = it.Prev()
 	}
-	if !ok {
-		if err := it.Err(); err != nil {
-			m.err = err
-			m.heap = m.heap[:0]
-			return false
-		}
-		last := len(m.heap) - 1
-		m.heap[0] = m.heap[last]
-		m.heap = m.heap[:last]
+	if ok {
+		m.keys[cur] = it.Key()
+		m.fixTop()
+		return true
 	}
-	if len(m.heap) > 0 {
+	if err := it.Err(); err != nil {
+		m.err = err
+		m.heap = m.heap[:0]
+		return false
+	}
+	last := len(m.heap) - 1
+	m.heap[0] = m.heap[last]
+	m.heap = m.heap[:last]
+	m.runnerUp = 0
+	if last > 0 {
 		m.down(0)
 	}
-	return len(m.heap) > 0
+	return last > 0
 }
 
 // turn repositions every child but the current one on the other side of
@@ -196,7 +238,7 @@ func (m *mergingIter) Key() []byte {
 	if len(m.heap) == 0 {
 		return nil
 	}
-	return m.iters[m.heap[0]].Key()
+	return m.keys[m.heap[0]]
 }
 
 func (m *mergingIter) Value() []byte {

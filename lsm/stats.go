@@ -52,10 +52,14 @@ func (db *DB) Stats() kv.Stats {
 	db.mu.Lock()
 	v := db.version
 	memBytes := db.mem.ApproximateSize()
+	arena, memFilters := db.mem.ArenaSize(), db.mem.FilterSize()
 	for _, m := range db.imms {
 		memBytes += m.ApproximateSize()
+		arena += m.ArenaSize()
+		memFilters += m.FilterSize()
 	}
 	imms := len(db.imms)
+	log := db.log
 	db.mu.Unlock()
 
 	scores := compaction.Scores(v, db.copts)
@@ -74,6 +78,14 @@ func (db *DB) Stats() kv.Stats {
 		BloomNegatives:      ts.BloomNegatives,
 		BloomFalsePositives: ts.BloomFalsePositives,
 	}
+	l.MemtableArenaBytes, l.MemtableFilterBytes = arena, memFilters
+	l.BlockCacheBytes = db.tables.cache.Stats().Size
+	l.OpenTables, l.TableIndexBytes, l.TableFilterBytes = db.tables.memory()
+	if log != nil {
+		l.WALBufferBytes = log.BufferMemory()
+	}
+	l.MemoryBytes = l.MemtableArenaBytes + l.MemtableFilterBytes + l.BlockCacheBytes +
+		l.TableIndexBytes + l.TableFilterBytes + l.WALBufferBytes
 	if g := st.gets.Load(); g > 0 {
 		l.TablesPerGet = float64(st.tablesConsulted.Load()) / float64(g)
 	}

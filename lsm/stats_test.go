@@ -60,3 +60,43 @@ func TestStatsAccountEveryByte(t *testing.T) {
 		t.Errorf("disk bytes %d", st.DiskBytes)
 	}
 }
+
+// TestStatsMemory checks the memory figures: each within the knob that
+// bounds it, their sum in MemoryBytes, and the tables' indexes and filters
+// counted for every live table.
+func TestStatsMemory(t *testing.T) {
+	seed := testSeed(t)
+	rng := rand.New(rand.NewPCG(seed, 10))
+	opts := tinyOptions()
+	db := mustOpen(t, vfs.NewMem(), "/db", opts)
+	defer db.Close()
+	for i := 0; i < 5000; i++ {
+		if err := db.Put(fmt.Appendf(nil, "k%06d", rng.IntN(20000)), value(rng, 100)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitIdle(t, db)
+	for i := 0; i < 2000; i++ {
+		db.Get(fmt.Appendf(nil, "k%06d", rng.IntN(20000)))
+	}
+	l := db.Stats().LSM
+	files := 0
+	for _, lv := range l.Levels {
+		files += lv.Files
+	}
+	sum := l.MemtableArenaBytes + l.MemtableFilterBytes + l.BlockCacheBytes + l.TableIndexBytes + l.TableFilterBytes + l.WALBufferBytes
+	switch {
+	case l.MemoryBytes != sum:
+		t.Errorf("seed %d: MemoryBytes %d, the figures sum to %d", seed, l.MemoryBytes, sum)
+	case l.MemtableArenaBytes < l.MemtableBytes:
+		t.Errorf("seed %d: arenas %d hold less than the memtables' %d bytes", seed, l.MemtableArenaBytes, l.MemtableBytes)
+	case l.MemtableFilterBytes != opts.MemtableSize/64*int64(1+l.ImmutableMemtables):
+		t.Errorf("seed %d: memtable filters %d bytes for %d memtables of %d", seed, l.MemtableFilterBytes, 1+l.ImmutableMemtables, opts.MemtableSize)
+	case l.BlockCacheBytes <= 0 || l.BlockCacheBytes > opts.BlockCacheSize:
+		t.Errorf("seed %d: block cache holds %d bytes, capacity %d", seed, l.BlockCacheBytes, opts.BlockCacheSize)
+	case l.OpenTables <= 0 || l.OpenTables > files || l.TableIndexBytes <= 0 || l.TableFilterBytes <= 0:
+		t.Errorf("seed %d: %d open tables of %d live, index %d bytes, filters %d", seed, l.OpenTables, files, l.TableIndexBytes, l.TableFilterBytes)
+	case l.WALBufferBytes <= 0:
+		t.Errorf("seed %d: WAL buffers %d bytes", seed, l.WALBufferBytes)
+	}
+}

@@ -129,6 +129,25 @@ func (tc *tableCache) stats() sstable.Stats {
 	return total
 }
 
+// memory returns the number of open readers and the bytes of their decoded
+// indexes and Bloom filters.
+func (tc *tableCache) memory() (open int, index, filter int64) {
+	tc.mu.RLock()
+	defer tc.mu.RUnlock()
+	for _, e := range tc.readers {
+		select {
+		case <-e.ready:
+			if e.r != nil {
+				open++
+				index += e.r.IndexMemory()
+				filter += e.r.FilterMemory()
+			}
+		default:
+		}
+	}
+	return open, index, filter
+}
+
 // close closes every reader.
 func (tc *tableCache) close() {
 	tc.mu.Lock()

@@ -18,8 +18,9 @@
 // no longer referenced.
 //
 // The layout serves the search, which is bound by cache misses: a link holds
-// the next node's address and the first bytes of its key, so most steps that
-// stop at a node need not read it; values are kept apart from nodes, and
+// the next node's address and 4 bytes of its key (just past the prefix the
+// first keys inserted share), so most steps that stop at a node need not
+// read it; the towers branch by 2, so that few steps move onto new nodes; values are kept apart from nodes, and
 // nodes taller than one level apart from the others, so that the upper levels
 // of the list are dense in memory (see node.go).
 //

@@ -22,7 +22,7 @@ func NodeSize(h, ukeyLen, valLen int) int64 {
 func (m *Memtable) HeightOf(ik []byte) int {
 	ukey, trailer := split(ik)
 	_, n := m.sl.seek(ukey, trailer)
-	t := makeTarget(ukey, trailer)
+	t := m.sl.makeTarget(ukey, trailer)
 	if n == 0 || m.sl.compare(n, &t) != 0 {
 		return 0
 	}

@@ -38,14 +38,22 @@ func (f *filter) locate(key []byte) (*filterBlock, uint64) {
 	return &f.blocks[hi], h
 }
 
-// add records key.
+// add records key. The probes' bits are gathered per word first, so that
+// a word gets one atomic OR however many of the key's bits fall in it, and
+// none when they are all set already.
 func (f *filter) add(key []byte) {
 	b, h := f.locate(key)
 	delta := h>>32 | 1
+	var masks [8]uint64
 	for i := 0; i < filterProbes; i++ {
 		bit := h & 511
-		b[bit>>6].Or(1 << (bit & 63))
+		masks[bit>>6] |= 1 << (bit & 63)
 		h += delta
+	}
+	for w, m := range masks {
+		if m != 0 && b[w].Load()&m != m {
+			b[w].Or(m)
+		}
 	}
 }
 

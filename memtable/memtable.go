@@ -212,3 +212,7 @@ func (m *Memtable) ApproximateSize() int64 { return m.sl.a.inUse.Load() + m.rd.b
 // ApproximateSize, the difference being chunk space not yet (or never to be)
 // used.
 func (m *Memtable) ArenaSize() int64 { return m.sl.a.allocated.Load() }
+
+// FilterSize returns the bytes of the memtable's Bloom filter, fixed when
+// the memtable is created (WithExpectedSize / 64).
+func (m *Memtable) FilterSize() int64 { return int64(len(m.filter.blocks)) * 64 }

@@ -386,3 +386,54 @@ func mustAdd(t testing.TB, m *memtable.Memtable, seq base.SeqNum, kind base.Kind
 		t.Fatalf("Add(%d, %v, %q): %v", seq, kind, ukey, err)
 	}
 }
+
+// TestLinkWindowsAgainstModel checks the links' key windows (node.go):
+// the first keys share a prefix, so the windows start past it; later keys
+// mix ones with that prefix (windows that tie, differ, or fall short of 4
+// bytes) with ones that lack it, are shorter than it or empty, which must
+// be compared in full.
+func TestLinkWindowsAgainstModel(t *testing.T) {
+	r, seed := newRand(t)
+	g := keyGen{r, "ab\x00\xff", 6}
+	key := func(i int) []byte {
+		switch {
+		case i < 40:
+			return append([]byte("user/a"), g.key()...)
+		case r.IntN(10) < 7:
+			return append([]byte("user/"), g.key()...)
+		case r.IntN(2) == 0:
+			return []byte("user/")[:r.IntN(6)]
+		default:
+			return g.key()
+		}
+	}
+	m := memtable.New(memtable.WithSeed(seed), memtable.WithChunkSize(memtable.MinChunkSize))
+	mod := &model{}
+	const n = 4000
+	for i := range n {
+		seq := base.SeqNum(r.IntN(2 * n))
+		ukey, value := key(i), g.value()
+		err := m.Add(seq, base.KindSet, ukey, value)
+		if fresh := mod.add(seq, base.KindSet, ukey, value); fresh != (err == nil) {
+			t.Fatalf("seed %d: Add(%d, %q) = %v; model says fresh=%v", seed, seq, ukey, err, fresh)
+		}
+		checkGet(t, seed, m, mod, key(i), base.SeqNum(r.IntN(2*n+2)))
+	}
+	for _, e := range mod.ents {
+		checkGet(t, seed, m, mod, base.UserKey(e.ik), base.Seq(e.ik))
+	}
+	if err := m.CheckInvariants(); err != nil {
+		t.Fatalf("seed %d: %v", seed, err)
+	}
+	it := m.NewIter(nil, nil)
+	i := 0
+	for ok := it.First(); ok; ok = it.Next() {
+		if i >= len(mod.ents) || !bytes.Equal(it.Key(), mod.ents[i].ik) {
+			t.Fatalf("seed %d: entry %d is %s", seed, i, base.Format(it.Key()))
+		}
+		i++
+	}
+	if i != len(mod.ents) {
+		t.Fatalf("seed %d: iterated %d entries, want %d", seed, i, len(mod.ents))
+	}
+}

@@ -20,15 +20,24 @@ import (
 // after this one.
 //
 // A link is a 64-bit word, loaded and stored atomically: the next node's
-// address in the low 32 bits (0 = end of list) and the first 4 bytes of its
-// user key in the high 32 bits (big-endian, zero-padded: see keyPrefix). A
-// search compares its target with the prefix first and reads the next node
-// only when it moves onto it or the prefixes tie, saving a cache miss per
-// level for most keys.
+// address in the low 32 bits (0 = end of list) and, in the high 32 bits, 4
+// bytes of its user key (big-endian, zero-padded: see prefixBase). Node
+// addresses are multiples of 8, so the address's lowest bit is free: set,
+// it says the high bits hold the key's window. A search compares its target
+// with the window first and reads the next node only when it moves onto it
+// or the windows tie, saving a cache miss per level for most keys.
+//
+// The window is not always the key's first 4 bytes: keys often share a
+// long prefix (db_bench-style binary keys of small numbers start with five
+// zero bytes, YCSB keys with "user"), which would make every window tie.
+// The skiplist samples its first keys and takes the window just past their
+// common prefix (prefixBase); a node whose key does not share that prefix
+// is linked without a window (bit clear), and so is every node inserted
+// before the window was chosen.
 //
 // A search touches a node's tower, header and key, never its value, so values
 // live apart and nodes are small and dense in memory. Nodes taller than one
-// level — the quarter of them that every search walks through above level 0
+// level — the half of them that every search walks through above level 0
 // — are allocated apart from the others, so that the upper levels of the
 // list occupy few cache lines and pages.
 //
@@ -41,9 +50,10 @@ const (
 	heightShift    = 24
 	keyLenMask     = 1<<heightShift - 1
 
-	// maxHeight is the tallest tower. With a branching factor of 4, it is
-	// enough for 4^16 entries, far beyond what 4 GiB of arena can hold.
-	maxHeight = 16
+	// maxHeight is the tallest tower. With a branching factor of 2, it
+	// keeps searches logarithmic up to 2^24 entries (about 1.5 GiB of
+	// arena at 100-byte entries), and degrades gently beyond.
+	maxHeight = 24
 
 	// headAddr is the address of the head node: the first allocation.
 	headAddr = maxHeight * linkSize
@@ -64,26 +74,45 @@ func linkOffset(p uint32, level int) uint32 {
 	return p - uint32(level+1)*linkSize
 }
 
-// makeLink packs a link to node n whose user key is ukey.
-func makeLink(n uint32, ukey []byte) uint64 {
-	return uint64(keyPrefix(ukey))<<32 | uint64(n)
+// makeLink packs a link to node n whose user key is ukey, with the key's
+// window under pb if the key shares pb's prefix.
+func makeLink(n uint32, ukey []byte, pb *prefixBase) uint64 {
+	if w, ok := pb.window(ukey); ok {
+		return uint64(w)<<32 | uint64(n) | linkHasWindow
+	}
+	return uint64(n)
 }
 
-// linkAddr and linkPrefix unpack a link.
-func linkAddr(l uint64) uint32   { return uint32(l) }
-func linkPrefix(l uint64) uint32 { return uint32(l >> 32) }
+// linkHasWindow marks a link whose high 32 bits hold the next key's window.
+const linkHasWindow = 1
 
-// keyPrefix returns the first 4 bytes of ukey as a big-endian number, padded
-// with zeros. Prefixes order like their keys where they differ: keys with
-// different prefixes compare like the prefixes; keys with equal prefixes
-// need a full comparison.
-func keyPrefix(ukey []byte) uint32 {
-	if len(ukey) >= 4 {
-		return binary.BigEndian.Uint32(ukey)
+// linkAddr and linkWindow unpack a link.
+func linkAddr(l uint64) uint32   { return uint32(l) &^ linkHasWindow }
+func linkWindow(l uint64) uint32 { return uint32(l >> 32) }
+
+// prefixBase says which 4 bytes of a key its links carry: those at off,
+// past the prefix common (off bytes) shared by the first keys inserted.
+// Windows of two keys that both start with common order like the keys
+// where they differ; equal windows need a full comparison.
+type prefixBase struct {
+	off    int
+	common []byte
+}
+
+// window returns the 4 bytes of ukey at off as a big-endian number, padded
+// with zeros; ok is false when ukey does not start with the common prefix
+// (or pb is nil).
+func (pb *prefixBase) window(ukey []byte) (w uint32, ok bool) {
+	if pb == nil || len(ukey) < pb.off || string(ukey[:pb.off]) != string(pb.common) {
+		return 0, false
+	}
+	rest := ukey[pb.off:]
+	if len(rest) >= 4 {
+		return binary.BigEndian.Uint32(rest), true
 	}
 	var b [4]byte
-	copy(b[:], ukey)
-	return binary.BigEndian.Uint32(b[:])
+	copy(b[:], rest)
+	return binary.BigEndian.Uint32(b[:]), true
 }
 
 // link atomically loads node n's link at level.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"math/bits"
 	"sync/atomic"
 
 	"github.com/kvlab/kvlab/internal/base"
@@ -24,11 +25,19 @@ type skiplist struct {
 	a      arena
 	height atomic.Uint32 // levels in use, 1..maxHeight
 	count  atomic.Int64  // entries
+	pfx    atomic.Pointer[prefixBase]
 
 	// Writer-only state.
 	tall, short, values stream // see node.go
 	rng                 uint64 // xorshift state
+	sample              []byte // common prefix of the keys so far, until pfx is set
+	sampled             int    // keys sampled, up to prefixSample
+	sampleMin           int    // length of the shortest of them
 }
+
+// prefixSample is the number of keys the skiplist samples before it fixes
+// its link windows (prefixBase).
+const prefixSample = 32
 
 func (s *skiplist) init(shift uint, seed uint64) {
 	s.a.init(shift)
@@ -40,20 +49,49 @@ func (s *skiplist) init(shift uint, seed uint64) {
 	s.rng = seed | 1
 }
 
-// target is a search key: an internal key split into user key and trailer,
-// with the user key's prefix (see keyPrefix) to compare with links, and its
-// first 8 bytes as a big-endian number when it has them, to decide most
-// other comparisons without calling bytes.Compare.
-type target struct {
-	ukey     []byte
-	trailer  uint64
-	prefix   uint32
-	prefix8  uint64
-	prefixed bool
+// observe samples an inserted user key; after prefixSample keys it fixes
+// the link windows just past their common prefix, or at the start of the
+// key when that prefix is as long as the shortest key sampled.
+func (s *skiplist) observe(ukey []byte) {
+	if s.sampled == 0 {
+		s.sample = append([]byte(nil), ukey...)
+		s.sampleMin = len(ukey)
+	} else {
+		n := 0
+		for n < len(s.sample) && n < len(ukey) && s.sample[n] == ukey[n] {
+			n++
+		}
+		s.sample = s.sample[:n]
+		s.sampleMin = min(s.sampleMin, len(ukey))
+	}
+	s.sampled++
+	if s.sampled < prefixSample {
+		return
+	}
+	pb := &prefixBase{off: len(s.sample), common: s.sample}
+	if pb.off >= s.sampleMin {
+		pb = &prefixBase{}
+	}
+	s.pfx.Store(pb)
+	s.sample = nil // sampled == prefixSample: no more calls
 }
 
-func makeTarget(ukey []byte, trailer uint64) target {
-	t := target{ukey: ukey, trailer: trailer, prefix: keyPrefix(ukey)}
+// target is a search key: an internal key split into user key and trailer,
+// with the user key's window (see prefixBase) to compare with links, and
+// its first 8 bytes as a big-endian number when it has them, to decide most
+// other comparisons without calling bytes.Compare.
+type target struct {
+	ukey      []byte
+	trailer   uint64
+	window    uint32
+	hasWindow bool
+	prefix8   uint64
+	prefixed  bool
+}
+
+func (s *skiplist) makeTarget(ukey []byte, trailer uint64) target {
+	t := target{ukey: ukey, trailer: trailer}
+	t.window, t.hasWindow = s.pfx.Load().window(ukey)
 	if len(ukey) >= 8 {
 		t.prefix8, t.prefixed = binary.BigEndian.Uint64(ukey), true
 	}
@@ -87,13 +125,15 @@ func (s *skiplist) compare(n uint32, t *target) int {
 }
 
 // compareLink compares the node link l points to with t, reading the node
-// only when the prefix in the link does not decide. l must not be 0.
+// only when the windows of both do not decide. l must not be 0.
 func (s *skiplist) compareLink(l uint64, t *target) int {
-	switch p := linkPrefix(l); {
-	case p < t.prefix:
-		return -1
-	case p > t.prefix:
-		return 1
+	if l&linkHasWindow != 0 && t.hasWindow {
+		switch w := linkWindow(l); {
+		case w < t.window:
+			return -1
+		case w > t.window:
+			return 1
+		}
 	}
 	return s.compare(linkAddr(l), t)
 }
@@ -114,7 +154,7 @@ func (s *skiplist) surelyHolds(need int64) bool {
 // seek returns the last node before (ukey, trailer) — headAddr if none — and
 // the first node at or after it — 0 if none.
 func (s *skiplist) seek(ukey []byte, trailer uint64) (lt, ge uint32) {
-	t := makeTarget(ukey, trailer)
+	t := s.makeTarget(ukey, trailer)
 	x := uint32(headAddr)
 	var known uint64 // a link to a node already found >= the target
 	for level := int(s.height.Load()) - 1; ; {
@@ -142,19 +182,23 @@ func (s *skiplist) last() uint32 {
 	return x
 }
 
-// randomHeight draws a tower height: h with probability (3/4)·(1/4)^(h-1).
+// randomHeight draws a tower height: h with probability (1/2)^h (the last
+// height takes the rest).
+//
+// A branching factor of 2, rather than LevelDB's 4, makes a search take
+// about a third fewer steps to the right (1 per level rather than 3, over
+// twice as many levels): each such step moves onto a new node, a cache
+// miss, while the extra steps down compare the target with the key window
+// in a link (node.go) and touch no new node. It costs 2/3 of a link (5
+// bytes) more per entry.
 func (s *skiplist) randomHeight() int {
 	// xorshift64*
 	s.rng ^= s.rng >> 12
 	s.rng ^= s.rng << 25
 	s.rng ^= s.rng >> 27
 	r := s.rng * 2685821657736338717
-	h := 1
-	for h < maxHeight && r&3 == 0 {
-		h++
-		r >>= 2
-	}
-	return h
+	h := 1 + bits.TrailingZeros64(r)
+	return min(h, maxHeight)
 }
 
 // insert adds (ukey, trailer) → value. Only one goroutine may call it at a
@@ -167,7 +211,7 @@ func (s *skiplist) randomHeight() int {
 func (s *skiplist) insert(ukey []byte, trailer uint64, value []byte) error {
 	var prev [maxHeight]uint32
 	var next [maxHeight]uint64 // links
-	t := makeTarget(ukey, trailer)
+	t := s.makeTarget(ukey, trailer)
 	listHeight := int(s.height.Load())
 	x := uint32(headAddr)
 	var known uint64
@@ -231,7 +275,7 @@ func (s *skiplist) insert(ukey []byte, trailer uint64, value []byte) error {
 
 	// Publish: level 0 first, so a node reachable at any level is in the
 	// full list.
-	l := makeLink(n, ukey)
+	l := makeLink(n, ukey, s.pfx.Load())
 	for level := range h {
 		pc, pp := s.a.locate(prev[level])
 		pc.storeLink(linkOffset(pp, level), l)
@@ -240,5 +284,8 @@ func (s *skiplist) insert(ukey []byte, trailer uint64, value []byte) error {
 		s.height.Store(uint32(h))
 	}
 	s.count.Add(1)
+	if s.sampled < prefixSample {
+		s.observe(ukey)
+	}
 	return nil
 }

@@ -59,7 +59,25 @@ func (it *blockIter) fail(off int) bool {
 
 // decodeAt makes the entry at off current; the current key must be the
 // previous entry's key (or empty at a restart point).
+//
+// The common entry — shared, unshared and value lengths each below 128, so
+// one byte apiece — is decoded in place without building an entry; the key
+// is rebuilt in it.key by overwriting its suffix past the shared prefix.
 func (it *blockIter) decodeAt(off int) bool {
+	d, limit := it.b.data, it.b.restartsOff
+	if off >= 0 && off+3 <= limit {
+		shared, unshared, vlen := int(d[off]), int(d[off+1]), int(d[off+2])
+		if (shared|unshared|vlen) < 0x80 && shared <= len(it.key) {
+			k := off + 3 + unshared
+			end := k + vlen
+			if end <= limit && shared+unshared >= base.TrailerLen {
+				it.key = append(it.key[:shared], d[off+3:k]...)
+				it.val = d[k:end:end]
+				it.off, it.next = off, end
+				return true
+			}
+		}
+	}
 	e, ok := it.b.decodeEntry(off, len(it.key))
 	if !ok {
 		return it.fail(off)

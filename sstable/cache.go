@@ -7,10 +7,17 @@ import (
 
 // Cache is a block cache shared by all the tables of an engine: it holds
 // decompressed, checksum-verified, validated data blocks keyed by (file
-// number, block offset), and evicts the least recently used when the bytes
-// it holds exceed its capacity.
+// number, block offset), and evicts blocks not used lately when the bytes it
+// holds exceed its capacity.
 //
-// The cache is split into shards, each an LRU list under its own mutex, so
+// Replacement is CLOCK (second chance): a hit only sets the block's
+// referenced bit, so that a lookup touches the map and the entry and no
+// neighbour in a list; eviction takes the oldest block, and one whose bit is
+// set gets its bit cleared and goes back to the newest end instead. Blocks
+// used since the hand last passed survive, as under LRU, at the cost of
+// one relink per eviction rather than per hit.
+//
+// The cache is split into shards, each a CLOCK list under its own mutex, so
 // that concurrent Gets on different blocks rarely wait for each other; a
 // block's shard is chosen by a hash of its key. A block larger than a
 // shard's capacity is not cached. Every method is safe for concurrent use.
@@ -30,6 +37,7 @@ type cacheEntry struct {
 	key        cacheKey
 	b          *block
 	charge     int64
+	ref        bool // used since the clock hand last passed it
 	prev, next *cacheEntry
 }
 
@@ -38,7 +46,7 @@ type cacheShard struct {
 	capacity  int64
 	size      int64
 	m         map[cacheKey]*cacheEntry
-	lru       cacheEntry // sentinel: lru.next is the most recently used
+	lru       cacheEntry // sentinel: lru.next is the newest, lru.prev the oldest
 	hits      atomic.Int64
 	misses    atomic.Int64
 	evictions atomic.Int64
@@ -135,8 +143,7 @@ func (c *Cache) get(fileNum, offset uint64) *block {
 	s.mu.Lock()
 	e := s.m[k]
 	if e != nil {
-		s.unlink(e)
-		s.pushFront(e)
+		e.ref = true
 	}
 	s.mu.Unlock()
 	if e == nil {
@@ -148,7 +155,8 @@ func (c *Cache) get(fileNum, offset uint64) *block {
 }
 
 // insert caches b, replacing any block cached under the same key, and
-// evicts the least recently used blocks beyond the shard's capacity.
+// evicts blocks beyond the shard's capacity: the oldest whose referenced
+// bit is clear, giving those with the bit set a second chance.
 func (c *Cache) insert(fileNum, offset uint64, b *block) {
 	k := cacheKey{fileNum, offset}
 	s := c.shard(k)
@@ -166,7 +174,16 @@ func (c *Cache) insert(fileNum, offset uint64, b *block) {
 	s.pushFront(e)
 	s.size += charge
 	for s.size > s.capacity {
-		s.remove(s.lru.prev)
+		v := s.lru.prev
+		if v.ref || v == e {
+			// A second chance; the new block, never evicted by its
+			// own insertion (it fits alone), waits behind the others.
+			v.ref = false
+			s.unlink(v)
+			s.pushFront(v)
+			continue
+		}
+		s.remove(v)
 		s.evictions.Add(1)
 	}
 }

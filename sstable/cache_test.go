@@ -32,17 +32,19 @@ func TestCacheRespectsByteBound(t *testing.T) {
 	}
 }
 
-func TestCacheEvictsLeastRecentlyUsed(t *testing.T) {
+// TestCacheEvictsUnreferenced checks the second chance: a block used since
+// the last eviction survives the next one, the oldest unused block goes.
+func TestCacheEvictsUnreferenced(t *testing.T) {
 	c := newCache(3*1000, 1)
 	for i := range 3 {
 		c.insert(1, uint64(i), testBlock(1000))
 	}
-	if c.get(1, 0) == nil { // 0 is now the most recently used
+	if c.get(1, 0) == nil { // 0 is now referenced
 		t.Fatal("block 0 missing")
 	}
 	c.insert(1, 3, testBlock(1000)) // evicts 1
 	if c.get(1, 1) != nil || c.get(1, 0) == nil || c.get(1, 2) == nil || c.get(1, 3) == nil {
-		t.Fatal("the least recently used block was not the one evicted")
+		t.Fatal("the oldest unreferenced block was not the one evicted")
 	}
 	c.insert(1, 9, testBlock(3001)) // larger than the cache: not cached
 	if c.get(1, 9) != nil {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/bits-and-blooms/bloom/v3"
 
@@ -381,6 +382,26 @@ func (r *Reader) FilterParams() (bits, hashes uint64) {
 		return 0, 0
 	}
 	return uint64(r.filter.Cap()), uint64(r.filter.K())
+}
+
+// IndexMemory returns the bytes the reader holds for its decoded index:
+// the separators and, per data block, an entry of a slice header and a
+// block handle.
+func (r *Reader) IndexMemory() int64 {
+	n := int64(cap(r.index)) * int64(unsafe.Sizeof(indexEntry{}))
+	for i := range r.index {
+		n += int64(len(r.index[i].sep)) // the separators share one array (loadIndex)
+	}
+	return n
+}
+
+// FilterMemory returns the bytes of the reader's Bloom filter, 0 without
+// one.
+func (r *Reader) FilterMemory() int64 {
+	if r.filter == nil {
+		return 0
+	}
+	return int64(r.filter.Cap()+7) / 8
 }
 
 // FileNum returns the file number the reader was opened with.

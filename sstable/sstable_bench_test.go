@@ -268,7 +268,7 @@ func BenchmarkScan(b *testing.B) {
 	}
 }
 
-// BenchmarkCacheShards compares one LRU under one mutex with the sharded
+// BenchmarkCacheShards compares one CLOCK list under one mutex with the sharded
 // cache on parallel Gets served from the cache.
 func BenchmarkCacheShards(b *testing.B) {
 	benchTables(b)

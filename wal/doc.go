@@ -17,12 +17,15 @@
 //
 // A Writer buffers appended records in memory and writes the buffer to the
 // file with one Write when it fills, when a record must be made durable, or
-// on Flush and Close. AppendSync (and Sync) return only once the record is on
-// stable storage. Concurrent callers share fsyncs: the first waiter whose
-// record is not yet durable becomes the leader, takes everything buffered so
-// far, writes and syncs it while the others keep appending, then wakes every
-// waiter its sync covered; one of those left over leads the next round. No
-// goroutine is started. Errors are sticky: once a write or sync has failed,
+// on Flush and Close. A full buffer is written by a short-lived goroutine
+// while appends continue into a spare one, so that Append does not wait on
+// the write (Pebble's LogWriter flushes from a goroutine for the same
+// reason). AppendSync (and Sync) return only once the record is on stable
+// storage. Concurrent callers share fsyncs: the first waiter whose record is
+// not yet durable becomes the leader, takes everything buffered so far,
+// writes and syncs it while the others keep appending, then wakes every
+// waiter its sync covered; one of those left over leads the next round.
+// Errors are sticky: once a write or sync has failed,
 // every later call fails, because acknowledging data after a failed fsync is
 // unsafe.
 //

@@ -66,6 +66,7 @@ type Writer struct {
 	flushed int64     // bytes handed to the file
 	synced  int64     // bytes durable
 	ioBusy  bool      // an I/O round is under way (with mu released)
+	bgRound bool      // a background write of a full buffer is scheduled or running
 	err     error     // sticky
 	closed  bool
 	dirSync bool // the file's directory entry is not yet known durable
@@ -173,7 +174,13 @@ func newWriter(fs vfs.FS, f vfs.File, name string, logNum uint64, bs int, opts O
 
 // Append adds rec to the log and returns its position. The record is
 // buffered, not yet durable: a later AppendSync, Sync or Close makes it so.
-// Append writes the buffer to the file when it fills.
+//
+// When the buffer fills, Append hands it to a goroutine that writes it to
+// the file while appends go on into the spare buffer, so that an appender
+// does not wait for the write (which can block for milliseconds when the
+// kernel throttles dirty pages); only when the spare fills too before that
+// write ends does Append wait. A failed background write is the sticky
+// error of every later call.
 func (w *Writer) Append(rec []byte) (Pos, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -181,18 +188,34 @@ func (w *Writer) Append(rec []byte) (Pos, error) {
 		return Pos{}, err
 	}
 	p := w.encodeLocked(rec)
-	if len(w.buf) >= w.bufMax && !w.ioBusy {
-		w.roundLocked(false)
+	if len(w.buf) >= w.bufMax && !w.ioBusy && !w.bgRound {
+		w.bgRound = true
+		go w.backgroundRound()
 	}
 	for len(w.buf) >= 2*w.bufMax && w.err == nil {
-		// An I/O round is under way and the buffer is full: wait.
-		if w.ioBusy {
+		// A write is under way and the buffer is full again: wait.
+		if w.ioBusy || w.bgRound {
 			w.cond.Wait()
 			continue
 		}
 		w.roundLocked(false)
 	}
 	return p, w.err
+}
+
+// backgroundRound writes the buffer for Append (see there), unless a sync
+// round or Close has written it meanwhile.
+func (w *Writer) backgroundRound() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for w.ioBusy {
+		w.cond.Wait()
+	}
+	if w.err == nil && !w.closed && len(w.buf) > 0 {
+		w.roundLocked(false)
+	}
+	w.bgRound = false
+	w.cond.Broadcast()
 }
 
 // AppendSync adds rec to the log and returns once it is durable (and with
@@ -251,7 +274,7 @@ func (w *Writer) Close() error {
 	if err == nil {
 		err = w.waitDurableLocked(w.written)
 	}
-	for w.ioBusy {
+	for w.ioBusy || w.bgRound {
 		w.cond.Wait()
 	}
 	if cerr := w.f.Close(); err == nil && cerr != nil {
@@ -266,6 +289,14 @@ func (w *Writer) Size() int64 {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.written
+}
+
+// BufferMemory returns the bytes of the writer's buffers (up to about four
+// times Options.BufferSize: the one being filled and the one being written).
+func (w *Writer) BufferMemory() int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return int64(cap(w.buf) + cap(w.spare))
 }
 
 // Stats returns the writer's counts so far.

@@ -350,3 +350,61 @@ func TestGroupCommit(t *testing.T) {
 		t.Fatalf("seed %d: %d distinct records, want %d", seed, len(seen), writers*each)
 	}
 }
+
+// TestBackgroundWriteError fails the write of a full buffer, which Append
+// hands to a goroutine: the Append that finds the spare buffer full too
+// waits for that write and returns its error, and the error sticks.
+func TestBackgroundWriteError(t *testing.T) {
+	mem := vfs.NewMem()
+	ffs := vfs.NewFaultFS(mem)
+	w, err := wal.Create(ffs, "log", 3, wal.Options{BufferSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ffs.Inject(vfs.Fault{Ops: vfs.OpWrite, Kind: vfs.KindWAL})
+	var failed error
+	for i := 0; failed == nil && i < 10; i++ {
+		_, failed = w.Append(bytes.Repeat([]byte{'a'}, 80))
+	}
+	if !errors.Is(failed, vfs.ErrInjected) {
+		t.Fatalf("Append past two buffers with a failing write: %v, want vfs.ErrInjected", failed)
+	}
+	ffs.Clear()
+	if err := w.Sync(); !errors.Is(err, vfs.ErrInjected) {
+		t.Fatalf("Sync after the failed background write: %v, want the sticky vfs.ErrInjected", err)
+	}
+	if err := w.Close(); !errors.Is(err, vfs.ErrInjected) {
+		t.Fatalf("Close: %v, want the sticky vfs.ErrInjected", err)
+	}
+}
+
+// TestBackgroundWritesKeepOrder appends many records without syncing, so
+// that full buffers are written in the background while appends go on,
+// and checks that the closed log reads back every record in order.
+func TestBackgroundWritesKeepOrder(t *testing.T) {
+	fs := vfs.NewMem()
+	w, err := wal.Create(fs, "log", 5, wal.Options{BufferSize: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs [][]byte
+	for i := range 2000 {
+		rec := fmt.Appendf(nil, "record %d %s", i, bytes.Repeat([]byte{byte(i)}, i%300))
+		if _, err := w.Append(rec); err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, rec)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	res := readFS(t, fs, "log", 5, wal.ReaderOptions{})
+	if res.err != nil || len(res.recs) != len(recs) {
+		t.Fatalf("read %d records (%v), want %d", len(res.recs), res.err, len(recs))
+	}
+	for i := range recs {
+		if !bytes.Equal(res.recs[i], recs[i]) {
+			t.Fatalf("record %d differs", i)
+		}
+	}
+}

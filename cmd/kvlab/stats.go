@@ -70,6 +70,9 @@ func writeStats(out io.Writer, st kv.Stats) {
 			time.Duration(l.CompactionNanos).Round(time.Millisecond), size(l.CompactionBytesIn), size(l.CompactionBytesOut))
 		fmt.Fprintf(out, "write stalls %d (%s); tables per get %.2f; bloom checks %d, negatives %d, false positives %d\n",
 			l.Stalls, time.Duration(l.StallNanos).Round(time.Millisecond), l.TablesPerGet, l.BloomChecks, l.BloomNegatives, l.BloomFalsePositives)
+		fmt.Fprintf(out, "memory %s: memtable arenas %s, their filters %s, block cache %s, %d open tables' indexes %s and filters %s, WAL buffers %s\n",
+			size(l.MemoryBytes), size(l.MemtableArenaBytes), size(l.MemtableFilterBytes), size(l.BlockCacheBytes),
+			l.OpenTables, size(l.TableIndexBytes), size(l.TableFilterBytes), size(l.WALBufferBytes))
 	}
 	if b := st.BTree; b != nil {
 		fmt.Fprintf(out, "height %d, page size %s; pages: %d leaf, %d branch, %d overflow, %d free; leaf fill %.1f%%\n",
