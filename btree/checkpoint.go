@@ -3,6 +3,7 @@ package btree
 import (
 	"fmt"
 
+	"github.com/kvlab/kvlab/internal/storedir"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/wal"
 )
@@ -23,7 +24,8 @@ import (
 //     list are written to their (fresh) locations — no page of the previous
 //     checkpoint is overwritten — and the pages file is synced; then the meta
 //     page is written to the other slot and synced: the new checkpoint now
-//     exists.
+//     exists. (The first checkpoint of a version-1 store rewrites the store
+//     marker to this format version before it writes the meta page.)
 //   - complete, under wmu (completeLocked): the pages reserved at the freeze
 //     become free; the old logs are removed; the file is truncated to the
 //     page count.
@@ -56,6 +58,7 @@ type ckpt struct {
 	oldWal  *wal.Writer
 	oldLogs [2]uint64 // logs oldLogs[0] up to (not including) oldLogs[1] become obsolete
 	written int64
+	upgrade bool // the first checkpoint of a version-1 store: the marker is rewritten
 }
 
 // checkpointState says what the background checkpoint is doing.
@@ -189,6 +192,7 @@ func (db *DB) freezeLocked() (*ckpt, error) {
 	if len(fl) > 0 {
 		c.m.freelist = fl[0]
 	}
+	c.upgrade = db.meta.version != 0 && db.meta.version < formatVersion
 	c.oldWal, c.oldLogs = db.wal, [2]uint64{db.meta.walNum, newNum}
 	if f := db.note.Events().WALRotated; f != nil {
 		f(kv.WALInfo{OldNum: db.walNum, NewNum: newNum})
@@ -225,6 +229,16 @@ func (db *DB) writeCheckpoint(c *ckpt) error {
 	db.pool.markCleanNodes(c.dirty, func(n *node) []byte { return w.pages[n.pgno] })
 	if err := db.pages.Sync(); err != nil {
 		return fmt.Errorf("sync pages: %w", err)
+	}
+	if c.upgrade {
+		// A version-1 build looks at the meta pages only after finding a
+		// log, and calls a store whose meta pages are of a newer version
+		// corrupt. So the marker says format 2 before any meta page does:
+		// such a build then refuses the store by its marker, with
+		// kv.ErrUnsupportedVersion.
+		if err := storedir.Write(db.fs, db.dir, storedir.Marker{Engine: Name, Format: FormatVersion}); err != nil {
+			return err
+		}
 	}
 	if _, err := db.metaf.WriteAt(c.m.encode(), int64(c.m.checkpoint%2)*metaSlotSize); err != nil {
 		return fmt.Errorf("write meta: %w", err)

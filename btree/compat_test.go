@@ -2,12 +2,14 @@ package btree
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/kvlab/kvlab/internal/storedir"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/vfs"
 )
@@ -175,6 +177,16 @@ func storeVersions(t *testing.T, dir string) (slots [2]uint32, newest uint32) {
 	return slots, m.version
 }
 
+// storeMarker returns the store marker of dir.
+func storeMarker(t *testing.T, dir string) storedir.Marker {
+	t.Helper()
+	mk, found, err := storedir.Read(vfs.Default, dir)
+	if err != nil || !found {
+		t.Fatalf("%s: marker: found %v, %v", dir, found, err)
+	}
+	return mk
+}
+
 // checkStore runs the integrity check of the last checkpoint.
 func checkStore(t *testing.T, db *DB, ctx string) {
 	t.Helper()
@@ -289,6 +301,9 @@ func TestCompatFormat1Stores(t *testing.T) {
 				t.Fatal(err)
 			}
 			verifyBothWays(t, db, m, tc.dir+" after more writes")
+			if mk := storeMarker(t, dir); mk.Format != 1 {
+				t.Fatalf("before the first checkpoint the marker says format %d, want 1", mk.Format)
+			}
 
 			if err := db.Flush(); err != nil {
 				t.Fatalf("checkpoint: %v", err)
@@ -296,6 +311,16 @@ func TestCompatFormat1Stores(t *testing.T) {
 			slots, v := storeVersions(t, dir)
 			if v != FormatVersion {
 				t.Fatalf("after the checkpoint the newest meta page is of version %d (slots %v), want %d", v, slots, FormatVersion)
+			}
+			// The other slot still holds the version-1 checkpoint, and a
+			// version-1 build calls a store whose meta pages it cannot read
+			// corrupt: the marker must make it refuse the store first, as
+			// its directory check (the same storedir.Check) does here.
+			if mk := storeMarker(t, dir); mk.Format != FormatVersion {
+				t.Fatalf("after the upgrading checkpoint the marker says format %d, want %d", mk.Format, FormatVersion)
+			}
+			if _, err := storedir.Check(vfs.Default, dir, Name, 1, ownFile, storedir.Mode{}); !errors.Is(err, kv.ErrUnsupportedVersion) {
+				t.Fatalf("a version-1 build's directory check of the upgraded store: %v, want kv.ErrUnsupportedVersion", err)
 			}
 			checkStore(t, db, tc.dir+" upgraded")
 			verifyBothWays(t, db, m, tc.dir+" upgraded")

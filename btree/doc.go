@@ -210,7 +210,11 @@
 // # Opening, read-only stores and maintenance
 //
 // Open checks the directory before it touches it (the store marker,
-// docs/format/store.md). Options.ReadOnly opens the files read-only and
+// docs/format/store.md). A store of format version 1 (overflow runs of
+// framed pages, still read) is upgraded by its next checkpoint: the marker
+// is rewritten to version 2 first, so that a version-1 build refuses the
+// store with kv.ErrUnsupportedVersion rather than calling it corrupt
+// (testdata holds version-1 stores the tests upgrade). Options.ReadOnly opens the files read-only and
 // replays the log into the buffer pool without writing back (the pool grows
 // to hold the changed pages; overflow runs the log wrote are kept in
 // memory); no checkpoint runs and Close writes nothing.
