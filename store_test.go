@@ -8,13 +8,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kvlab/kvlab/btree"
 	"github.com/kvlab/kvlab/internal/storedir"
 	"github.com/kvlab/kvlab/kv"
+	"github.com/kvlab/kvlab/lsm"
 	"github.com/kvlab/kvlab/vfs"
 )
 
 // persistentEngines are the engines whose stores the marker tests cover.
 var persistentEngines = []string{"lsm", "btree"}
+
+// formatVersion is each persistent engine's format version, the one its
+// marker records.
+var formatVersion = map[string]int{"lsm": lsm.FormatVersion, "btree": btree.FormatVersion}
 
 // dirState is a directory's files with their bytes and modification times.
 type dirState map[string]string
@@ -83,7 +89,7 @@ func TestOpenWritesMarkerAndDetectNamesEngine(t *testing.T) {
 	for _, e := range persistentEngines {
 		dir := makeStore(t, e)
 		m, found, err := storedir.Read(osFS(), dir)
-		if err != nil || !found || m.Engine != e || m.Format != 1 {
+		if err != nil || !found || m.Engine != e || m.Format != formatVersion[e] {
 			t.Fatalf("%s: marker %+v found=%v err=%v", e, m, found, err)
 		}
 		if got, err := Detect(dir); err != nil || got != e {
