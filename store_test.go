@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kvlab/kvlab/btree"
 	"github.com/kvlab/kvlab/internal/storedir"
+	"github.com/kvlab/kvlab/lsm"
 	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/vfs"
 )
@@ -80,10 +82,11 @@ func makeStore(t *testing.T, engine string) string {
 }
 
 func TestOpenWritesMarkerAndDetectNamesEngine(t *testing.T) {
+	format := map[string]int{lsm.Name: lsm.FormatVersion, btree.Name: btree.FormatVersion}
 	for _, e := range persistentEngines {
 		dir := makeStore(t, e)
 		m, found, err := storedir.Read(osFS(), dir)
-		if err != nil || !found || m.Engine != e || m.Format != 1 {
+		if err != nil || !found || m.Engine != e || m.Format != format[e] || m.Format == 0 {
 			t.Fatalf("%s: marker %+v found=%v err=%v", e, m, found, err)
 		}
 		if got, err := Detect(dir); err != nil || got != e {
