@@ -10,17 +10,13 @@ import (
 
 	"github.com/kvlab/kvlab/btree"
 	"github.com/kvlab/kvlab/internal/storedir"
-	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/lsm"
+	"github.com/kvlab/kvlab/kv"
 	"github.com/kvlab/kvlab/vfs"
 )
 
 // persistentEngines are the engines whose stores the marker tests cover.
 var persistentEngines = []string{"lsm", "btree"}
-
-// formatVersion is each persistent engine's format version, the one its
-// marker records.
-var formatVersion = map[string]int{"lsm": lsm.FormatVersion, "btree": btree.FormatVersion}
 
 // dirState is a directory's files with their bytes and modification times.
 type dirState map[string]string
@@ -86,10 +82,11 @@ func makeStore(t *testing.T, engine string) string {
 }
 
 func TestOpenWritesMarkerAndDetectNamesEngine(t *testing.T) {
+	format := map[string]int{lsm.Name: lsm.FormatVersion, btree.Name: btree.FormatVersion}
 	for _, e := range persistentEngines {
 		dir := makeStore(t, e)
 		m, found, err := storedir.Read(osFS(), dir)
-		if err != nil || !found || m.Engine != e || m.Format != formatVersion[e] {
+		if err != nil || !found || m.Engine != e || m.Format != format[e] || m.Format == 0 {
 			t.Fatalf("%s: marker %+v found=%v err=%v", e, m, found, err)
 		}
 		if got, err := Detect(dir); err != nil || got != e {
