@@ -10,8 +10,8 @@ import (
 
 	"github.com/kvlab/kvlab/btree"
 	"github.com/kvlab/kvlab/internal/storedir"
-	"github.com/kvlab/kvlab/lsm"
 	"github.com/kvlab/kvlab/kv"
+	"github.com/kvlab/kvlab/lsm"
 	"github.com/kvlab/kvlab/vfs"
 )
 
