@@ -164,8 +164,13 @@ func SweepReadingLines(rs []*bench.Result) []string {
 	if len(ok) == 0 {
 		return []string{"no point measured anything"}
 	}
+	gap := sweepModelGap(ok)
 	if enginesShareAPoint(ok) {
-		return crossoverLines(ok)
+		lines := crossoverLines(ok)
+		if gap != "" {
+			lines = append(lines, "caveat: "+gap)
+		}
+		return lines
 	}
 	point := func(r *bench.Result) string {
 		var parts []string
@@ -224,8 +229,8 @@ func SweepReadingLines(rs []*bench.Result) []string {
 		}
 		return 0
 	})
-	if s := sweepModelGap(ok); s != "" {
-		parts = append(parts, "caveat: "+s)
+	if gap != "" {
+		parts = append(parts, "caveat: "+gap)
 	}
 	return parts
 }
