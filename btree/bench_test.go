@@ -115,8 +115,10 @@ func benchFill(b *testing.B, key func([]byte, uint64) []byte) {
 			before := db.Stats()
 			b.SetBytes(16 + int64(benchValueSize))
 			b.ResetTimer()
+			cpu := startCPU()
 			fill(b, db, b.N, key)
 			b.StopTimer()
+			cpu.report(b)
 			reportAmp(b, db, before)
 		})
 	}

@@ -114,8 +114,9 @@ func (c *checker) walk(pg pgid, depth int, lo, hi []byte, from pgid) error {
 	if err != nil {
 		return db.corrupt(pg, err)
 	}
-	for i, k := range n.keys {
-		if i > 0 && bytes.Compare(n.keys[i-1], k) >= 0 {
+	for i := range n.count() {
+		k := n.key(i)
+		if i > 0 && bytes.Compare(n.key(i-1), k) >= 0 {
 			return db.corrupt(pg, pageErrorf(pg, "keys %d and %d out of order", i-1, i))
 		}
 		if (lo != nil && bytes.Compare(k, lo) < 0) || (hi != nil && bytes.Compare(k, hi) >= 0) {
@@ -130,10 +131,10 @@ func (c *checker) walk(pg pgid, depth int, lo, hi []byte, from pgid) error {
 		}
 		c.leaves++
 		c.leafBytes += uint64(n.size)
-		for i := range n.keys {
+		for i := range n.count() {
 			c.keys++
-			c.live += uint64(len(n.keys[i])) + uint64(db.valueLen(n, i))
-			if ref := n.ovf[i]; ref.pg != 0 {
+			c.live += uint64(len(n.key(i))) + uint64(db.valueLen(n, i))
+			if _, ref := n.value(i); ref.pg != 0 {
 				if err := c.checkOverflow(n, i); err != nil {
 					return err
 				}
@@ -142,16 +143,16 @@ func (c *checker) walk(pg pgid, depth int, lo, hi []byte, from pgid) error {
 		return nil
 	}
 	c.branches++
-	if len(n.keys) == 0 {
+	if n.count() == 0 {
 		return db.corrupt(pg, pageErrorf(pg, "branch page has no separator"))
 	}
 	for i, kid := range n.kids {
 		clo, chi := lo, hi
 		if i > 0 {
-			clo = n.keys[i-1]
+			clo = n.key(i - 1)
 		}
-		if i < len(n.keys) {
-			chi = n.keys[i]
+		if i < n.count() {
+			chi = n.key(i)
 		}
 		if err := c.walk(kid, depth+1, clo, chi, pg); err != nil {
 			return err
@@ -161,7 +162,7 @@ func (c *checker) walk(pg pgid, depth int, lo, hi []byte, from pgid) error {
 }
 
 func (c *checker) checkOverflow(n *node, i int) error {
-	ref := n.ovf[i]
+	_, ref := n.value(i)
 	cnt := ref.pages(c.db.ps)
 	for j := range cnt {
 		if err := c.claim(ref.pg+pgid(j), "overflow", n.pgno); err != nil {

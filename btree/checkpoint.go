@@ -208,9 +208,16 @@ func (db *DB) freezeLocked() (*ckpt, error) {
 // nodes it writes are frozen, its pages are reserved, and only it writes
 // the meta file.
 func (db *DB) writeCheckpoint(c *ckpt) error {
-	w := newPageWriter(db)
-	for _, n := range c.dirty {
-		encodeNode(n, w.page(n.pgno))
+	w := db.cw
+	w.take()
+	for i, n := range c.dirty {
+		if err := w.add(n); err != nil {
+			return err
+		}
+		c.dirty[i] = nil // written (or in w): let the heap have it back
+	}
+	if err := w.flush(); err != nil { // the free list's pages may lie below
+		return err
 	}
 	capacity := freelistCapacity(db.ps)
 	for i, pg := range c.fl {
@@ -219,14 +226,16 @@ func (db *DB) writeCheckpoint(c *ckpt) error {
 			next = c.fl[i+1]
 		}
 		chunk := c.list[min(len(c.list), i*capacity):min(len(c.list), (i+1)*capacity)]
-		encodeFreelist(w.page(pg), pg, next, chunk)
+		p, err := w.page(pg, nil)
+		if err != nil {
+			return err
+		}
+		encodeFreelist(p, pg, next, chunk)
 	}
-	written, err := w.flush()
-	if err != nil {
+	if err := w.flush(); err != nil {
 		return err
 	}
-	c.written = written
-	db.pool.markCleanNodes(c.dirty, func(n *node) []byte { return w.pages[n.pgno] })
+	c.written = w.take()
 	if err := db.pages.Sync(); err != nil {
 		return fmt.Errorf("sync pages: %w", err)
 	}
@@ -267,76 +276,108 @@ func (db *DB) completeLocked(c *ckpt) {
 }
 
 // writeBack writes cold dirty pages to their (fresh) locations, without
-// syncing, when dirty pages fill more than half the pool, so that the pool
-// can evict them; the caller holds wmu, so no node changes meanwhile. Only
-// pages allocated since the last durable checkpoint are dirty, so this
-// never touches the checkpoint on disk. A node a running checkpoint is
-// writing may be among them: both write the same image of the frozen node
-// to the same page. An error makes the store read-only.
+// syncing, when the dirty nodes' heap passes the pool's dirty budget,
+// until it is back to half the budget, so that the pool can evict them;
+// the caller holds wmu, so no node changes meanwhile. Only pages allocated
+// since the last durable checkpoint are dirty, so this never touches the
+// checkpoint on disk. A node a running checkpoint is writing may be among
+// them: both write the same image of the frozen node to the same page. An
+// error makes the store read-only.
 func (db *DB) writeBack() error {
-	limit := db.pool.cap / 2
-	dirty := db.pool.dirtyCount()
-	if dirty <= limit {
+	budget := db.pool.dirtyBudget
+	dirty := db.pool.dirtyBytes.Load()
+	if dirty <= budget {
 		return nil
 	}
-	nodes := db.pool.coldDirty(dirty - limit/2)
-	w := newPageWriter(db)
-	for _, n := range nodes {
-		encodeNode(n, w.page(n.pgno))
+	w := db.wb
+	for _, n := range db.pool.coldDirty(dirty - budget/2) {
+		if err := w.add(n); err != nil {
+			return db.failLocked(fmt.Errorf("btree: write back: %w", err))
+		}
 	}
-	if _, err := w.flush(); err != nil {
+	if err := w.flush(); err != nil {
 		return db.failLocked(fmt.Errorf("btree: write back: %w", err))
 	}
-	db.pool.markCleanNodes(nodes, func(n *node) []byte { return w.pages[n.pgno] })
 	return nil
 }
 
-// pageWriter collects page images and writes runs of consecutive pages
-// with one WriteAt each.
+// pageWriter writes pages through one buffer of up to max pages, reused:
+// pages are added in ascending page order, runs of consecutive pages go
+// out with one WriteAt each, and the nodes among them are then marked
+// clean with their images (which move into frames). A pageWriter is used
+// by one goroutine at a time: DB.wb by writeBack under wmu, DB.cw by the
+// checkpoint's write phase (one checkpoint at a time).
 type pageWriter struct {
-	db    *DB
-	pages map[pgid][]byte
-	order []pgid
+	db      *DB
+	max     int
+	buf     []byte  // len(pgs) page images
+	pgs     []pgid  // the pages in buf
+	nodes   []*node // nodes[i] is page pgs[i]'s node, nil for other pages
+	written int64   // bytes written since the last take
 }
+
+// pageWriterPages is how many pages a pageWriter buffers for a pool of
+// frames frames: an eighth of the pool, from 16 to 256 pages.
+func pageWriterPages(frames int) int { return min(256, max(16, frames/8)) }
 
 func newPageWriter(db *DB) *pageWriter {
-	return &pageWriter{db: db, pages: map[pgid][]byte{}}
+	return &pageWriter{db: db, max: pageWriterPages(db.pool.cap)}
 }
 
-// page returns a zeroed buffer for page pg.
-func (w *pageWriter) page(pg pgid) []byte {
-	b := make([]byte, w.db.ps)
-	w.pages[pg] = b
-	w.order = append(w.order, pg)
-	return b
+// add encodes node n into the next page image.
+func (w *pageWriter) add(n *node) error {
+	p, err := w.page(n.pgno, n)
+	if err == nil {
+		encodeNode(n, p)
+	}
+	return err
 }
 
-// flush writes every collected page and returns the bytes written.
-func (w *pageWriter) flush() (int64, error) {
-	sortPgids(w.order)
-	var total int64
-	var run []byte
-	var start pgid
-	write := func() error {
-		if len(run) == 0 {
-			return nil
+// page returns the buffer for page pg's image, which the caller fills
+// whole before the next call; n is the page's node, if it is one. When
+// the buffer is full, its pages are written first.
+func (w *pageWriter) page(pg pgid, n *node) ([]byte, error) {
+	if len(w.pgs) == w.max {
+		if err := w.flush(); err != nil {
+			return nil, err
 		}
-		if _, err := w.db.pages.WriteAt(run, w.db.pageOffset(start)); err != nil {
-			return fmt.Errorf("write pages %d-%d: %w", start, start+pgid(len(run)/w.db.ps)-1, err)
-		}
-		total += int64(len(run))
-		w.db.st.pagesWritten.Add(int64(len(run) / w.db.ps))
-		run = run[:0]
-		return nil
 	}
-	for i, pg := range w.order {
-		if i == 0 || pg != w.order[i-1]+1 || len(run) >= 1<<20 {
-			if err := write(); err != nil {
-				return total, err
-			}
-			start = pg
-		}
-		run = append(run, w.pages[pg]...)
+	if w.buf == nil {
+		w.buf = make([]byte, 0, w.max*w.db.ps)
 	}
-	return total, write()
+	off := len(w.buf)
+	w.buf = w.buf[:off+w.db.ps]
+	w.pgs = append(w.pgs, pg)
+	w.nodes = append(w.nodes, n)
+	return w.buf[off:], nil
+}
+
+// flush writes the buffered pages, marks their nodes clean and empties
+// the buffer.
+func (w *pageWriter) flush() error {
+	ps := w.db.ps
+	start := 0
+	for i := range w.pgs {
+		if i+1 < len(w.pgs) && w.pgs[i+1] == w.pgs[i]+1 {
+			continue
+		}
+		run := w.buf[start*ps : (i+1)*ps]
+		if _, err := w.db.pages.WriteAt(run, w.db.pageOffset(w.pgs[start])); err != nil {
+			return fmt.Errorf("write pages %d-%d: %w", w.pgs[start], w.pgs[i], err)
+		}
+		w.written += int64(len(run))
+		w.db.st.pagesWritten.Add(int64(i + 1 - start))
+		start = i + 1
+	}
+	w.db.pool.markCleanNodes(w.nodes, func(i int) []byte { return w.buf[i*ps : (i+1)*ps] })
+	clear(w.nodes)
+	w.buf, w.pgs, w.nodes = w.buf[:0], w.pgs[:0], w.nodes[:0]
+	return nil
+}
+
+// take returns the bytes written since the last take.
+func (w *pageWriter) take() int64 {
+	n := w.written
+	w.written = 0
+	return n
 }

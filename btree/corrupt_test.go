@@ -134,9 +134,9 @@ func TestCorruptPagesAreReported(t *testing.T) {
 	leaf := db.LeafPageOf([]byte("key01500"))
 	l, _ := db.lookup([]byte("key01500"))
 	var ovf uint64
-	for i := range l.keys {
-		if l.ovf[i].pg != 0 {
-			ovf = uint64(l.ovf[i].pg)
+	for i := range l.count() {
+		if _, ref := l.value(i); ref.pg != 0 {
+			ovf = uint64(ref.pg)
 		}
 	}
 	db.Close()

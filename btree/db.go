@@ -30,6 +30,8 @@ type DB struct {
 	metaf     vfs.File
 	pagesName string
 	pool      *pool
+	wb, cw    *pageWriter // writeBack's (under wmu) and the checkpoint's page buffers
+	scratch   []byte      // loadNode's page buffer for uncached reads, under wmu
 
 	// wmu admits one writer at a time; checkpoints and Check hold it too.
 	wmu sync.Mutex
@@ -176,13 +178,14 @@ func (db *DB) readView(pg pgid) (page, error) {
 }
 
 // readNode returns page pg as a node, the writer's form: the pool's dirty
-// node (or one kept for snapshots), or one decoded from a private copy of
-// the page (which the pool holds once the writer makes it dirty: cow).
+// node (or one kept for snapshots), or one decoded from the page (which
+// the pool holds once the writer makes it dirty: cow).
 func (db *DB) readNode(pg pgid) (*node, error) { return db.loadNode(pg, true) }
 
 // loadNode is readNode; a page read from the file enters the pool's frames
 // only when cache is set (a range delete reads the leaves it frees
-// without).
+// without). The node is decoded straight from the pinned frame (the
+// decoder copies the cells out), or from the writer's scratch buffer.
 func (db *DB) loadNode(pg pgid, cache bool) (*node, error) {
 	var buf []byte
 	if p, ok := db.pool.get(pg); ok || cache {
@@ -195,24 +198,30 @@ func (db *DB) loadNode(pg pgid, cache bool) (*node, error) {
 		if p.n != nil {
 			return p.n, nil
 		}
-		buf = append(make([]byte, 0, len(p.v)), p.v...)
+		n, err := decodeNodeBody(p.v, pg)
 		db.pool.release(p)
-	} else {
-		if db.nkept.Load() > 0 {
-			if n := db.kept[pg]; n != nil {
-				return n, nil
-			}
-		}
-		if pg == 0 {
-			return nil, db.corrupt(pg, pageErrorf(pg, "null page reference"))
-		}
-		buf = make([]byte, db.ps)
-		if err := db.readPage(pg, buf); err != nil {
-			return nil, err
-		}
-		if err := verifyPage(buf, pg, pageLeaf, pageBranch); err != nil {
+		if err != nil {
 			return nil, db.corrupt(pg, err)
 		}
+		return n, nil
+	}
+	if db.nkept.Load() > 0 {
+		if n := db.kept[pg]; n != nil {
+			return n, nil
+		}
+	}
+	if pg == 0 {
+		return nil, db.corrupt(pg, pageErrorf(pg, "null page reference"))
+	}
+	if len(db.scratch) != db.ps {
+		db.scratch = make([]byte, db.ps)
+	}
+	buf = db.scratch
+	if err := db.readPage(pg, buf); err != nil {
+		return nil, err
+	}
+	if err := verifyPage(buf, pg, pageLeaf, pageBranch); err != nil {
+		return nil, db.corrupt(pg, err)
 	}
 	n, err := decodeNodeBody(buf, pg)
 	if err != nil {
@@ -229,10 +238,11 @@ func (db *DB) child(p *node, i int) (*node, error) { return db.readNode(p.kids[i
 
 // readValue returns a copy of leaf cell i's value.
 func (db *DB) readValue(n *node, i int) ([]byte, error) {
-	if n.ovf[i].pg == 0 {
-		return append(make([]byte, 0, len(n.vals[i])), n.vals[i]...), nil
+	v, ref := n.value(i)
+	if ref.pg == 0 {
+		return append(make([]byte, 0, len(v)), v...), nil
 	}
-	return db.readOverflow(n.ovf[i])
+	return db.readOverflow(ref)
 }
 
 // readOverflow reads the value of overflow run ref with one read. A bare

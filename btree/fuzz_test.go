@@ -13,11 +13,12 @@ import (
 // without panicking.
 func FuzzPage(f *testing.F) {
 	const ps = MinPageSize
-	leaf := &node{pgno: 3, leaf: true, keys: [][]byte{[]byte("a"), []byte("bb"), []byte("c")},
-		vals: [][]byte{[]byte("1"), nil, nil}, ovf: []ovfRef{{}, {pg: 9, n: 5000}, {pg: 20, n: 4096, raw: true, sum: 0xdeadbeef}}}
-	leaf.size = leaf.computeSize()
-	branch := &node{pgno: 3, keys: [][]byte{[]byte("m")}, kids: []pgid{4, 5}}
-	branch.size = branch.computeSize()
+	leaf := &node{pgno: 3, leaf: true, size: pageHeaderSize}
+	leaf.setLeaf(0, true, []byte("a"), []byte("1"), ovfRef{})
+	leaf.setLeaf(1, true, []byte("bb"), nil, ovfRef{pg: 9, n: 5000})
+	leaf.setLeaf(2, true, []byte("c"), nil, ovfRef{pg: 20, n: 4096, raw: true, sum: 0xdeadbeef})
+	branch := &node{pgno: 3, size: pageHeaderSize, kids: []pgid{4}}
+	branch.insertSep(0, []byte("m"), 5)
 	for _, n := range []*node{leaf, branch} {
 		p := make([]byte, ps)
 		encodeNode(n, p)
@@ -42,22 +43,12 @@ func FuzzPage(f *testing.F) {
 		}
 		if err == nil {
 			v := pageView(data)
-			if v.count() != len(n.keys) || v.leaf() != n.leaf {
-				t.Fatalf("view sees %d cells (leaf %v), node %d (%v)", v.count(), v.leaf(), len(n.keys), n.leaf)
+			if v.count() != n.count() || v.leaf() != n.leaf {
+				t.Fatalf("view sees %d cells (leaf %v), node %d (%v)", v.count(), v.leaf(), n.count(), n.leaf)
 			}
-			for i := range n.keys {
-				if !bytes.Equal(v.key(i), n.keys[i]) {
-					t.Fatalf("view key %d differs", i)
-				}
-				if n.leaf {
-					val, ref := v.value(i)
-					if ref != n.ovf[i] || !bytes.Equal(val, n.vals[i]) {
-						t.Fatalf("view value %d differs", i)
-					}
-				} else if v.child(i) != n.kids[i] {
-					t.Fatalf("view child %d differs", i)
-				}
-				v.search(n.keys[i])
+			sameCells(t, "view", n, page{v: v, f: -1})
+			for i := range n.count() {
+				v.search(n.key(i))
 			}
 			v.search([]byte("m"))
 		}
@@ -68,20 +59,41 @@ func FuzzPage(f *testing.F) {
 			if err != nil {
 				t.Fatalf("re-encoded page does not decode: %v", err)
 			}
-			if len(m.keys) != len(n.keys) || m.leaf != n.leaf {
-				t.Fatalf("round trip changed the page: %d/%v vs %d/%v", len(m.keys), m.leaf, len(n.keys), n.leaf)
+			if m.count() != n.count() || m.leaf != n.leaf || m.size != n.size {
+				t.Fatalf("round trip changed the page: %d/%v/%d vs %d/%v/%d", m.count(), m.leaf, m.size, n.count(), n.leaf, n.size)
 			}
-			for i := range n.keys {
-				if !bytes.Equal(m.keys[i], n.keys[i]) {
-					t.Fatalf("key %d changed in a round trip", i)
-				}
-			}
+			sameCells(t, "round trip", n, page{n: m, f: -1})
 		}
 		sealPage(data)
 		_, _ = decodeNode(data, 3)
 		_, _ = decodeOverflow(data, 3)
 		_, _, _ = decodeFreelist(data, 3)
 	})
+}
+
+// sameCells fails unless p holds n's cells: keys, values, overflow
+// references and children.
+func sameCells(t *testing.T, what string, n *node, p page) {
+	t.Helper()
+	for i := range n.count() {
+		if !bytes.Equal(p.key(i), n.key(i)) {
+			t.Fatalf("%s: key %d differs", what, i)
+		}
+		if n.leaf {
+			pv, pref := p.value(i)
+			nv, nref := n.value(i)
+			if pref != nref || !bytes.Equal(pv, nv) {
+				t.Fatalf("%s: value %d differs", what, i)
+			}
+		}
+	}
+	if !n.leaf {
+		for i := range n.count() + 1 {
+			if p.child(i) != n.kids[i] {
+				t.Fatalf("%s: child %d differs", what, i)
+			}
+		}
+	}
 }
 
 // FuzzMeta feeds arbitrary bytes to the meta page decoder: a valid meta

@@ -95,7 +95,8 @@ func (db *DB) relocate(pg pgid, limit pgid) (pgid, error) {
 		writable()
 	}
 	if n.leaf {
-		for i, ref := range n.ovf {
+		for i := range n.count() {
+			_, ref := n.value(i)
 			if ref.pg == 0 || ref.pg < limit || !db.freeBelow(ref.pg) {
 				continue
 			}
@@ -109,7 +110,7 @@ func (db *DB) relocate(pg pgid, limit pgid) (pgid, error) {
 				return 0, err
 			}
 			db.releaseOverflow(ref)
-			n.ovf[i] = nref
+			n.setLeaf(i, false, n.key(i), nil, nref)
 		}
 	} else {
 		for i := range n.kids {
@@ -122,6 +123,9 @@ func (db *DB) relocate(pg pgid, limit pgid) (pgid, error) {
 				n.kids[i] = kid
 			}
 		}
+	}
+	if moved {
+		db.recount(n) // the pool's count of its bytes
 	}
 	if n.pgno != pg && pg == db.root {
 		db.root = n.pgno

@@ -200,7 +200,12 @@ func (db *DB) setGeometry() error {
 	db.maxKey = maxKeySize(db.ps)
 	var err error
 	db.pool, err = newPool(db.opts.poolFrames(), db.ps)
-	return err
+	if err != nil {
+		return err
+	}
+	db.pool.dirtyBudget = db.opts.dirtyBudget()
+	db.wb, db.cw = newPageWriter(db), newPageWriter(db)
+	return nil
 }
 
 // adopt makes checkpoint m the current state.

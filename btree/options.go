@@ -134,6 +134,21 @@ func (o Options) threshold() int {
 	return o.OverflowThreshold
 }
 
+// maxDirtyBudget caps the dirty budget: the garbage collector lets the
+// heap grow to about twice what is live (GOGC=100), so the dirty nodes
+// cost up to twice their bytes in resident memory, and the cap keeps that
+// excess within the pool's documented overhead.
+const maxDirtyBudget = 32 << 20
+
+// dirtyBudget returns the heap bytes the dirty nodes may hold before
+// writeBack writes the coldest: a quarter of PoolSize, at most
+// maxDirtyBudget, at least 8 pages.
+func (o Options) dirtyBudget() int64 {
+	return max(8*int64(o.PageSize), min(o.PoolSize/4, maxDirtyBudget))
+}
+
+// poolFrames returns the frames for clean pages: what PoolSize leaves
+// after the dirty budget, at least 16.
 func (o Options) poolFrames() int {
-	return max(16, int(o.PoolSize/int64(o.PageSize)))
+	return max(16, int((o.PoolSize-o.dirtyBudget())/int64(o.PageSize)))
 }

@@ -56,57 +56,34 @@ func putHeader(p []byte, typ byte, count int, pg, link pgid, aux uint32) {
 }
 
 // encodeNode writes n into page buffer p (len(p) is the page size): the
-// header, the slot array growing up and the cells growing down from the end.
+// header, the slot array growing up and the cells growing down from the
+// end, each copied as it is in the node.
 func encodeNode(n *node, p []byte) {
-	ps := len(p)
-	end := ps
+	end := len(p)
 	var link pgid
 	typ := byte(pageLeaf)
 	if !n.leaf {
 		typ = pageBranch
 		link = n.kids[len(n.kids)-1]
 	}
-	for i, k := range n.keys {
-		sz := n.cellSize(i) - slotSize
-		end -= sz
-		c := p[end : end+sz]
-		if n.leaf {
-			flag := byte(cellInline)
-			vlen := len(n.vals[i])
-			ref := n.ovf[i]
-			if ref.pg != 0 {
-				flag, vlen = cellOverflow, int(ref.n)
-				if ref.raw {
-					flag = cellOverflowRaw
-				}
-			}
-			c[0] = flag
-			w := 1 + binary.PutUvarint(c[1:], uint64(len(k)))
-			w += binary.PutUvarint(c[w:], uint64(vlen))
-			w += copy(c[w:], k)
-			if flag != cellInline {
-				binary.LittleEndian.PutUint64(c[w:], uint64(ref.pg))
-				if ref.raw {
-					binary.LittleEndian.PutUint32(c[w+8:], ref.sum)
-				}
-			} else {
-				copy(c[w:], n.vals[i])
-			}
-		} else {
-			binary.LittleEndian.PutUint64(c, uint64(n.kids[i]))
-			w := 8 + binary.PutUvarint(c[8:], uint64(len(k)))
-			copy(c[w:], k)
+	for i := range n.offs {
+		c := n.cell(i)
+		l := cellLen(c, n.leaf)
+		end -= l
+		copy(p[end:end+l], c[:l])
+		if !n.leaf {
+			binary.LittleEndian.PutUint64(p[end:], uint64(n.kids[i]))
 		}
 		binary.LittleEndian.PutUint16(p[pageHeaderSize+slotSize*i:], uint16(end))
 	}
-	putHeader(p, typ, len(n.keys), n.pgno, link, uint32(end))
-	clear(p[pageHeaderSize+slotSize*len(n.keys) : end])
+	putHeader(p, typ, len(n.offs), n.pgno, link, uint32(end))
+	clear(p[pageHeaderSize+slotSize*len(n.offs) : end])
 	sealPage(p)
 }
 
 // decodeNode decodes leaf or branch page p, which must be page pg. The
-// node's keys and values alias p. Every length and offset is checked, so a
-// damaged page yields an error, never a panic or wrong data.
+// node holds a copy of the page's cells. Every length and offset is
+// checked, so a damaged page yields an error, never a panic or wrong data.
 func decodeNode(p []byte, pg pgid) (*node, error) {
 	if err := verifyPage(p, pg, pageLeaf, pageBranch); err != nil {
 		return nil, err
@@ -115,36 +92,32 @@ func decodeNode(p []byte, pg pgid) (*node, error) {
 }
 
 // decodeNodeBody decodes a page whose checksum has been verified (or, in
-// the fuzz target, not): checkNodePage validates every structural field,
-// then the cells are read through a pageView.
+// the fuzz target, not): checkNodePage validates every structural field;
+// then the cell area is copied as one piece (with room for a few more
+// cells) and the slot array turned into offsets into the copy. p is not
+// retained.
 func decodeNodeBody(p []byte, pg pgid) (*node, error) {
-	if _, err := checkNodePage(p, pg); err != nil {
+	size, err := checkNodePage(p, pg)
+	if err != nil {
 		return nil, err
 	}
 	v := pageView(p)
 	cnt := v.count()
-	n := &node{pgno: pg, leaf: v.leaf()}
-	n.keys = make([][]byte, cnt)
-	if n.leaf {
-		n.vals = make([][]byte, cnt)
-		n.ovf = make([]ovfRef, cnt)
-		for i := range cnt {
-			n.keys[i] = v.key(i)
-			n.vals[i], n.ovf[i] = v.value(i)
-		}
-	} else {
-		n.kids = make([]pgid, cnt+1)
-		for i := range cnt {
-			n.keys[i] = v.key(i)
+	start := int(binary.LittleEndian.Uint32(p[offAux:]))
+	n := &node{pgno: pg, leaf: v.leaf(), size: size, acct: size}
+	area := len(p) - start
+	n.data = make([]byte, area, area+max(512, area/4))
+	copy(n.data, p[start:])
+	n.offs = make([]uint32, cnt, cnt+8)
+	for i := range cnt {
+		n.offs[i] = uint32(binary.LittleEndian.Uint16(p[pageHeaderSize+slotSize*i:])) - uint32(start)
+	}
+	if !n.leaf {
+		n.kids = make([]pgid, cnt+1, cnt+4)
+		for i := range cnt + 1 {
 			n.kids[i] = v.child(i)
 		}
-		n.kids[cnt] = v.child(cnt)
 	}
-	n.size = n.computeSize()
-	if n.size > len(p) {
-		return nil, pageErrorf(pg, "cells need %d bytes, more than the page", n.size)
-	}
-	n.acct = n.size
 	return n, nil
 }
 

@@ -32,15 +32,10 @@ func uvarint(b []byte) (uint64, int) {
 
 // key returns cell i's key.
 func (p pageView) key(i int) []byte {
-	c := p.cell(i)
 	if p[offType] == pageBranch {
-		kl, w := uvarint(c[8:])
-		return c[8+w : 8+w+int(kl) : 8+w+int(kl)]
+		return branchKey(p.cell(i))
 	}
-	kl, w1 := uvarint(c[1:])
-	_, w2 := uvarint(c[1+w1:])
-	w := 1 + w1 + w2
-	return c[w : w+int(kl) : w+int(kl)]
+	return leafKey(p.cell(i))
 }
 
 // search returns the index of the first key >= key and whether it equals
@@ -83,22 +78,7 @@ func (p pageView) value(i int) ([]byte, ovfRef) {
 
 // leafCell returns leaf cell i's key and its inline value or overflow
 // reference, parsing the cell once.
-func (p pageView) leafCell(i int) ([]byte, []byte, ovfRef) {
-	c := p.cell(i)
-	kl, w1 := uvarint(c[1:])
-	vl, w2 := uvarint(c[1+w1:])
-	w := 1 + w1 + w2
-	key := c[w : w+int(kl) : w+int(kl)]
-	w += int(kl)
-	switch c[0] {
-	case cellOverflow:
-		return key, nil, ovfRef{pg: pgid(binary.LittleEndian.Uint64(c[w:])), n: uint32(vl)}
-	case cellOverflowRaw:
-		return key, nil, ovfRef{pg: pgid(binary.LittleEndian.Uint64(c[w:])), n: uint32(vl),
-			raw: true, sum: binary.LittleEndian.Uint32(c[w+8:])}
-	}
-	return key, c[w : w+int(vl) : w+int(vl)], ovfRef{}
-}
+func (p pageView) leafCell(i int) ([]byte, []byte, ovfRef) { return parseLeafCell(p.cell(i)) }
 
 // checkNodePage validates the structure of leaf or branch page p (page pg),
 // whose checksum has been verified (or, in the fuzz target, not): the slot
@@ -197,14 +177,14 @@ func (pg page) leaf() bool {
 
 func (pg page) count() int {
 	if pg.n != nil {
-		return len(pg.n.keys)
+		return pg.n.count()
 	}
 	return pg.v.count()
 }
 
 func (pg page) key(i int) []byte {
 	if pg.n != nil {
-		return pg.n.keys[i]
+		return pg.n.key(i)
 	}
 	return pg.v.key(i)
 }
@@ -232,14 +212,14 @@ func (pg page) child(i int) pgid {
 
 func (pg page) value(i int) ([]byte, ovfRef) {
 	if pg.n != nil {
-		return pg.n.vals[i], pg.n.ovf[i]
+		return pg.n.value(i)
 	}
 	return pg.v.value(i)
 }
 
 func (pg page) leafCell(i int) ([]byte, []byte, ovfRef) {
 	if pg.n != nil {
-		return pg.n.keys[i], pg.n.vals[i], pg.n.ovf[i]
+		return pg.n.leafCell(i)
 	}
 	return pg.v.leafCell(i)
 }

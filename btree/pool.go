@@ -14,9 +14,12 @@ import (
 //     platform allows (arena_linux.go): readers search them in place
 //     (pageView), the garbage collector never scans them, and the memory
 //     they take is the pool size however many pages pass through;
-//   - dirty pages (changed since last written) as decoded nodes, the
-//     writer's form, on the Go heap. writeBack keeps them under half of
-//     cap; when one is written, its image moves into a frame.
+//   - dirty pages (changed since last written) as nodes, the writer's
+//     form, on the Go heap. The pool counts their heap bytes (node.heap)
+//     in dirtyBytes; writeBack keeps them within dirtyBudget, which
+//     Options takes out of PoolSize before it sizes the frames, so frames
+//     plus dirty nodes stay within PoolSize. When a node is written, its
+//     image moves into a frame.
 //
 // Frames are evicted by the clock algorithm. A reader pins the frame it
 // reads (get, load) and releases it when done; eviction skips pinned
@@ -36,6 +39,11 @@ type pool struct {
 	unused int     // frames [unused, cap) were never used
 	hand   int     // the clock's hand over frames
 	dirty  int     // dirty nodes in table
+
+	// dirtyBytes is the heap the dirty nodes in table hold, as of when
+	// each was last counted (addDirty, charge); changed under mu.
+	dirtyBytes  atomic.Int64
+	dirtyBudget int64 // the bound writeBack keeps dirtyBytes within
 
 	hits, misses atomic.Int64
 	spills       atomic.Int64 // reads that found every frame pinned
@@ -241,6 +249,7 @@ func (p *pool) dropLocked(pg pgid) (dirty bool) {
 	delete(p.table, pg)
 	if s.n != nil {
 		p.dirty--
+		p.dirtyBytes.Add(-int64(s.n.mem))
 		return true
 	}
 	if p.frames[s.f].pins.Load() == 0 {
@@ -270,7 +279,21 @@ func (p *pool) addDirty(n *node) {
 	p.dropLocked(n.pgno)
 	p.table[n.pgno] = slot{n: n}
 	p.dirty++
+	n.mem = n.heap()
+	p.dirtyBytes.Add(int64(n.mem))
 	touch(&n.ref)
+}
+
+// charge brings dirty node n's count in dirtyBytes up to date after the
+// writer changed it (a node not in the pool is left alone).
+func (p *pool) charge(n *node) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s, ok := p.table[n.pgno]; ok && s.n == n {
+		m := n.heap()
+		p.dirtyBytes.Add(int64(m - n.mem))
+		n.mem = m
+	}
 }
 
 // remove drops page pg's entry, dirty or not (the page was freed or
@@ -296,6 +319,7 @@ func (p *pool) markCleanLocked(n *node, img []byte) {
 	}
 	delete(p.table, n.pgno)
 	p.dirty--
+	p.dirtyBytes.Add(-int64(n.mem))
 	fi := p.grabLocked()
 	if fi < 0 {
 		return
@@ -307,23 +331,27 @@ func (p *pool) markCleanLocked(n *node, img []byte) {
 	p.table[n.pgno] = slot{f: fi}
 }
 
-// markCleanNodes is markClean for many nodes under one lock; img returns
-// each node's image.
-func (p *pool) markCleanNodes(nodes []*node, img func(*node) []byte) {
+// markCleanNodes is markClean for many nodes under one lock; img(i)
+// returns nodes[i]'s image. Nil entries are skipped.
+func (p *pool) markCleanNodes(nodes []*node, img func(i int) []byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, n := range nodes {
-		p.markCleanLocked(n, img(n))
+	for i, n := range nodes {
+		if n != nil {
+			p.markCleanLocked(n, img(i))
+		}
 	}
 }
 
-// coldDirty returns up to k dirty nodes not referenced since it last
-// passed them (clearing the reference bits of the others, as the clock
-// does), in page order.
-func (p *pool) coldDirty(k int) []*node {
+// coldDirty returns dirty nodes holding at least want heap bytes (or all
+// of them), those not referenced since it last passed them first (it
+// clears the reference bits of the others, as the clock does), in page
+// order.
+func (p *pool) coldDirty(want int64) []*node {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var out, warm []*node
+	var got int64
 	for _, s := range p.table {
 		switch {
 		case s.n == nil:
@@ -332,12 +360,19 @@ func (p *pool) coldDirty(k int) []*node {
 			warm = append(warm, s.n)
 		default:
 			out = append(out, s.n)
+			got += int64(s.n.mem)
 		}
-		if len(out) >= k {
+		if got >= want {
 			break
 		}
 	}
-	out = append(out, warm[:min(len(warm), k-len(out))]...)
+	for _, n := range warm {
+		if got >= want {
+			break
+		}
+		out = append(out, n)
+		got += int64(n.mem)
+	}
 	slices.SortFunc(out, func(a, b *node) int { return int64cmp(int64(a.pgno), int64(b.pgno)) })
 	return out
 }

@@ -3,8 +3,12 @@ package btree
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/kvlab/kvlab/kv"
+	"github.com/kvlab/kvlab/vfs"
 )
 
 // fillPage is a pool read function writing pg's number into every byte.
@@ -94,5 +98,106 @@ func TestPoolPinsAndEviction(t *testing.T) {
 		if n := p.frames[i].pins.Load(); n != 0 {
 			t.Fatalf("seed %d: frame %d left with %d pins", seed, i, n)
 		}
+	}
+}
+
+// dirtyHeap returns the heap the pool's dirty nodes hold now (node.heap)
+// and the sum of what the pool counted for them (node.mem).
+func (p *pool) dirtyHeap() (heap, counted int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, s := range p.table {
+		if s.n != nil {
+			heap += int64(s.n.heap())
+			counted += int64(s.n.mem)
+		}
+	}
+	return heap, counted
+}
+
+// TestDirtyBudget writes random batches (inserts, overwrites, deletes,
+// overflow values, range deletes) to a store with a tiny pool and checks
+// after every batch that the dirty nodes' heap is within the dirty budget
+// and that the pool's running count of it is exact; the store must match
+// a model map and pass Check at the end.
+func TestDirtyBudget(t *testing.T) {
+	seed := rand.Uint64()
+	r := rand.New(rand.NewPCG(seed, 2))
+	o := DefaultOptions()
+	o.PageSize = MinPageSize
+	o.PoolSize = 64 << 10
+	o.CheckpointSize = 1 << 20
+	db, err := Open(vfs.NewMem(), "db", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	budget := db.pool.dirtyBudget
+	if budget <= 0 || int64(db.pool.cap*db.ps)+budget > max(o.PoolSize, 16*int64(db.ps)+budget) {
+		t.Fatalf("frames (%d) plus budget (%d) exceed the pool size %d", db.pool.cap*db.ps, budget, o.PoolSize)
+	}
+	model := map[string]string{}
+	batches := 300
+	if testing.Short() {
+		batches = 100
+	}
+	peak := int64(0)
+	for b := range batches {
+		var batch kv.Batch
+		for range 1 + r.IntN(200) {
+			k := fmt.Sprintf("key%06d", r.IntN(20000))
+			switch x := r.IntN(20); {
+			case x == 0:
+				batch.Delete([]byte(k))
+				delete(model, k)
+			case x == 1:
+				v := string(bytes.Repeat([]byte{byte(b)}, 300+r.IntN(3000)))
+				batch.Put([]byte(k), []byte(v))
+				model[k] = v
+			default:
+				v := fmt.Sprintf("v%d-%d", b, r.IntN(1<<20))
+				batch.Put([]byte(k), []byte(v))
+				model[k] = v
+			}
+		}
+		if r.IntN(50) == 0 {
+			lo := fmt.Sprintf("key%06d", r.IntN(20000))
+			hi := lo + "5"
+			batch.DeleteRange([]byte(lo), []byte(hi))
+			for k := range model {
+				if k >= lo && k < hi {
+					delete(model, k)
+				}
+			}
+		}
+		if err := db.Write(&batch, kv.WriteOptions{}); err != nil {
+			t.Fatalf("seed %d batch %d: %v", seed, b, err)
+		}
+		db.wmu.Lock()
+		heap, counted := db.pool.dirtyHeap()
+		running := db.pool.dirtyBytes.Load()
+		db.wmu.Unlock()
+		if heap > budget {
+			t.Fatalf("seed %d batch %d: dirty nodes hold %d heap bytes, over the budget %d", seed, b, heap, budget)
+		}
+		if heap != counted || counted != running {
+			t.Fatalf("seed %d batch %d: dirty heap %d, counted per node %d, running count %d", seed, b, heap, counted, running)
+		}
+		peak = max(peak, heap)
+	}
+	if peak < budget/4 {
+		t.Fatalf("seed %d: dirty heap peaked at %d of a %d budget: the test did not reach it", seed, peak, budget)
+	}
+	for k, v := range model {
+		got, err := db.Get([]byte(k))
+		if err != nil || string(got) != v {
+			t.Fatalf("seed %d: Get(%s) = %.20q, %v; want %.20q", seed, k, got, err, v)
+		}
+	}
+	if err := db.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Check(io.Discard); err != nil {
+		t.Fatalf("seed %d: %v", seed, err)
 	}
 }

@@ -53,10 +53,10 @@ func (db *DB) delRangeStep(start, cur, end []byte) ([]byte, error) {
 		i := n.childIndex(cur)
 		clo, chi := lo, hi
 		if i > 0 {
-			clo = n.keys[i-1]
+			clo = n.key(i - 1)
 		}
-		if i < len(n.keys) {
-			chi = n.keys[i]
+		if i < n.count() {
+			chi = n.key(i)
 		}
 		if covered(start, end, clo, chi) {
 			return chi, db.dropChild(cur, depth)
@@ -77,8 +77,9 @@ func (db *DB) delRangeStep(start, cur, end []byte) ([]byte, error) {
 	}
 	leaf := path[len(path)-1].n
 	for range j - i {
-		db.liveBytes -= int64(len(leaf.keys[i])) + db.valueLen(leaf, i)
-		db.releaseOverflow(leaf.ovf[i])
+		k, _, ref := leaf.leafCell(i)
+		db.liveBytes -= int64(len(k)) + db.valueLen(leaf, i)
+		db.releaseOverflow(ref)
 		leaf.removeLeaf(i)
 		db.keys--
 	}
@@ -148,11 +149,12 @@ func (db *DB) freeSubtree(pg pgid) error {
 		return fmt.Errorf("btree: delete range: %w", err)
 	}
 	if n.leaf {
-		for i := range n.keys {
-			db.liveBytes -= int64(len(n.keys[i])) + db.valueLen(n, i)
-			db.releaseOverflow(n.ovf[i])
+		for i := range n.count() {
+			k, _, ref := n.leafCell(i)
+			db.liveBytes -= int64(len(k)) + db.valueLen(n, i)
+			db.releaseOverflow(ref)
 		}
-		db.keys -= int64(len(n.keys))
+		db.keys -= int64(n.count())
 	} else {
 		for _, kid := range n.kids {
 			if err := db.freeSubtree(kid); err != nil {

@@ -68,6 +68,8 @@ func (db *DB) Stats() kv.Stats {
 		"pages_written": float64(db.st.pagesWritten.Load()),
 		"snapshots":     float64(db.snapshots.Load()),
 		"pinned_pages":  float64(db.pinnedPages.Load()),
+		"dirty_bytes":   float64(db.pool.dirtyBytes.Load()),
+		"dirty_budget":  float64(db.pool.dirtyBudget),
 	}
 	return s
 }

@@ -1,7 +1,6 @@
 package btree
 
 import (
-	"bytes"
 	"fmt"
 	"hash/crc32"
 
@@ -89,8 +88,12 @@ func (db *DB) freeNode(n *node) {
 	}
 }
 
-// recount brings the leaf-bytes gauge up to date with n's size.
+// recount brings the leaf-bytes gauge up to date with n's size, and the
+// pool's count of dirty bytes with n's heap.
 func (db *DB) recount(n *node) {
+	if n.mem != n.heap() {
+		db.pool.charge(n)
+	}
 	if n.leaf {
 		db.leafBytes += int64(n.size - n.acct)
 		n.acct = n.size
@@ -130,26 +133,25 @@ func (db *DB) put(key, value []byte) error {
 	leaf := path[len(path)-1].n
 	i, found := leaf.search(key)
 	var ref ovfRef
-	var stored []byte
+	stored := value // copied into the leaf's cell bytes
 	if len(value) > db.threshold {
 		if ref, err = db.writeOverflow(value); err != nil {
 			return err
 		}
-	} else {
-		stored = append(make([]byte, 0, len(value)), value...)
+		stored = nil
 	}
 	if found {
 		db.liveBytes -= int64(len(key)) + db.valueLen(leaf, i)
-		db.releaseOverflow(leaf.ovf[i])
-		leaf.setLeaf(i, false, leaf.keys[i], stored, ref)
+		_, old := leaf.value(i)
+		db.releaseOverflow(old)
 	} else {
-		leaf.setLeaf(i, true, bytes.Clone(key), stored, ref)
 		db.keys++
 	}
+	leaf.setLeaf(i, !found, key, stored, ref)
 	db.liveBytes += int64(len(key) + len(value))
 	// A key appended at the end of the rightmost leaf is a sorted load:
 	// split so that the left page stays full.
-	appendMode := !found && i == len(leaf.keys)-1
+	appendMode := !found && i == leaf.count()-1
 	for _, pe := range path[:len(path)-1] {
 		appendMode = appendMode && pe.i == len(pe.n.kids)-1
 	}
@@ -168,17 +170,19 @@ func (db *DB) del(key []byte) error {
 	leaf := path[len(path)-1].n
 	i, _ := leaf.search(key)
 	db.liveBytes -= int64(len(key)) + db.valueLen(leaf, i)
-	db.releaseOverflow(leaf.ovf[i])
+	_, ref := leaf.value(i)
+	db.releaseOverflow(ref)
 	leaf.removeLeaf(i)
 	db.keys--
 	return db.fixPath(path, false, true)
 }
 
 func (db *DB) valueLen(n *node, i int) int64 {
-	if n.ovf[i].pg != 0 {
-		return int64(n.ovf[i].n)
+	v, ref := n.value(i)
+	if ref.pg != 0 {
+		return int64(ref.n)
 	}
-	return int64(len(n.vals[i]))
+	return int64(len(v))
 }
 
 // fixPath restores the page-size invariants along path, bottom-up: a node
@@ -197,7 +201,7 @@ func (db *DB) fixPath(path []pathElem, appendMode, deleted bool) error {
 			if err := db.split(path, lvl, appendMode); err != nil {
 				return err
 			}
-		case deleted && lvl > 0 && (n.size < db.ps/4 || (!n.leaf && len(n.keys) == 0)):
+		case deleted && lvl > 0 && (n.size < db.ps/4 || (!n.leaf && n.count() == 0)):
 			if err := db.rebalance(path, lvl); err != nil {
 				return err
 			}
@@ -208,7 +212,7 @@ func (db *DB) fixPath(path []pathElem, appendMode, deleted bool) error {
 		if err != nil {
 			return err
 		}
-		if r.leaf || len(r.keys) > 0 {
+		if r.leaf || r.count() > 0 {
 			return nil
 		}
 		db.root = r.kids[0]
@@ -222,7 +226,7 @@ func (db *DB) split(path []pathElem, lvl int, appendMode bool) error {
 	n := path[lvl].n
 	cut := n.splitPoint(db.ps, appendMode)
 	if cut < 0 {
-		return fmt.Errorf("btree: page %d (%d bytes, %d cells) cannot be split", n.pgno, n.size, len(n.keys))
+		return fmt.Errorf("btree: page %d (%d bytes, %d cells) cannot be split", n.pgno, n.size, n.count())
 	}
 	right := db.newNode(n.leaf)
 	sep := n.splitOff(cut, right)
@@ -236,6 +240,7 @@ func (db *DB) split(path []pathElem, lvl int, appendMode bool) error {
 	root := db.newNode(false)
 	root.kids = []pgid{n.pgno}
 	root.insertSep(0, sep, right.pgno)
+	db.recount(root)
 	db.root = root.pgno
 	db.height++
 	return nil
@@ -266,7 +271,7 @@ func (db *DB) rebalance(path []pathElem, lvl int) error {
 	} else {
 		left, right = n, s
 	}
-	sep := parent.keys[li]
+	sep := parent.key(li)
 	combined := left.size + right.size - pageHeaderSize
 	if !left.leaf {
 		combined += branchCellSize(sep)
@@ -290,8 +295,7 @@ func (db *DB) rebalance(path []pathElem, lvl int) error {
 	db.pool.addDirty(r2)
 	db.recount(left)
 	db.recount(r2)
-	parent.size += branchCellSize(newSep) - branchCellSize(sep)
-	parent.keys[li] = newSep
+	parent.setSep(li, newSep)
 	return nil
 }
 

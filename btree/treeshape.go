@@ -92,8 +92,8 @@ func ReadShape(fsys vfs.FS, dir string) (*TreeShape, error) {
 			if n.leaf {
 				s.Leaf++
 				s.LeafFill[fill(n.size)]++
-				for _, ref := range n.ovf {
-					if ref.pg != 0 {
+				for i := range n.count() {
+					if _, ref := n.value(i); ref.pg != 0 {
 						s.Overflow += int64(ref.pages(ps))
 					}
 				}
