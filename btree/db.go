@@ -203,6 +203,7 @@ func (db *DB) loadNode(pg pgid, cache bool) (*node, error) {
 		if err != nil {
 			return nil, db.corrupt(pg, err)
 		}
+		n.private = true
 		return n, nil
 	}
 	if db.nkept.Load() > 0 {
@@ -227,6 +228,7 @@ func (db *DB) loadNode(pg pgid, cache bool) (*node, error) {
 	if err != nil {
 		return nil, db.corrupt(pg, err)
 	}
+	n.private = true
 	return n, nil
 }
 

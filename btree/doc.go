@@ -134,17 +134,24 @@
 // pinned is detached from the table and reused once unpinned, so the bytes
 // a reader holds never change under it.
 //
-// Dirty pages (changed since they were last written) are held as decoded
-// nodes, the writer's form, on the Go heap: the writer decodes a private
-// copy of a clean page when it first changes it. When dirty pages fill
-// half the pool, the writer writes the coldest of them back after its
-// batch (to their fresh locations, unsynced: no checkpoint uses those
-// pages); a page written back, or by a checkpoint, moves into a frame as
-// its image and the node is dropped. Write-back thus happens only between
-// operations, never under a page the writer is changing. Resident memory
-// is therefore the pool's frames, plus the dirty nodes between
-// checkpoints (at most half the pool's pages, each a page's bytes plus its
-// cell slices), plus what readers hold for a moment.
+// Dirty pages (changed since they were last written) are held as nodes,
+// the writer's form, on the Go heap: a node keeps its cells in the page's
+// own cell format, one after another in one append-only buffer, with a
+// 4-byte offset per cell (node.go), so decoding a clean page the writer is
+// about to change is one copy of its cell area, and an insert appends one
+// cell. The pool counts the dirty nodes' heap bytes against a dirty
+// budget, a quarter of PoolSize but at most 32 MiB, which is taken out of
+// PoolSize before the frames are sized: frames plus dirty nodes stay
+// within PoolSize. When the budget is passed, the writer writes the
+// coldest nodes back after its batch, down to half the budget (to their
+// fresh locations, unsynced: no checkpoint uses those pages); a page
+// written back, or by a checkpoint, moves into a frame as its image and
+// the node is dropped. Write-back thus happens only between operations,
+// never under a page the writer is changing. Resident memory is therefore
+// the frames, plus the dirty nodes (within the budget; the garbage
+// collector's heap goal, at the default GOGC=100, is about twice what is
+// live), plus two page-write buffers of up to 1 MiB, plus what readers
+// hold for a moment (docs/performance.md, "Memory").
 //
 // A page an open snapshot can see is kept readable by page number: on
 // disk once written (its page is not reused while the snapshot is open),

@@ -48,6 +48,11 @@ type node struct {
 	acct int      // size last counted in the DB's leaf-bytes gauge
 	mem  int      // heap bytes last counted in the pool's dirty bytes
 
+	// private marks a node loadNode decoded from a clean page that is not
+	// yet in the pool: only the writer holds it, so cow may move it to
+	// its new page number instead of cloning it.
+	private bool
+
 	// ref is the clock algorithm's reference bit (coldDirty).
 	ref atomic.Bool
 }

@@ -22,9 +22,11 @@ type Options struct {
 	// a shallower tree and larger keys, but more bytes written per
 	// changed key.
 	PageSize int
-	// PoolSize is the buffer pool's capacity in bytes (PoolSize/PageSize
-	// frames, at least 16). When changed pages fill half the pool, the
-	// coldest are written back (without sync) so that they can be evicted.
+	// PoolSize is the buffer pool's capacity in bytes: the changed
+	// (dirty) pages' heap may take a quarter of it, at most 32 MiB (the
+	// dirty budget), and the rest holds clean pages as frames (at least
+	// 16). When the dirty pages pass the budget, the coldest are written
+	// back (without sync) so that they can be evicted.
 	PoolSize int64
 	// CheckpointSize is the WAL size in bytes past which a write triggers a
 	// checkpoint (which then starts a new, empty log).

@@ -278,6 +278,7 @@ func (p *pool) addDirty(n *node) {
 	}
 	p.dropLocked(n.pgno)
 	p.table[n.pgno] = slot{n: n}
+	n.private = false // others may find it in the pool now
 	p.dirty++
 	n.mem = n.heap()
 	p.dirtyBytes.Add(int64(n.mem))

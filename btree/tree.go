@@ -44,6 +44,15 @@ func (db *DB) cow(n *node) *node {
 		db.pool.addDirty(n) // it may have been written back since
 		return n
 	}
+	if n.private {
+		// Decoded for this writer from a clean page: nobody else holds
+		// it, so it moves to the new page number itself.
+		pg := db.alloc.alloc(1)
+		db.retire(n)
+		n.pgno, n.private = pg, false
+		db.pool.addDirty(n)
+		return n
+	}
 	c := n.clone(db.alloc.alloc(1))
 	db.retire(n)
 	db.pool.addDirty(c)
