@@ -35,9 +35,12 @@ func damage(t *testing.T, fs vfs.FS, name string, off int64) {
 
 // buildStore writes n keys (every tenth value overflows) and closes the
 // store, which checkpoints it.
-func buildStore(t *testing.T, fs vfs.FS, o Options, n int) {
+func buildStore(t *testing.T, fs vfs.FS, o Options, n int) { buildStoreIn(t, fs, "/db", o, n) }
+
+// buildStoreIn is buildStore in directory dir.
+func buildStoreIn(t *testing.T, fs vfs.FS, dir string, o Options, n int) {
 	t.Helper()
-	db, err := Open(fs, "/db", o)
+	db, err := Open(fs, dir, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,14 +70,35 @@ func wantCorruptPage(t *testing.T, err error, pg uint64, what string) {
 }
 
 // TestCorruptLeafIsReported damages one byte of a leaf page: Check names
-// the page, and Get and iterators return kv.ErrCorruption instead of data.
+// the page, and Get and iterators return kv.ErrCorruption instead of data;
+// in memory (pread into the pool) and on the OS file system with the
+// pages file mapped (Options.Mmap) and not.
 func TestCorruptLeafIsReported(t *testing.T) {
-	o := DefaultOptions()
-	o.PageSize = 1 << 10
+	for _, tc := range []struct {
+		name     string
+		osfs, mm bool
+	}{{"mem", false, true}, {"os-mmap", true, true}, {"os-pread", true, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := DefaultOptions()
+			o.PageSize = 1 << 10
+			o.Mmap = tc.mm
+			var fs vfs.FS = vfs.NewMem()
+			dir := "/db"
+			if tc.osfs {
+				fs, dir = vfs.Default, t.TempDir()
+			}
+			corruptLeaf(t, fs, dir, o)
+		})
+	}
+}
+
+func corruptLeaf(t *testing.T, fs vfs.FS, dir string, o Options) {
 	for _, at := range []int64{0, 5, 40, 600, 1023} { // type, checksum, slots, cells, last byte
-		fs := vfs.NewMem()
-		buildStore(t, fs, o, 500)
-		db, err := Open(fs, "/db", o)
+		if err := removeStore(fs, dir); err != nil {
+			t.Fatal(err)
+		}
+		buildStoreIn(t, fs, dir, o, 500)
+		db, err := Open(fs, dir, o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,9 +106,9 @@ func TestCorruptLeafIsReported(t *testing.T) {
 		pg := db.LeafPageOf(key)
 		off := db.PageOffset(pg)
 		db.Close()
-		damage(t, fs, "/db/"+pagesFileName, off+at)
+		damage(t, fs, vfs.Join(dir, pagesFileName), off+at)
 
-		db, err = Open(fs, "/db", o)
+		db, err = Open(fs, dir, o)
 		if err != nil {
 			t.Fatal(err)
 		}
