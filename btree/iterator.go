@@ -30,11 +30,6 @@ type iterator struct {
 	stack   []level
 	leaf    page // the current leaf; leafOK says whether one is held
 	leafOK  bool
-	// buf holds a copy of the current leaf when it was read through the
-	// mapping (Options.Mmap): the iterator never aliases the mapping
-	// between calls (see setLeaf). Taken from DB.leafBufs, returned by
-	// Close.
-	buf []byte
 	i       int // cell index in leaf
 	version uint64
 	key     []byte
@@ -47,6 +42,11 @@ type iterator struct {
 	// pinned version, which never changes, and holds a reference to it
 	// until Close.
 	pin *snapPin
+	// buf holds a copy of the current leaf when it was read through the
+	// mapping (Options.Mmap): the iterator never aliases the mapping
+	// between calls (see setLeaf). Taken from DB.leafBufs, returned by
+	// Close.
+	buf []byte
 
 	// Counts not yet added to the DB's counters (flushed every
 	// flushEvery steps and on Close, to keep shared atomics off the
