@@ -169,6 +169,7 @@ func (db *DB) readView(pg pgid) (page, error) {
 	mp := db.mapped
 	if mp != nil {
 		if v := mp.verified(pg); v != nil {
+			db.pool.hits.Add(1)
 			return page{v: v, f: -1}, nil // clean, checked, in place
 		}
 	}
