@@ -157,7 +157,7 @@ func (it *iterator) setLeaf(p page) {
 				it.buf = make([]byte, len(p.v))
 			}
 		}
-		p.v = pageView(it.buf[:copy(it.buf, p.v)])
+		p.v = p.v.copyTo(it.buf)
 	}
 	it.leaf, it.leafOK = p, true
 }
