@@ -185,8 +185,11 @@ func (f *pagesFile) WriteAt(p []byte, off int64) (int, error) {
 		mp.forget(pgid(first)+1, last-first+1)
 	}
 	n, err := f.File.WriteAt(p, off)
-	if end := uint64(off+int64(n)) >> mp.shift; end > mp.npages.Load() {
-		mp.npages.Store(end) // writes are serialized with each other
+	// A background checkpoint's writes may run beside write-back's or an
+	// overflow run's: raise the count, never lower it. (Truncate runs
+	// under wmu after the checkpoint's writes, so no write races it.)
+	end := uint64(off+int64(n)) >> mp.shift
+	for old := mp.npages.Load(); end > old && !mp.npages.CompareAndSwap(old, end); old = mp.npages.Load() {
 	}
 	return n, err
 }
