@@ -8,7 +8,9 @@ import (
 // Stats implements kv.Engine. IO counts every byte the store moved by file
 // kind (btree-pages, btree-meta, wal); LiveBytes is exact; BlocksTouched
 // counts the pages Gets consulted (cache hits included); CacheHits and
-// CacheMisses are the buffer pool's; BTree holds the tree's shape and the
+// CacheMisses are the buffer pool's (with Options.Mmap, reads of checked
+// pages in the mapping count as hits and each page's check as a miss:
+// see "Buffer pool" in the package documentation); BTree holds the tree's shape and the
 // checkpoint figures (FreePages counts free pages and released ones not
 // reusable yet). Extra holds "keys", "pages_read", "pages_written",
 // "snapshots" (pinned versions: open snapshots, and closed ones whose
