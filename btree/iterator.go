@@ -9,7 +9,8 @@ import (
 // iterator walks the leaves through a root-to-leaf stack (the tree has no
 // sibling links: see the package documentation). The stack holds, for each
 // branch level, the page and the child taken; the current leaf is held
-// pinned in the buffer pool (or, when dirty, as its node) from one call to
+// pinned in the buffer pool (or, when dirty, as its node; when read
+// through the mapping, as a copy in the iterator's buffer) from one call to
 // the next, so steps within a leaf and Key and Value read the page in
 // place, and the next leaf is found from the parent without descending
 // from the root again.
