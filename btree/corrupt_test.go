@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -138,14 +139,42 @@ func corruptLeaf(t *testing.T, fs vfs.FS, dir string, o Options) {
 }
 
 // TestCorruptPagesAreReported damages the root, a branch, an overflow
-// page and a free-list page.
+// page and a free-list page; in memory and on the OS file system with the
+// pages file mapped.
 func TestCorruptPagesAreReported(t *testing.T) {
 	o := DefaultOptions()
 	o.PageSize = 1 << 10
-	fs := vfs.NewMem()
-	buildStore(t, fs, o, 2000)
+	t.Run("mem", func(t *testing.T) {
+		fs := vfs.NewMem()
+		pages := corruptPagesStore(t, fs, "/db", o)
+		for _, pg := range pages {
+			c := fs.Clone()
+			corruptPageReported(t, c, "/db", o, pg)
+		}
+	})
+	t.Run("os-mmap", func(t *testing.T) {
+		needMapper(t)
+		var want []uint64
+		for i := 0; i == 0 || i < len(want); i++ {
+			dir := t.TempDir() // the same store each time: the same page numbers
+			pages := corruptPagesStore(t, vfs.Default, dir, o)
+			if want == nil {
+				want = pages
+			} else if !slices.Equal(pages, want) {
+				t.Fatalf("the store's pages moved: %v, then %v", want, pages)
+			}
+			corruptPageReported(t, vfs.Default, dir, o, want[i])
+		}
+	})
+}
+
+// corruptPagesStore builds the store of TestCorruptPagesAreReported in dir
+// and returns its root, an overflow page and a free-list page.
+func corruptPagesStore(t *testing.T, fs vfs.FS, dir string, o Options) []uint64 {
+	t.Helper()
+	buildStoreIn(t, fs, dir, o, 2000)
 	// Free some pages so that there is a free list.
-	db, err := Open(fs, "/db", o)
+	db, err := Open(fs, dir, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,17 +196,29 @@ func TestCorruptPagesAreReported(t *testing.T) {
 	if flPage == 0 || ovf == 0 || root == leaf {
 		t.Fatalf("store lacks a free list (%d), an overflow page (%d) or a branch root", flPage, ovf)
 	}
-	for _, pg := range []uint64{root, ovf, flPage} {
-		c := fs.Clone()
-		damage(t, c, "/db/"+pagesFileName, int64(pg-1)*int64(o.PageSize)+100)
-		db, err := Open(c, "/db", o)
-		if err != nil {
-			wantCorruptPage(t, err, pg, fmt.Sprintf("open with page %d damaged", pg))
-			continue
-		}
-		wantCorruptPage(t, db.Check(io.Discard), pg, fmt.Sprintf("Check with page %d damaged", pg))
-		db.Close()
+	return []uint64{root, ovf, flPage}
+}
+
+// corruptPageReported damages page pg of the store in dir: Open or Check
+// reports it, and so does a scan when pg is a page of the tree.
+func corruptPageReported(t *testing.T, fs vfs.FS, dir string, o Options, pg uint64) {
+	t.Helper()
+	damage(t, fs, vfs.Join(dir, pagesFileName), int64(pg-1)*int64(o.PageSize)+100)
+	db, err := Open(fs, dir, o)
+	if err != nil {
+		wantCorruptPage(t, err, pg, fmt.Sprintf("open with page %d damaged", pg))
+		return
 	}
+	defer db.Close()
+	wantCorruptPage(t, db.Check(io.Discard), pg, fmt.Sprintf("Check with page %d damaged", pg))
+	if pg == uint64(db.meta.freelist) {
+		return // no read of the tree meets it
+	}
+	it, _ := db.NewIterator(kv.IterOptions{})
+	for ok := it.First(); ok; ok = it.Next() {
+	}
+	wantCorruptPage(t, it.Err(), pg, fmt.Sprintf("a scan with page %d damaged", pg))
+	it.Close()
 }
 
 // TestCorruptMeta damages the newest meta page, then both: Open reports
