@@ -127,6 +127,20 @@ func (mp *mapping) chunk(ci uint64) *mapChunk {
 	return nil
 }
 
+// active returns 1 while the mapping serves reads, 0 when there is none
+// or mapping a chunk failed (reads then use ReadAt), for Stats.
+func (mp *mapping) active() float64 {
+	if mp == nil {
+		return 0
+	}
+	mp.mu.Lock()
+	defer mp.mu.Unlock()
+	if mp.failed != nil {
+		return 0
+	}
+	return 1
+}
+
 // setVerified sets page pg's bit, if its chunk is mapped.
 func (mp *mapping) setVerified(pg pgid) {
 	ci, idx := mp.locate(pg)

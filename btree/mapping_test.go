@@ -78,8 +78,8 @@ func TestMmapOnlyWhereOffered(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := db.mapped != nil; got != tc.want {
-			t.Errorf("%s: mapped %v, want %v", tc.name, got, tc.want)
+		if got := db.mapped != nil; got != tc.want || (db.Stats().Extra["mmap"] == 1) != tc.want {
+			t.Errorf("%s: mapped %v (Stats says %v), want %v", tc.name, got, db.Stats().Extra["mmap"], tc.want)
 		}
 		db.Close()
 	}

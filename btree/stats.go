@@ -14,9 +14,11 @@ import (
 // checkpoint figures (FreePages counts free pages and released ones not
 // reusable yet). Extra holds "keys", "pages_read", "pages_written",
 // "snapshots" (pinned versions: open snapshots, and closed ones whose
-// iterators are still open) and "pinned_pages" (pages released while an
+// iterators are still open), "pinned_pages" (pages released while an
 // open snapshot could see them and not reusable yet: what open snapshots
-// cost in file space).
+// cost in file space) and "mmap" (1 while clean pages are read through a
+// mapping of the pages file, Options.Mmap; 0 without one, or after mapping
+// failed, when reads fall back to pread).
 func (db *DB) Stats() kv.Stats {
 	s := kv.Stats{
 		Engine: Name,
@@ -70,6 +72,7 @@ func (db *DB) Stats() kv.Stats {
 		"pages_written": float64(db.st.pagesWritten.Load()),
 		"snapshots":     float64(db.snapshots.Load()),
 		"pinned_pages":  float64(db.pinnedPages.Load()),
+		"mmap":          db.mapped.active(),
 	}
 	return s
 }
