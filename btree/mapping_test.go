@@ -386,10 +386,97 @@ func TestMmapModel(t *testing.T) {
 		}
 	}
 	check("after the run")
+	checkBits(t, db, fmt.Sprintf("seed %d, after the run", s))
 	mustCheck(t, db, fmt.Sprintf("seed %d", s))
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
 	db = openMapped(t, o, dir)
 	check("reopened")
+}
+
+// checkBits checks the mapping's invariant at a quiescent moment: every
+// page whose bit is set lies within the file, is not dirty in the pool,
+// and its mapped bytes pass the checks a read makes.
+func checkBits(t *testing.T, db *DB, what string) {
+	t.Helper()
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	db.waitCheckpointLocked()
+	db.tmu.Lock()
+	defer db.tmu.Unlock()
+	mp := db.mapped
+	n := mp.npages.Load()
+	set := 0
+	for ci, c := range *mp.chunks.Load() {
+		for w := range c.bits {
+			word := c.bits[w].Load()
+			for b := range 64 {
+				if word&(1<<b) == 0 {
+					continue
+				}
+				set++
+				pg := pgid(uint64(ci)<<chunkShift>>mp.shift + uint64(w*64+b) + 1)
+				if uint64(pg) > n {
+					t.Fatalf("%s: page %d is marked checked but lies past the file's %d pages", what, pg, n)
+				}
+				if s, ok := db.pool.table[pg]; ok && s.n != nil {
+					t.Fatalf("%s: page %d is marked checked but is dirty", what, pg)
+				}
+				v := mp.run(pg, 1)
+				if err := verifyPage(v, pg, pageLeaf, pageBranch); err != nil {
+					t.Fatalf("%s: page %d is marked checked: %v", what, pg, err)
+				}
+			}
+		}
+	}
+	if set == 0 && db.height > 1 {
+		t.Fatalf("%s: no page is marked checked", what)
+	}
+}
+
+// TestMmapBits follows the checked bits through writes, checkpoints,
+// deletes of everything and Compact, which shrinks the file under them.
+func TestMmapBits(t *testing.T) {
+	needMapper(t)
+	dir := t.TempDir()
+	o := Options{PageSize: 1 << 10, PoolSize: 16 << 10, CheckpointSize: 32 << 10, Mmap: true}
+	db := openMapped(t, o, dir)
+	defer db.Close()
+	r := newRand(seed(t))
+	get := func() {
+		for i := range 3000 {
+			if _, err := db.Get([]byte(fmt.Sprintf("k%05d", i))); err != nil && !errors.Is(err, kv.ErrNotFound) {
+				t.Fatal(err)
+			}
+		}
+	}
+	for round := range 3 {
+		for range 3000 {
+			if err := db.Put([]byte(fmt.Sprintf("k%05d", r.IntN(3000))), bytes.Repeat([]byte{'v'}, r.IntN(200))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		get()
+		checkBits(t, db, fmt.Sprintf("round %d, after writes", round))
+		if err := db.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		get()
+		checkBits(t, db, fmt.Sprintf("round %d, after a checkpoint", round))
+	}
+	before := db.mapped.npages.Load()
+	var b kv.Batch
+	b.DeleteRange([]byte("k"), []byte("l"))
+	if err := db.Write(&b, kv.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Compact(nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	get()
+	if after := db.mapped.npages.Load(); after >= before {
+		t.Fatalf("the file did not shrink: %d pages, then %d", before, after)
+	}
+	checkBits(t, db, "after deleting everything and compacting")
 }
