@@ -199,13 +199,12 @@ func (db *DB) setGeometry() error {
 	db.threshold = db.opts.threshold()
 	db.maxKey = maxKeySize(db.ps)
 	var err error
-	db.pool, err = newPool(db.opts.poolFrames(), db.ps)
-	if err != nil {
+	if db.pool, err = newPool(db.opts.poolFrames(), db.ps); err != nil {
 		return err
 	}
 	db.pool.dirtyBudget = db.opts.dirtyBudget()
 	db.wb, db.cw = newPageWriter(db), newPageWriter(db)
-	return nil
+	return db.initMapping()
 }
 
 // adopt makes checkpoint m the current state.

@@ -39,6 +39,11 @@ type pool struct {
 	unused int     // frames [unused, cap) were never used
 	hand   int     // the clock's hand over frames
 	dirty  int     // dirty nodes in table
+	// mapped is the store's mapping of the pages file (Options.Mmap), or
+	// nil: with it, a page written back leaves the pool (readers find it
+	// in the mapping) instead of taking a frame, and a page becoming
+	// dirty loses its verified bit.
+	mapped *mapping
 
 	// dirtyBytes is the heap the dirty nodes in table hold, as of when
 	// each was last counted (addDirty, charge); changed under mu.
@@ -277,6 +282,7 @@ func (p *pool) addDirty(n *node) {
 		return
 	}
 	p.dropLocked(n.pgno)
+	p.mapped.forget(n.pgno, 1) // its mapped bytes are stale from now on
 	p.table[n.pgno] = slot{n: n}
 	n.private = false // others may find it in the pool now
 	p.dirty++
@@ -321,6 +327,12 @@ func (p *pool) markCleanLocked(n *node, img []byte) {
 	delete(p.table, n.pgno)
 	p.dirty--
 	p.dirtyBytes.Add(-int64(n.mem))
+	if p.mapped != nil {
+		// Readers find the image in the mapping, already checked: it is
+		// what the store just wrote from n.
+		p.mapped.setVerified(n.pgno)
+		return
+	}
 	fi := p.grabLocked()
 	if fi < 0 {
 		return
