@@ -277,7 +277,9 @@ func (db *DB) completeLocked(c *ckpt) {
 
 // writeBack writes cold dirty pages to their (fresh) locations, without
 // syncing, when the dirty nodes' heap passes the pool's dirty budget,
-// until it is back to half the budget, so that the pool can evict them;
+// until it is back to 7/8 of the budget (small steps keep the dirty set
+// near the budget: fewer rewrites of the same page), so that the pool can
+// evict them;
 // the caller holds wmu, so no node changes meanwhile. Only pages allocated
 // since the last durable checkpoint are dirty, so this never touches the
 // checkpoint on disk. A node a running checkpoint is writing may be among
@@ -290,7 +292,7 @@ func (db *DB) writeBack() error {
 		return nil
 	}
 	w := db.wb
-	for _, n := range db.pool.coldDirty(dirty - budget/2) {
+	for _, n := range db.pool.coldDirty(dirty - budget*7/8) {
 		if err := w.add(n); err != nil {
 			return db.failLocked(fmt.Errorf("btree: write back: %w", err))
 		}

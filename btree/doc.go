@@ -141,10 +141,13 @@
 // 4-byte offset per cell (node.go), so decoding a clean page the writer is
 // about to change is one copy of its cell area, and an insert appends one
 // cell. The pool counts the dirty nodes' heap bytes against a dirty
-// budget, a quarter of PoolSize but at most 32 MiB, which is taken out of
-// PoolSize before the frames are sized: frames plus dirty nodes stay
-// within PoolSize. When the budget is passed, the writer writes the
-// coldest nodes back after its batch, down to half the budget (to their
+// budget: a quarter of PoolSize but at most 32 MiB when clean pages take
+// frames, taken out of PoolSize before the frames are sized (frames plus
+// dirty nodes stay within PoolSize); 3/8 of PoolSize when clean pages are
+// read through the mapping (Options.Mmap, below), which leaves the frames
+// untouched (the heap goal, about twice the dirty bytes, then stays
+// within PoolSize). When the budget is passed, the writer writes the
+// coldest nodes back after its batch, down to 7/8 of the budget (to their
 // fresh locations, unsynced: no checkpoint uses those pages); a page
 // written back, or by a checkpoint, moves into a frame as its image and
 // the node is dropped. Write-back thus happens only between operations,

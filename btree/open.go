@@ -202,9 +202,10 @@ func (db *DB) setGeometry() error {
 	if db.pool, err = newPool(db.opts.poolFrames(), db.ps); err != nil {
 		return err
 	}
-	db.pool.dirtyBudget = db.opts.dirtyBudget()
 	db.wb, db.cw = newPageWriter(db), newPageWriter(db)
-	return db.initMapping()
+	err = db.initMapping()
+	db.pool.dirtyBudget = db.opts.dirtyBudget(db.mapped != nil)
+	return err
 }
 
 // adopt makes checkpoint m the current state.

@@ -25,8 +25,9 @@ type Options struct {
 	// PoolSize is the buffer pool's capacity in bytes: the changed
 	// (dirty) pages' heap may take a quarter of it, at most 32 MiB (the
 	// dirty budget), and the rest holds clean pages as frames (at least
-	// 16). When the dirty pages pass the budget, the coldest are written
-	// back (without sync) so that they can be evicted.
+	// 16); with Mmap in effect clean pages take no frames and the dirty
+	// budget is 3/8 of it. When the dirty pages pass the budget, the
+	// coldest are written back (without sync) so that they can be evicted.
 	PoolSize int64
 	// CheckpointSize is the WAL size in bytes past which a write triggers a
 	// checkpoint (which then starts a new, empty log).
@@ -156,14 +157,20 @@ func (o Options) threshold() int {
 const maxDirtyBudget = 32 << 20
 
 // dirtyBudget returns the heap bytes the dirty nodes may hold before
-// writeBack writes the coldest: a quarter of PoolSize, at most
-// maxDirtyBudget, at least 8 pages.
-func (o Options) dirtyBudget() int64 {
+// writeBack writes the coldest, at least 8 pages: a quarter of PoolSize,
+// at most maxDirtyBudget, when clean pages take frames; 3/8 of PoolSize
+// when they are read through the mapping (mapped), where the frames stay
+// untouched and the dirty nodes, doubled by the heap goal, are what the
+// pool size bounds.
+func (o Options) dirtyBudget(mapped bool) int64 {
+	if mapped {
+		return max(8*int64(o.PageSize), o.PoolSize/8*3)
+	}
 	return max(8*int64(o.PageSize), min(o.PoolSize/4, maxDirtyBudget))
 }
 
 // poolFrames returns the frames for clean pages: what PoolSize leaves
 // after the dirty budget, at least 16.
 func (o Options) poolFrames() int {
-	return max(16, int((o.PoolSize-o.dirtyBudget())/int64(o.PageSize)))
+	return max(16, int((o.PoolSize-o.dirtyBudget(false))/int64(o.PageSize)))
 }

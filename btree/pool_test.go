@@ -119,21 +119,30 @@ func (p *pool) dirtyHeap() (heap, counted int64) {
 // overflow values, range deletes) to a store with a tiny pool and checks
 // after every batch that the dirty nodes' heap is within the dirty budget
 // and that the pool's running count of it is exact; the store must match
-// a model map and pass Check at the end.
+// a model map and pass Check at the end. It runs with frames (the memory
+// file system) and, where the OS files offer it, through the mapping.
 func TestDirtyBudget(t *testing.T) {
+	t.Run("frames", func(t *testing.T) { testDirtyBudget(t, vfs.NewMem(), "db") })
+	t.Run("mmap", func(t *testing.T) { testDirtyBudget(t, vfs.Default, t.TempDir()) })
+}
+
+func testDirtyBudget(t *testing.T, fs vfs.FS, dir string) {
 	seed := rand.Uint64()
 	r := rand.New(rand.NewPCG(seed, 2))
 	o := DefaultOptions()
 	o.PageSize = MinPageSize
 	o.PoolSize = 64 << 10
 	o.CheckpointSize = 1 << 20
-	db, err := Open(vfs.NewMem(), "db", o)
+	db, err := Open(fs, dir, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	budget := db.pool.dirtyBudget
-	if budget <= 0 || int64(db.pool.cap*db.ps)+budget > max(o.PoolSize, 16*int64(db.ps)+budget) {
+	if want := o.dirtyBudget(db.mapped != nil); budget != want {
+		t.Fatalf("dirty budget %d, want %d", budget, want)
+	}
+	if db.mapped == nil && int64(db.pool.cap*db.ps)+budget > o.PoolSize {
 		t.Fatalf("frames (%d) plus budget (%d) exceed the pool size %d", db.pool.cap*db.ps, budget, o.PoolSize)
 	}
 	model := map[string]string{}
