@@ -98,9 +98,12 @@ func PredictShape(keys float64, keySize int, valueSize float64, pageSize int, fi
 // WAL, plus its share of the 11-byte record header (whole when single
 // writes are logged one by one, 1/100 of it in load batches of 100). A
 // checkpoint runs when the WAL passes checkpoint-size or the dirty pages
-// fill half the pool, so a checkpoint interval is n = min(checkpoint-size /
-// WAL bytes per update, the n at which DirtyPages(n) reaches half the
-// pool's pages) updates, and it writes DirtyPages(n) pages plus a meta page:
+// fill the dirty budget (Options.dirtyBudget: 3/8 of the pool with mapped
+// reads, else an eighth of it up to 32 MiB; a dirty node holds about a
+// page of heap, so the budget over the page size is the dirty pages it
+// holds), so a checkpoint interval is n = min(checkpoint-size / WAL bytes
+// per update, the n at which DirtyPages(n) reaches the budget's pages)
+// updates, and it writes DirtyPages(n) pages plus a meta page:
 //
 //	WriteAmp = (n × WAL bytes per update + page-size × (DirtyPages(n) + 1)) / (n × (key + value))
 //
@@ -128,7 +131,7 @@ func Predict(in costmodel.Input) (*costmodel.Prediction, error) {
 	if err != nil {
 		return nil, fmt.Errorf("btree: cost model: %w", err)
 	}
-	pageSize, pool, ckpt := int64(o.PageSize), o.PoolSize, o.CheckpointSize
+	pageSize, ckpt := int64(o.PageSize), o.CheckpointSize
 	if pageSize <= pageHeaderSize || ckpt <= 0 {
 		return nil, fmt.Errorf("btree: cost model: page size %d, checkpoint size %d", pageSize, ckpt)
 	}
@@ -137,7 +140,8 @@ func Predict(in costmodel.Input) (*costmodel.Prediction, error) {
 	keys := live / entry
 	shape := PredictShape(keys, in.KeySize, in.ValueSize, int(pageSize), randomFill)
 	walPerUpdate := in.WALBytesPerOp(recordHeader)
-	n := CheckpointInterval(shape, walPerUpdate, float64(pool)/float64(pageSize), float64(ckpt))
+	budget := float64(o.dirtyBudget(o.Mmap)) / float64(pageSize)
+	n := CheckpointInterval(shape, walPerUpdate, budget, float64(ckpt))
 	dirty := shape.DirtyPages(n)
 	epoch := max(float64(ckpt)/walPerUpdate, 1)
 	copies := 2 * shape.DirtyPages(epoch)
@@ -166,10 +170,11 @@ func Predict(in costmodel.Input) (*costmodel.Prediction, error) {
 
 // CheckpointInterval returns the updates between two checkpoints: the
 // fewer of those that fill the WAL to checkpointBytes and those that dirty
-// half of poolPages (at least 16 frames, as the engine's pool).
-func CheckpointInterval(s Shape, walPerUpdate, poolPages, checkpointBytes float64) float64 {
+// dirtyPages (the pages the dirty budget holds, at least 8, as the
+// engine's).
+func CheckpointInterval(s Shape, walPerUpdate, dirtyPages, checkpointBytes float64) float64 {
 	n := checkpointBytes / walPerUpdate
-	limit := max(poolPages, 16) / 2
+	limit := max(dirtyPages, 8)
 	if s.DirtyPages(n) <= limit {
 		return max(n, 1)
 	}

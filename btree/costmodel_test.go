@@ -95,8 +95,8 @@ func TestCheckpointInterval(t *testing.T) {
 	if n := CheckpointInterval(s, 130, 1e9, 64<<20); !near(n, (64<<20)/130.0, 1e-9) {
 		t.Errorf("WAL-bound interval %v, want %v", n, (64<<20)/130.0)
 	}
-	// A pool of 2000 pages: a checkpoint when 1000 pages are dirty.
-	n := CheckpointInterval(s, 130, 2000, 64<<20)
+	// A dirty budget of 1000 pages: a checkpoint when 1000 pages are dirty.
+	n := CheckpointInterval(s, 130, 1000, 64<<20)
 	if d := s.DirtyPages(n); !near(d, 1000, 1e-6) {
 		t.Errorf("pool-bound interval %v dirties %v pages, want 1000", n, d)
 	}
@@ -111,7 +111,7 @@ func TestPredict(t *testing.T) {
 	// Recompute from the documented formula with the defaults.
 	s := PredictShape(1e6, 16, 100, 4096, math.Ln2)
 	wal := 116.0 + 3 + 11
-	n := CheckpointInterval(s, wal, (64<<20)/4096, 64<<20)
+	n := CheckpointInterval(s, wal, (64<<20)/8*3/4096, 64<<20) // the mapped dirty budget
 	want := (n*wal + 4096*(s.DirtyPages(n)+1)) / (n * 116)
 	if !near(m.WriteAmp, want, 1e-9) || m.BlocksPerGet != float64(s.Height()) || m.Levels != s.Height() {
 		t.Errorf("model %+v, want write amp %v, height %d", m, want, s.Height())

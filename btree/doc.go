@@ -141,9 +141,9 @@
 // 4-byte offset per cell (node.go), so decoding a clean page the writer is
 // about to change is one copy of its cell area, and an insert appends one
 // cell. The pool counts the dirty nodes' heap bytes against a dirty
-// budget: a quarter of PoolSize but at most 32 MiB when clean pages take
-// frames, taken out of PoolSize before the frames are sized (frames plus
-// dirty nodes stay within PoolSize); 3/8 of PoolSize when clean pages are
+// budget: an eighth of PoolSize but at most 32 MiB beside the frames when
+// clean pages take frames (see poolFrames for why it is not taken out of
+// them); 3/8 of PoolSize when clean pages are
 // read through the mapping (Options.Mmap, below), which leaves the frames
 // untouched (the heap goal, about twice the dirty bytes, then stays
 // within PoolSize). When the budget is passed, the writer writes the
@@ -152,10 +152,11 @@
 // written back, or by a checkpoint, moves into a frame as its image and
 // the node is dropped. Write-back thus happens only between operations,
 // never under a page the writer is changing. Resident memory is therefore
-// the frames (none are touched with Options.Mmap, below), plus the dirty nodes (within the budget; the garbage
-// collector's heap goal, at the default GOGC=100, is about twice what is
-// live), plus two page-write buffers of up to 1 MiB, plus what readers
-// hold for a moment (docs/performance.md, "Memory").
+// the frames (none are touched with Options.Mmap, below), plus the dirty
+// nodes (within the budget; the garbage collector's heap goal, at the
+// default GOGC=100, is about twice what is live), plus two page-write
+// buffers of up to 1 MiB, plus what readers hold for a moment
+// (docs/performance.md, "Memory: dirty pages bounded in bytes").
 //
 // With Options.Mmap (the default) and a pages file that offers vfs.Mapper
 // (the OS files on Linux), clean pages are not read into frames at all:

@@ -16,10 +16,9 @@ import (
 //     they take is the pool size however many pages pass through;
 //   - dirty pages (changed since last written) as nodes, the writer's
 //     form, on the Go heap. The pool counts their heap bytes (node.heap)
-//     in dirtyBytes; writeBack keeps them within dirtyBudget, which
-//     Options takes out of PoolSize before it sizes the frames, so frames
-//     plus dirty nodes stay within PoolSize. When a node is written, its
-//     image moves into a frame.
+//     in dirtyBytes; writeBack keeps them within dirtyBudget
+//     (Options.dirtyBudget). When a node is written, its image moves into
+//     a frame.
 //
 // Frames are evicted by the clock algorithm. A reader pins the frame it
 // reads (get, load) and releases it when done; eviction skips pinned

@@ -142,9 +142,6 @@ func testDirtyBudget(t *testing.T, fs vfs.FS, dir string) {
 	if want := o.dirtyBudget(db.mapped != nil); budget != want {
 		t.Fatalf("dirty budget %d, want %d", budget, want)
 	}
-	if db.mapped == nil && int64(db.pool.cap*db.ps)+budget > o.PoolSize {
-		t.Fatalf("frames (%d) plus budget (%d) exceed the pool size %d", db.pool.cap*db.ps, budget, o.PoolSize)
-	}
 	model := map[string]string{}
 	batches := 300
 	if testing.Short() {
