@@ -45,7 +45,10 @@ type Options struct {
 	// pages, and clean pages live in the OS page cache. Off, a page the
 	// pool misses is read with ReadAt into a frame. See "Buffer pool" in
 	// the package documentation for how reads through the mapping are
-	// checked and counted.
+	// checked and counted. As with bbolt and LMDB, nothing else may
+	// truncate the pages file while the store is open (the directory lock
+	// keeps other kvlab processes out): a read past its end through the
+	// mapping would kill the process with SIGBUS.
 	Mmap bool
 
 	// ReadOnly opens an existing store without creating, writing,
