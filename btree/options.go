@@ -25,6 +25,8 @@ type Options struct {
 	// PoolSize is the buffer pool's capacity in bytes (PoolSize/PageSize
 	// frames, at least 16). When changed pages fill half the pool, the
 	// coldest are written back (without sync) so that they can be evicted.
+	// With Mmap, clean pages are read from the OS page cache and never
+	// take a frame: the pool then bounds only the changed pages.
 	PoolSize int64
 	// CheckpointSize is the WAL size in bytes past which a write triggers a
 	// checkpoint (which then starts a new, empty log).
