@@ -165,7 +165,10 @@
 // from a node (write-back and checkpoints), and cleared before the bytes
 // can change: when the page becomes dirty (pool.addDirty), before any
 // write to it (every write and truncation of the pages file goes through
-// pagesFile), and when the file is cut below it. A Get's hot path per
+// pagesFile), and when the file is cut below it. A page freed keeps its
+// bit until one of those happens: no reader's tree points to it any more
+// (a snapshot that still can, reads the bytes it saw: the page is not
+// reused while the snapshot is open). A Get's hot path per
 // level is therefore two atomic loads (the chunk table and the bit) and
 // the in-place search: no lock, no table lookup, no system call or copy.
 // A page without its bit goes the slow way: the pool (a dirty node), the
@@ -197,7 +200,8 @@
 // accounting, through vfs.Mapper.CountMappedRead) when its bytes are
 // checked through the mapping (its first read since the store opened or
 // since it was last written, counted once per page) and whenever its bytes
-// are copied out (overflow runs, the writer's reads, Check). Later reads
+// are copied out past the bitmap (overflow runs, the leaves a range delete
+// frees, Check). Later reads
 // of a verified page are page-cache hits the engine cannot see, like every
 // read of bbolt's: they count as no I/O. Read amplification with the
 // mapping is therefore the bytes the store first brought in from the
