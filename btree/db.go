@@ -339,12 +339,30 @@ func (db *DB) getFrom(root pgid, key []byte) ([]byte, error) {
 	return v, nil
 }
 
+// viewCounted is readView for a lookup that counts its own cache hits: a
+// page found checked in the mapping adds to *hits instead of the pool's
+// shared counter, which the caller adds once per lookup.
+func (db *DB) viewCounted(pg pgid, hits *int64) (page, error) {
+	if mp := db.mapped; mp != nil {
+		if v := mp.verified(pg); v != nil {
+			*hits++
+			return page{v: v, f: -1}, nil
+		}
+	}
+	return db.readView(pg)
+}
+
 // get looks key up under page pg; the caller holds tmu.
 func (db *DB) get(pg pgid, key []byte) ([]byte, error) {
-	touched := int64(0)
-	defer func() { db.st.blocksTouched.Add(touched) }()
+	touched, hits := int64(0), int64(0)
+	defer func() {
+		db.st.blocksTouched.Add(touched)
+		if hits > 0 {
+			db.pool.hits.Add(hits)
+		}
+	}()
 	for {
-		p, err := db.readView(pg)
+		p, err := db.viewCounted(pg, &hits)
 		if err != nil {
 			return nil, err
 		}
