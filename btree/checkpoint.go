@@ -30,14 +30,16 @@ import (
 //     become free; the old logs are removed; the file is truncated to the
 //     page count.
 //
-// Writes trigger checkpoints (Options.CheckpointSize) that run the write
-// phase on a background goroutine, so the writer that crosses the threshold
-// pays only for the freeze, and other writers proceed meanwhile, into the
-// new log. The dirty budget: while a checkpoint writes, the new epoch's log
-// may grow to CheckpointSize; a writer that finds it full waits for the
-// running checkpoint before starting the next one, so at most two epochs of
-// dirty pages (the one being written, frozen, and the current one, which
-// writeBack keeps within the pool) exist at once. Checkpoint, Close and
+// Writes trigger checkpoints (the log passing Options.CheckpointSize, or
+// the pages released since the last freeze passing the shadow budget, see
+// shadowBudget) that run the write phase on a background goroutine, so the
+// writer that crosses the threshold pays only for the freeze, and other
+// writers proceed meanwhile, into the new log. The dirty budget: while a
+// checkpoint writes, the new epoch's log may grow to CheckpointSize and its
+// released pages to the shadow budget; a writer that finds either full
+// waits for the running checkpoint before starting the next one, so at most
+// two epochs of dirty pages (the one being written, frozen, and the current
+// one, which writeBack keeps within the pool) exist at once. Checkpoint, Close and
 // Check wait for a running checkpoint and then run all three phases on the
 // caller's goroutine.
 //
@@ -102,6 +104,38 @@ func (db *DB) waitCheckpointLocked() {
 	for db.ckptState != ckptIdle {
 		db.ckptDone.Wait()
 	}
+}
+
+// The shadow budget: a checkpoint is also due once the pages released since
+// the last freeze (pending: the last checkpoint's pages that shadow paging
+// replaced, not reusable until the next checkpoint is durable) reach
+// 1/shadowShare of the tree's pages, and at least minShadowBytes. Those
+// copies are what shadow paging costs in file space: with the log trigger
+// alone, an epoch of random updates replaces up to every leaf
+// (P·(1 − e^(−n/P)) pages for n updates of a P-page tree), and the file,
+// which shrinks only by its free tail, keeps the high-water mark of the
+// tree plus two epochs of copies (the one being checkpointed and the next).
+// The budget bounds the copies to about 2/shadowShare of the tree whatever
+// the log size; it costs checkpoints (two fsyncs, the branch pages and the
+// free list each), not leaf writes: with a pool smaller than the tree,
+// writeBack already writes about one page per random update. Workloads
+// that change few distinct pages (hot keys, sorted loads) release few
+// pages and so checkpoint only by the log.
+const (
+	shadowShare    = 8
+	minShadowBytes = 1 << 20
+)
+
+// shadowBudget returns the pages released since a freeze past which a
+// checkpoint is due, for a tree of treePages pages of ps bytes.
+func shadowBudget(treePages int64, ps int) int64 {
+	return max(treePages/shadowShare, minShadowBytes/int64(ps))
+}
+
+// shadowsDue reports whether the pages released since the last freeze
+// exceed the shadow budget; the caller holds wmu.
+func (db *DB) shadowsDue() bool {
+	return int64(len(db.alloc.pending)) >= shadowBudget(db.leafPages+db.branchPages+db.ovfPages, db.ps)
 }
 
 // startCheckpointLocked launches a background checkpoint; the caller holds
