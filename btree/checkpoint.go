@@ -109,7 +109,7 @@ func (db *DB) waitCheckpointLocked() {
 // The shadow budget: a checkpoint is also due once the pages released since
 // the last freeze (pending: the last checkpoint's pages that shadow paging
 // replaced, not reusable until the next checkpoint is durable) reach
-// 1/shadowShare of the tree's pages, and at least minShadowBytes. Those
+// 1/shadowShare of the tree's pages, and at least minShadowPages. Those
 // copies are what shadow paging costs in file space: with the log trigger
 // alone, an epoch of random updates replaces up to every leaf
 // (P·(1 − e^(−n/P)) pages for n updates of a P-page tree), and the file,
@@ -123,19 +123,29 @@ func (db *DB) waitCheckpointLocked() {
 // pages and so checkpoint only by the log.
 const (
 	shadowShare    = 8
-	minShadowBytes = 1 << 20
+	minShadowPages = 256
 )
 
 // shadowBudget returns the pages released since a freeze past which a
-// checkpoint is due, for a tree of treePages pages of ps bytes.
-func shadowBudget(treePages int64, ps int) int64 {
-	return max(treePages/shadowShare, minShadowBytes/int64(ps))
+// checkpoint is due, for a tree of treePages pages.
+func shadowBudget(treePages int64) int64 {
+	return max(treePages/shadowShare, minShadowPages)
 }
 
 // shadowsDue reports whether the pages released since the last freeze
-// exceed the shadow budget; the caller holds wmu.
+// reach the shadow budget; the caller holds wmu. A background checkpoint
+// launched but not frozen yet takes wmu only after syncing the log, and
+// the writer goes on meanwhile: once its releases reach twice the budget,
+// shadowsDue waits for that freeze, so that no epoch holds more than two
+// budgets (see TestSpaceBoundedByShadowBudget).
 func (db *DB) shadowsDue() bool {
-	return int64(len(db.alloc.pending)) >= shadowBudget(db.leafPages+db.branchPages+db.ovfPages, db.ps)
+	budget := shadowBudget(db.leafPages + db.branchPages + db.ovfPages)
+	if db.ckptState == ckptStarted && int64(len(db.alloc.pending)) >= 2*budget {
+		for db.ckptState == ckptStarted {
+			db.ckptDone.Wait()
+		}
+	}
+	return int64(len(db.alloc.pending)) >= budget
 }
 
 // startCheckpointLocked launches a background checkpoint; the caller holds
@@ -161,6 +171,7 @@ func (db *DB) backgroundCheckpoint(w *wal.Writer) {
 	c, err := db.freezeLocked()
 	if err == nil {
 		db.ckptState = ckptWriting
+		db.ckptDone.Broadcast() // writers waiting for the freeze (shadowsDue)
 		db.wmu.Unlock()
 		err = db.writeCheckpoint(c)
 		db.wmu.Lock()

@@ -61,7 +61,7 @@ type DB struct {
 
 	// The background checkpoint (see checkpoint.go), under wmu.
 	ckptState checkpointState
-	ckptDone  *sync.Cond // on wmu: ckptState became ckptIdle
+	ckptDone  *sync.Cond // on wmu: ckptState became ckptIdle or ckptWriting
 
 	// roOverflow holds, in a read-only DB, the overflow runs written by
 	// the replay of the log, by first page: they are never written to
