@@ -117,6 +117,7 @@ func (s *runState) phase(ctx context.Context, name string) (*Phase, error) {
 	}
 
 	resetPeakRSS()
+	privRSS := startPrivateRSS()
 	io0, haveIO := readProcIO()
 	before := s.eng.Stats()
 	dev0 := s.deviceStats()
@@ -227,6 +228,7 @@ loop:
 		ph.OSIO = &d
 	}
 	ph.PeakRSS = peakRSS()
+	ph.PeakPrivateRSS = privRSS.finish()
 	if err != nil {
 		ph.Err = err.Error()
 	}

@@ -143,6 +143,12 @@ type Phase struct {
 	// PeakRSS is the process's peak resident memory during the phase
 	// (since the run began where the kernel cannot reset the peak).
 	PeakRSS int64 `json:"peak_rss"`
+	// PeakPrivateRSS is the largest private (anonymous) resident memory
+	// sampled during the phase, every 10 ms: PeakRSS without the file
+	// pages a memory map made resident (the kernel's page cache, which
+	// bbolt and the B+tree's mmap reads show in PeakRSS). Zero where
+	// /proc/self/statm is absent.
+	PeakPrivateRSS int64 `json:"peak_private_rss,omitempty"`
 	// OSIO is the process's /proc/self/io over the phase, when available.
 	OSIO *ProcIO `json:"os_io,omitempty"`
 	// Commits, for an engine that buffers single writes into groups it

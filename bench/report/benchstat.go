@@ -90,6 +90,7 @@ func writeBenchLine(w io.Writer, name string, ph *bench.Phase) {
 	metric(ph.CacheHitRatio, "cache-hit-ratio")
 	metric(float64(ph.DiskBytes), "disk-B")
 	metric(float64(ph.PeakRSS), "peak-RSS-B")
+	metric(float64(ph.PeakPrivateRSS), "peak-private-RSS-B")
 	if d := ph.Device; d != nil {
 		metric(d.OpsPerSec, "device-ops/s")
 		metric(d.DeviceMicrosPerOp*1e3, "device-ns/op")

@@ -60,6 +60,8 @@ func tableRows(rs []*bench.Result) []row {
 			phaseRow("load time", "load", -1, formatSeconds, false, func(p *bench.Phase) float64 { return p.Seconds }),
 			phaseRow("load write amp", "load", -1, formatRatio, false, func(p *bench.Phase) float64 { return p.WriteAmp }),
 			modelRow("  model", "load", func(p *bench.Phase) float64 { return p.WriteAmp }, func(m *bench.Model) float64 { return m.WriteAmp }),
+			phaseRow("load peak RSS", "load", -1, formatBytes, false, func(p *bench.Phase) float64 { return float64(p.PeakRSS) }),
+			phaseRow("  private (not mapped files)", "load", -1, formatBytes, false, func(p *bench.Phase) float64 { return float64(p.PeakPrivateRSS) }),
 		)
 		rows = append(rows, deviceRows(rs, "load")...)
 	}
@@ -151,6 +153,7 @@ func tableRows(rs []*bench.Result) []row {
 		phaseRow("run disk", "run", -1, formatBytes, false, func(p *bench.Phase) float64 { return float64(p.DiskBytes) }),
 		phaseRow("run live data", "run", 0, formatBytes, false, func(p *bench.Phase) float64 { return float64(p.LiveBytes) }),
 		phaseRow("run peak RSS", "run", -1, formatBytes, false, func(p *bench.Phase) float64 { return float64(p.PeakRSS) }),
+		phaseRow("  private (not mapped files)", "run", -1, formatBytes, false, func(p *bench.Phase) float64 { return float64(p.PeakPrivateRSS) }),
 	)
 	rows = append(rows, engineRows(rs)...)
 	return rows

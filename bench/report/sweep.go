@@ -111,6 +111,7 @@ func sweepColumns(rs []*bench.Result) []row {
 		structRow("checkpoints", "", 0, formatCount, func(p *bench.Phase) bool { return p.Stats.BTree != nil && p.Background != nil },
 			func(p *bench.Phase) float64 { return float64(p.Background.Checkpoints) }),
 		phaseRow("peak RSS", "run", -1, formatBytes, false, func(p *bench.Phase) float64 { return float64(p.PeakRSS) }),
+		phaseRow("  private (not mapped files)", "run", -1, formatBytes, false, func(p *bench.Phase) float64 { return float64(p.PeakPrivateRSS) }),
 	}
 	var out []row
 	for _, c := range all {
