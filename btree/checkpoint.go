@@ -106,30 +106,30 @@ func (db *DB) waitCheckpointLocked() {
 	}
 }
 
-// The shadow budget: a checkpoint is also due once the pages released since
-// the last freeze (pending: the last checkpoint's pages that shadow paging
-// replaced, not reusable until the next checkpoint is durable) reach
-// 1/shadowShare of the tree's pages, and at least minShadowPages. Those
-// copies are what shadow paging costs in file space: with the log trigger
-// alone, an epoch of random updates replaces up to every leaf
-// (P·(1 − e^(−n/P)) pages for n updates of a P-page tree), and the file,
-// which shrinks only by its free tail, keeps the high-water mark of the
-// tree plus two epochs of copies (the one being checkpointed and the next).
-// The budget bounds the copies to about 2/shadowShare of the tree whatever
-// the log size; it costs checkpoints (two fsyncs, the branch pages and the
-// free list each), not leaf writes: with a pool smaller than the tree,
-// writeBack already writes about one page per random update. Workloads
-// that change few distinct pages (hot keys, sorted loads) release few
-// pages and so checkpoint only by the log.
+// The shadow budget (Options.ShadowBudget): a checkpoint is also due once
+// the pages released since the last freeze (pending: the last checkpoint's
+// pages that shadow paging replaced, not reusable until the next checkpoint
+// is durable) reach a fraction of the tree's pages, 1/8 by default, and at
+// least minShadowPages. Those copies are what shadow paging costs in file
+// space: with the log trigger alone, an epoch of random updates replaces up
+// to every leaf (P·(1 − e^(−n/P)) pages for n updates of a P-page tree),
+// and the file, which shrinks only by its free tail, keeps the high-water
+// mark of the tree plus two epochs of copies. The budget bounds the copies
+// to a few budgets whatever the log size; it costs checkpoints (two fsyncs,
+// the branch pages and the free list each), not leaf writes: with a pool
+// smaller than the tree, writeBack already writes about one page per random
+// update. Workloads that change few distinct pages (hot keys, sorted loads)
+// release few pages and so checkpoint by the log.
 const (
-	shadowShare    = 8
-	minShadowPages = 256
+	defaultShadowBudget = 0.125
+	minShadowPages      = 256
 )
 
 // shadowBudget returns the pages released since a freeze past which a
-// checkpoint is due, for a tree of treePages pages.
-func shadowBudget(treePages int64) int64 {
-	return max(treePages/shadowShare, minShadowPages)
+// checkpoint is due, for a tree of treePages pages and a budget of frac of
+// them.
+func shadowBudget(treePages int64, frac float64) int64 {
+	return max(int64(float64(treePages)*frac), minShadowPages)
 }
 
 // shadowsDue reports whether the pages released since the last freeze
@@ -139,7 +139,7 @@ func shadowBudget(treePages int64) int64 {
 // shadowsDue waits for that freeze, so that no epoch holds more than two
 // budgets (see TestSpaceBoundedByShadowBudget).
 func (db *DB) shadowsDue() bool {
-	budget := shadowBudget(db.leafPages + db.branchPages + db.ovfPages)
+	budget := shadowBudget(db.leafPages+db.branchPages+db.ovfPages, db.opts.shadowBudget())
 	if db.ckptState == ckptStarted && int64(len(db.alloc.pending)) >= 2*budget {
 		for db.ckptState == ckptStarted {
 			db.ckptDone.Wait()

@@ -111,8 +111,9 @@ func PredictShape(keys float64, keySize int, valueSize float64, pageSize int, fi
 //
 // Space: copy-on-write gives every page changed in an epoch (the updates
 // between two checkpoints, m = checkpoint-size / WAL bytes per update, or
-// fewer: the m at which DirtyPages(m) reaches the shadow budget, 1/8 of
-// Pages and at least 256 pages, past which the engine checkpoints too) a fresh
+// fewer: the m at which DirtyPages(m) reaches the shadow budget,
+// shadow-budget × Pages and at least 256 pages, past which the engine
+// checkpoints too) a fresh
 // page, and frees its old page only once the next checkpoint is durable.
 // While a checkpoint writes in the background the next epoch runs, so at
 // most two epochs of copies exist at once (the engine's dirty budget), and
@@ -141,7 +142,7 @@ func Predict(in costmodel.Input) (*costmodel.Prediction, error) {
 	walPerUpdate := in.WALBytesPerOp(recordHeader)
 	n := CheckpointInterval(shape, walPerUpdate, float64(pool)/float64(pageSize), float64(ckpt))
 	dirty := shape.DirtyPages(n)
-	epoch := max(shape.updatesDirtying(float64(ckpt)/walPerUpdate, float64(shadowBudget(int64(shape.Pages())))), 1)
+	epoch := max(shape.updatesDirtying(float64(ckpt)/walPerUpdate, float64(shadowBudget(int64(shape.Pages()), o.shadowBudget()))), 1)
 	copies := 2 * shape.DirtyPages(epoch)
 	ps := float64(pageSize)
 	m := &costmodel.Prediction{

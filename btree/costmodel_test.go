@@ -122,7 +122,7 @@ func TestPredict(t *testing.T) {
 	// A 64 MiB log would see every leaf copied; the shadow budget (1/8 of
 	// the pages) ends the epoch first.
 	logEpoch := float64(64<<20) / wal
-	budget := math.Floor(math.Floor(s.Pages()) / 8) // shadowBudget: integer pages
+	budget := math.Floor(math.Floor(s.Pages()) * defaultShadowBudget) // shadowBudget: integer pages
 	epoch := s.updatesDirtying(logEpoch, budget)
 	if epoch >= logEpoch || !near(s.DirtyPages(epoch), budget, 1e-6) {
 		t.Fatalf("epoch %v updates dirty %v pages, want %v (budget) before the log's %v updates", epoch, s.DirtyPages(epoch), budget, logEpoch)

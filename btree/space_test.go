@@ -59,7 +59,7 @@ func TestSpaceBoundedByShadowBudget(t *testing.T) {
 		t.Helper()
 		bt := db.Stats().BTree
 		tree := bt.LeafPages + bt.BranchPages + bt.OverflowPages
-		budget := shadowBudget(tree)
+		budget := shadowBudget(tree, db.opts.shadowBudget())
 		limit := tree + 3*budget + tree/int64(freelistCapacity(db.ps)) + 8
 		if got := filePages(t, db); got > limit {
 			t.Fatalf("seed %d: %s: pages file holds %d pages for a tree of %d (budget %d), want at most %d; %s",
