@@ -98,9 +98,10 @@ func PredictShape(keys float64, keySize int, valueSize float64, pageSize int, fi
 // WAL, plus its share of the 11-byte record header (whole when single
 // writes are logged one by one, 1/100 of it in load batches of 100). A
 // checkpoint runs when the WAL passes checkpoint-size or the dirty pages
-// fill half the pool, so a checkpoint interval is n = min(checkpoint-size /
-// WAL bytes per update, the n at which DirtyPages(n) reaches half the
-// pool's pages) updates, and it writes DirtyPages(n) pages plus a meta page:
+// fill half the pool, or the pages it replaced reach the shadow budget, so
+// a checkpoint interval is n = min(checkpoint-size / WAL bytes per update,
+// the n at which DirtyPages(n) reaches half the pool's pages, the epoch m
+// below) updates, and it writes DirtyPages(n) pages plus a meta page:
 //
 //	WriteAmp = (n × WAL bytes per update + page-size × (DirtyPages(n) + 1)) / (n × (key + value))
 //
@@ -140,9 +141,9 @@ func Predict(in costmodel.Input) (*costmodel.Prediction, error) {
 	keys := live / entry
 	shape := PredictShape(keys, in.KeySize, in.ValueSize, int(pageSize), randomFill)
 	walPerUpdate := in.WALBytesPerOp(recordHeader)
-	n := CheckpointInterval(shape, walPerUpdate, float64(pool)/float64(pageSize), float64(ckpt))
-	dirty := shape.DirtyPages(n)
 	epoch := max(shape.updatesDirtying(float64(ckpt)/walPerUpdate, float64(shadowBudget(int64(shape.Pages()), o.shadowBudget()))), 1)
+	n := min(CheckpointInterval(shape, walPerUpdate, float64(pool)/float64(pageSize), float64(ckpt)), epoch)
+	dirty := shape.DirtyPages(n)
 	copies := 2 * shape.DirtyPages(epoch)
 	ps := float64(pageSize)
 	m := &costmodel.Prediction{
