@@ -62,15 +62,24 @@ type benchEngine struct {
 	open func(b *testing.B) kv.Engine
 }
 
+// benchEngines are the B+tree reading through its mapping of the pages
+// file (the default, "btree") and with pread into the pool ("btree-pread",
+// Options.Mmap off), and the in-memory engine.
 func benchEngines() []benchEngine {
-	return []benchEngine{
-		{"btree", func(b *testing.B) kv.Engine {
-			db, err := Open(vfs.Default, b.TempDir(), benchOptions())
+	btree := func(mmap bool) func(b *testing.B) kv.Engine {
+		return func(b *testing.B) kv.Engine {
+			o := benchOptions()
+			o.Mmap = mmap
+			db, err := Open(vfs.Default, b.TempDir(), o)
 			if err != nil {
 				b.Fatal(err)
 			}
 			return db
-		}},
+		}
+	}
+	return []benchEngine{
+		{"btree", btree(true)},
+		{"btree-pread", btree(false)},
 		{"memory", func(b *testing.B) kv.Engine { return memory.New() }},
 	}
 }

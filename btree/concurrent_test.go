@@ -17,8 +17,13 @@ import (
 // scan and Get, and a checker that runs the integrity check and Stats
 // meanwhile. Run it with -race.
 func TestConcurrentCheckpoints(t *testing.T) {
-	o := Options{PageSize: 1 << 10, PoolSize: 1, CheckpointSize: 8 << 10}
-	db, err := Open(vfs.NewMem(), "/db", o)
+	t.Run("mem", func(t *testing.T) { concurrentCheckpoints(t, vfs.NewMem(), "/db", false) })
+	t.Run("os-mmap", func(t *testing.T) { concurrentCheckpoints(t, vfs.Default, t.TempDir(), true) })
+}
+
+func concurrentCheckpoints(t *testing.T, fs vfs.FS, dir string, mmap bool) {
+	o := Options{PageSize: 1 << 10, PoolSize: 1, CheckpointSize: 8 << 10, Mmap: mmap}
+	db, err := Open(fs, dir, o)
 	if err != nil {
 		t.Fatal(err)
 	}

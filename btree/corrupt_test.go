@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,9 +36,12 @@ func damage(t *testing.T, fs vfs.FS, name string, off int64) {
 
 // buildStore writes n keys (every tenth value overflows) and closes the
 // store, which checkpoints it.
-func buildStore(t *testing.T, fs vfs.FS, o Options, n int) {
+func buildStore(t *testing.T, fs vfs.FS, o Options, n int) { buildStoreIn(t, fs, "/db", o, n) }
+
+// buildStoreIn is buildStore in directory dir.
+func buildStoreIn(t *testing.T, fs vfs.FS, dir string, o Options, n int) {
 	t.Helper()
-	db, err := Open(fs, "/db", o)
+	db, err := Open(fs, dir, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,14 +71,35 @@ func wantCorruptPage(t *testing.T, err error, pg uint64, what string) {
 }
 
 // TestCorruptLeafIsReported damages one byte of a leaf page: Check names
-// the page, and Get and iterators return kv.ErrCorruption instead of data.
+// the page, and Get and iterators return kv.ErrCorruption instead of data;
+// in memory (pread into the pool) and on the OS file system with the
+// pages file mapped (Options.Mmap) and not.
 func TestCorruptLeafIsReported(t *testing.T) {
-	o := DefaultOptions()
-	o.PageSize = 1 << 10
+	for _, tc := range []struct {
+		name     string
+		osfs, mm bool
+	}{{"mem", false, true}, {"os-mmap", true, true}, {"os-pread", true, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := DefaultOptions()
+			o.PageSize = 1 << 10
+			o.Mmap = tc.mm
+			var fs vfs.FS = vfs.NewMem()
+			dir := "/db"
+			if tc.osfs {
+				fs, dir = vfs.Default, t.TempDir()
+			}
+			corruptLeaf(t, fs, dir, o)
+		})
+	}
+}
+
+func corruptLeaf(t *testing.T, fs vfs.FS, dir string, o Options) {
 	for _, at := range []int64{0, 5, 40, 600, 1023} { // type, checksum, slots, cells, last byte
-		fs := vfs.NewMem()
-		buildStore(t, fs, o, 500)
-		db, err := Open(fs, "/db", o)
+		if err := removeStore(fs, dir); err != nil {
+			t.Fatal(err)
+		}
+		buildStoreIn(t, fs, dir, o, 500)
+		db, err := Open(fs, dir, o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,9 +107,9 @@ func TestCorruptLeafIsReported(t *testing.T) {
 		pg := db.LeafPageOf(key)
 		off := db.PageOffset(pg)
 		db.Close()
-		damage(t, fs, "/db/"+pagesFileName, off+at)
+		damage(t, fs, vfs.Join(dir, pagesFileName), off+at)
 
-		db, err = Open(fs, "/db", o)
+		db, err = Open(fs, dir, o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,14 +139,42 @@ func TestCorruptLeafIsReported(t *testing.T) {
 }
 
 // TestCorruptPagesAreReported damages the root, a branch, an overflow
-// page and a free-list page.
+// page and a free-list page; in memory and on the OS file system with the
+// pages file mapped.
 func TestCorruptPagesAreReported(t *testing.T) {
 	o := DefaultOptions()
 	o.PageSize = 1 << 10
-	fs := vfs.NewMem()
-	buildStore(t, fs, o, 2000)
+	t.Run("mem", func(t *testing.T) {
+		fs := vfs.NewMem()
+		pages := corruptPagesStore(t, fs, "/db", o)
+		for _, pg := range pages {
+			c := fs.Clone()
+			corruptPageReported(t, c, "/db", o, pg)
+		}
+	})
+	t.Run("os-mmap", func(t *testing.T) {
+		needMapper(t)
+		var want []uint64
+		for i := 0; i == 0 || i < len(want); i++ {
+			dir := t.TempDir() // the same store each time: the same page numbers
+			pages := corruptPagesStore(t, vfs.Default, dir, o)
+			if want == nil {
+				want = pages
+			} else if !slices.Equal(pages, want) {
+				t.Fatalf("the store's pages moved: %v, then %v", want, pages)
+			}
+			corruptPageReported(t, vfs.Default, dir, o, want[i])
+		}
+	})
+}
+
+// corruptPagesStore builds the store of TestCorruptPagesAreReported in dir
+// and returns its root, an overflow page and a free-list page.
+func corruptPagesStore(t *testing.T, fs vfs.FS, dir string, o Options) []uint64 {
+	t.Helper()
+	buildStoreIn(t, fs, dir, o, 2000)
 	// Free some pages so that there is a free list.
-	db, err := Open(fs, "/db", o)
+	db, err := Open(fs, dir, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,17 +196,29 @@ func TestCorruptPagesAreReported(t *testing.T) {
 	if flPage == 0 || ovf == 0 || root == leaf {
 		t.Fatalf("store lacks a free list (%d), an overflow page (%d) or a branch root", flPage, ovf)
 	}
-	for _, pg := range []uint64{root, ovf, flPage} {
-		c := fs.Clone()
-		damage(t, c, "/db/"+pagesFileName, int64(pg-1)*int64(o.PageSize)+100)
-		db, err := Open(c, "/db", o)
-		if err != nil {
-			wantCorruptPage(t, err, pg, fmt.Sprintf("open with page %d damaged", pg))
-			continue
-		}
-		wantCorruptPage(t, db.Check(io.Discard), pg, fmt.Sprintf("Check with page %d damaged", pg))
-		db.Close()
+	return []uint64{root, ovf, flPage}
+}
+
+// corruptPageReported damages page pg of the store in dir: Open or Check
+// reports it, and so does a scan when pg is a page of the tree.
+func corruptPageReported(t *testing.T, fs vfs.FS, dir string, o Options, pg uint64) {
+	t.Helper()
+	damage(t, fs, vfs.Join(dir, pagesFileName), int64(pg-1)*int64(o.PageSize)+100)
+	db, err := Open(fs, dir, o)
+	if err != nil {
+		wantCorruptPage(t, err, pg, fmt.Sprintf("open with page %d damaged", pg))
+		return
 	}
+	defer db.Close()
+	wantCorruptPage(t, db.Check(io.Discard), pg, fmt.Sprintf("Check with page %d damaged", pg))
+	if pg == uint64(db.meta.freelist) {
+		return // no read of the tree meets it
+	}
+	it, _ := db.NewIterator(kv.IterOptions{})
+	for ok := it.First(); ok; ok = it.Next() {
+	}
+	wantCorruptPage(t, it.Err(), pg, fmt.Sprintf("a scan with page %d damaged", pg))
+	it.Close()
 }
 
 // TestCorruptMeta damages the newest meta page, then both: Open reports

@@ -30,6 +30,12 @@ type DB struct {
 	metaf     vfs.File
 	pagesName string
 	pool      *pool
+	// mapped reads the pages file through a memory mapping (Options.Mmap,
+	// mapping.go), or is nil. Set at Open.
+	mapped *mapping
+	// leafBufs holds page buffers for iterators, which copy a leaf read
+	// through the mapping (see iterator.setLeaf).
+	leafBufs sync.Pool
 
 	// wmu admits one writer at a time; checkpoints and Check hold it too.
 	wmu sync.Mutex
@@ -127,11 +133,21 @@ func (db *DB) corrupt(pg pgid, err error) error {
 	return &kv.CorruptionError{File: db.pagesName, Offset: db.pageOffset(pg), Reason: "btree: " + pe.Error()}
 }
 
-// readPage reads page pg into buf.
+// readPage reads page pg (and those after it, to fill buf) into buf: a
+// copy from the mapping when the pages lie in it, else a ReadAt. Either
+// counts as len(buf)/PageSize pages read.
 func (db *DB) readPage(pg pgid, buf []byte) error {
 	if run, ok := db.roOverflow[pg]; ok && len(run) == len(buf) {
 		copy(buf, run)
 		return nil
+	}
+	if mp := db.mapped; mp != nil {
+		if b := mp.run(pg, len(buf)/db.ps); b != nil {
+			copy(buf, b)
+			db.st.pagesRead.Add(int64(len(buf) / db.ps))
+			mp.m.CountMappedRead(len(buf))
+			return nil
+		}
 	}
 	n, err := db.pages.ReadAt(buf, db.pageOffset(pg))
 	db.st.pagesRead.Add(int64(len(buf) / db.ps))
@@ -144,11 +160,19 @@ func (db *DB) readPage(pg pgid, buf []byte) error {
 	return fmt.Errorf("btree: read page %d: %w", pg, err)
 }
 
-// readView returns page pg for reading, from the pool or the file, pinned:
-// the caller releases it (db.pool.release). A page read from the file is
-// verified (checksum, page number, type) and its structure checked once,
-// before any reader sees it.
+// readView returns page pg for reading, from the mapping, the pool or the
+// file, pinned: the caller releases it (db.pool.release). A page read from
+// the file (or first read through the mapping) is verified (checksum, page
+// number, type) and its structure checked once, before any reader sees
+// it. The caller holds tmu (for reading at least).
 func (db *DB) readView(pg pgid) (page, error) {
+	mp := db.mapped
+	if mp != nil {
+		if v := mp.verified(pg); v != nil {
+			db.pool.hits.Add(1)
+			return page{v: v, f: -1}, nil // clean, checked, in place
+		}
+	}
 	if p, ok := db.pool.get(pg); ok {
 		return p, nil
 	}
@@ -159,6 +183,11 @@ func (db *DB) readView(pg pgid) (page, error) {
 	}
 	if pg == 0 {
 		return page{}, db.corrupt(pg, pageErrorf(pg, "null page reference"))
+	}
+	if mp != nil {
+		if v, ok, err := db.mapView(pg); ok {
+			return page{v: v, f: -1}, err
+		}
 	}
 	db.pool.misses.Add(1)
 	return db.pool.load(pg, func(buf []byte) error {
@@ -241,19 +270,37 @@ func (db *DB) readValue(n *node, i int) ([]byte, error) {
 // checked page by page.
 func (db *DB) readOverflow(ref ovfRef) ([]byte, error) {
 	cnt := ref.pages(db.ps)
-	buf := make([]byte, cnt*db.ps)
-	if err := db.readPage(ref.pg, buf); err != nil {
-		return nil, err
-	}
-	if ref.raw {
-		v := buf[:ref.n:ref.n]
-		if got := crc32.Checksum(v, crcTable); got != ref.sum {
-			return nil, db.corrupt(ref.pg, pageErrorf(ref.pg, "overflow run of %d bytes fails its checksum (stored %#08x, computed %#08x)", ref.n, ref.sum, got))
+	var v []byte
+	if mp := db.mapped; mp != nil && ref.raw && db.roOverflow[ref.pg] == nil {
+		if run := mp.run(ref.pg, cnt); run != nil {
+			// Straight from the mapping: copy the value (what the caller
+			// gets), then check the copy.
+			v = append(make([]byte, 0, ref.n), run[:ref.n]...)
+			db.st.pagesRead.Add(int64(cnt))
+			mp.m.CountMappedRead(cnt * db.ps)
 		}
-		return v, nil
 	}
+	if v == nil {
+		buf := make([]byte, cnt*db.ps)
+		if err := db.readPage(ref.pg, buf); err != nil {
+			return nil, err
+		}
+		if !ref.raw {
+			return db.framedOverflow(ref, buf)
+		}
+		v = buf[:ref.n:ref.n]
+	}
+	if got := crc32.Checksum(v, crcTable); got != ref.sum {
+		return nil, db.corrupt(ref.pg, pageErrorf(ref.pg, "overflow run of %d bytes fails its checksum (stored %#08x, computed %#08x)", ref.n, ref.sum, got))
+	}
+	return v, nil
+}
+
+// framedOverflow returns the value of a version-1 overflow run of headed
+// pages, read into buf, checking it page by page.
+func (db *DB) framedOverflow(ref ovfRef, buf []byte) ([]byte, error) {
 	out := make([]byte, 0, ref.n)
-	for j := range cnt {
+	for j := range len(buf) / db.ps {
 		pg := ref.pg + pgid(j)
 		chunk, err := decodeOverflow(buf[j*db.ps:(j+1)*db.ps], pg)
 		if err != nil {
@@ -564,6 +611,9 @@ func (db *DB) Close() error {
 }
 
 func (db *DB) closeFiles() {
+	if db.mapped != nil {
+		db.mapped.close()
+	}
 	if db.pages != nil {
 		db.pages.Close()
 	}

@@ -135,7 +135,8 @@
 // checksum and its whole structure (every slot, length and flag) checked
 // once, before it enters a frame, so the in-place accessors cannot run off
 // a page. A pool miss is one pread of one page into a frame (no decode, no
-// allocation). A reader pins the frame it reads and unpins it when done;
+// allocation); with Options.Mmap there are no misses of that kind (below).
+// A reader pins the frame it reads and unpins it when done;
 // the clock algorithm evicts unpinned frames not referenced since the hand
 // last passed; a frame whose page the writer replaces or frees while it is
 // pinned is detached from the table and reused once unpinned, so the bytes
@@ -152,6 +153,65 @@
 // is therefore the pool's frames, plus the dirty nodes between
 // checkpoints (at most half the pool's pages, each a page's bytes plus its
 // cell slices), plus what readers hold for a moment.
+//
+// With Options.Mmap (the default) and a pages file that offers vfs.Mapper
+// (the OS files on Linux), clean pages are not read into frames at all:
+// readers search them in place in a read-only shared mapping of the file
+// (mapping.go), in the OS page cache, as bbolt and LMDB do, and the pool
+// holds only dirty pages (a page written back or checkpointed leaves the
+// pool, its frames are never touched, so resident memory counts no frame
+// for clean pages; the page cache's pages show in RSS as file-backed,
+// shared pages, as bbolt's do). The file is mapped in chunks of 1 GiB of
+// address space, each mapped once and never moved before Close, so a
+// reader never sees a base address change, and no lock guards them.
+//
+// A page is read through the mapping only once verified: a bitmap (atomic
+// words, one bitmap per chunk) holds a bit per page, set when the page's
+// mapped bytes have passed the checks a pread page passes (checksum, page
+// number, type, checkNodePage) or when the store has just written them
+// from a node (write-back and checkpoints), and cleared before the bytes
+// can change: when the page becomes dirty (pool.addDirty), before any
+// write to it (every write and truncation of the pages file goes through
+// pagesFile), and when the file is cut below it. A Get's hot path per
+// level is therefore two atomic loads (the chunk table and the bit) and
+// the in-place search: no lock, no table lookup, no system call or copy.
+// A page without its bit goes the slow way: the pool (a dirty node), the
+// nodes kept for snapshots, then the mapping with the checks, which set
+// the bit. A page number at or beyond the file's current page count is
+// never touched through the mapping (that would raise SIGBUS): it is read
+// with ReadAt, which reports it as corrupt. Overflow runs and the pages
+// the writer decodes are copied out of the mapping (a memcpy instead of a
+// pread); an overflow run's CRC is checked on every read.
+//
+// Why each read is safe: a reader holds the tree's read lock, so the tree
+// it reads (the current one, or a snapshot's, whose pages are held until
+// it is released) does not change while it reads. The pages file is
+// written only at pages in no reader's tree: dirty pages (fresh since the
+// last checkpoint; readers find their nodes in the pool, never their
+// stale bytes, and their bits are clear), pages being freed or free, new
+// overflow runs and free-list pages. A clean page of a reader's tree is
+// rewritten only after the writer has freed it, which needs the write
+// lock, and reused, which clears its bit first. The file is truncated
+// under the tree's write lock (pagesFile.Truncate), and only free pages
+// are cut off, so no reader is touching them. An iterator holds no lock
+// between calls, so it never aliases the mapping across calls: a leaf it
+// reads through the mapping is copied into a buffer of its own (one per
+// iterator, recycled on Close) under the lock, and Key and Value alias
+// that copy; branch pages it only reads under the lock.
+//
+// I/O accounting with the mapping: a page counts as read (Stats "pages
+// read", and PageSize bytes of the pages file's reads in the vfs
+// accounting, through vfs.Mapper.CountMappedRead) when its bytes are
+// checked through the mapping (its first read since the store opened or
+// since it was last written, counted once per page) and whenever its bytes
+// are copied out (overflow runs, the writer's reads, Check). Later reads
+// of a verified page are page-cache hits the engine cannot see, like every
+// read of bbolt's: they count as no I/O. Read amplification with the
+// mapping is therefore the bytes the store first brought in from the
+// file, a lower bound of what the device served; with Mmap off (or on a
+// file system without mappings) every pool miss is a pread, counted
+// exactly. CacheMisses counts the checks (and any pread); CacheHits the
+// reads of verified pages and of dirty pages found in the pool.
 //
 // A page an open snapshot can see is kept readable by page number: on
 // disk once written (its page is not reused while the snapshot is open),

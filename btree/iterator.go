@@ -9,7 +9,8 @@ import (
 // iterator walks the leaves through a root-to-leaf stack (the tree has no
 // sibling links: see the package documentation). The stack holds, for each
 // branch level, the page and the child taken; the current leaf is held
-// pinned in the buffer pool (or, when dirty, as its node) from one call to
+// pinned in the buffer pool (or, when dirty, as its node; when read
+// through the mapping, as a copy in the iterator's buffer) from one call to
 // the next, so steps within a leaf and Key and Value read the page in
 // place, and the next leaf is found from the parent without descending
 // from the root again.
@@ -42,6 +43,11 @@ type iterator struct {
 	// pinned version, which never changes, and holds a reference to it
 	// until Close.
 	pin *snapPin
+	// buf holds a copy of the current leaf when it was read through the
+	// mapping (Options.Mmap): the iterator never aliases the mapping
+	// between calls (see setLeaf). Taken from DB.leafBufs, returned by
+	// Close.
+	buf []byte
 
 	// Counts not yet added to the DB's counters (flushed every
 	// flushEvery steps and on Close, to keep shared atomics off the
@@ -135,9 +141,25 @@ func (it *iterator) dropLeaf() {
 	}
 }
 
-// setLeaf makes page p (pinned) the current leaf.
+// setLeaf makes page p (pinned) the current leaf. A leaf read through the
+// mapping is copied into the iterator's buffer: Key and Value alias the
+// leaf until the iterator moves, and between calls the iterator holds no
+// lock, so the page could meanwhile be freed, reused and rewritten, or cut
+// off the file (a fault). A copy of 4 KiB costs about what the frame pin
+// it replaces did, leaves the pool's frames untouched (resident memory)
+// and needs no pool lock; a pinned frame or a dirty node is held as is.
 func (it *iterator) setLeaf(p page) {
 	it.dropLeaf()
+	if p.n == nil && p.f < 0 && it.db.mapped != nil {
+		if it.buf == nil {
+			if b, ok := it.db.leafBufs.Get().(*[]byte); ok && len(*b) == len(p.v) {
+				it.buf = *b
+			} else {
+				it.buf = make([]byte, len(p.v))
+			}
+		}
+		p.v = p.v.copyTo(it.buf)
+	}
 	it.leaf, it.leafOK = p, true
 }
 
@@ -462,5 +484,10 @@ func (it *iterator) Close() error {
 	it.valid = false
 	it.stack = nil
 	it.key, it.val = nil, nil
+	if it.buf != nil {
+		b := it.buf
+		it.db.leafBufs.Put(&b)
+		it.buf = nil
+	}
 	return it.err
 }

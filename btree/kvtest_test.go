@@ -34,4 +34,19 @@ func TestConformance(t *testing.T) {
 			kvtest.Run(t, opener(tc.o), kvtest.MaxKeySize(tc.o.MaxKeySize()), kvtest.ExactErrors(), kvtest.ReadOnly(opener(ro)))
 		})
 	}
+	// The suite's stores live in memory, where the pages file cannot be
+	// mapped: these run it on the OS file system (kvtest.NoVFS), with the
+	// mapping (Options.Mmap) and without.
+	for _, tc := range []struct {
+		name string
+		o    Options
+	}{
+		{"os-mmap", DefaultOptions()},
+		{"os-mmap-tiny-pool", Options{PageSize: 1 << 10, PoolSize: 1, CheckpointSize: 16 << 10, OverflowThreshold: 64, Mmap: true}},
+		{"os-pread-tiny-pool", Options{PageSize: 1 << 10, PoolSize: 1, CheckpointSize: 16 << 10, OverflowThreshold: 64}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			kvtest.Run(t, opener(tc.o), kvtest.MaxKeySize(tc.o.MaxKeySize()), kvtest.ExactErrors(), kvtest.NoVFS())
+		})
+	}
 }

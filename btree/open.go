@@ -199,8 +199,10 @@ func (db *DB) setGeometry() error {
 	db.threshold = db.opts.threshold()
 	db.maxKey = maxKeySize(db.ps)
 	var err error
-	db.pool, err = newPool(db.opts.poolFrames(), db.ps)
-	return err
+	if db.pool, err = newPool(db.opts.poolFrames(), db.ps); err != nil {
+		return err
+	}
+	return db.initMapping()
 }
 
 // adopt makes checkpoint m the current state.

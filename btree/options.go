@@ -45,6 +45,17 @@ type Options struct {
 	// Sync makes every write durable before it returns, as if every Write
 	// had WriteOptions{Sync: true}.
 	Sync bool
+	// Mmap reads clean pages through a read-only shared mapping of the
+	// pages file (as bbolt and LMDB read), when the file system offers one
+	// (vfs.Mapper: the operating system's files on Linux, also through
+	// vfs.Accounting; not the device models, the fault-injection or the
+	// memory file systems, which keep the ReadAt path). Reads then cost no
+	// system call, copy or buffer-pool frame: the pool holds only dirty
+	// pages, and clean pages live in the OS page cache. Off, a page the
+	// pool misses is read with ReadAt into a frame. See "Buffer pool" in
+	// the package documentation for how reads through the mapping are
+	// checked and counted.
+	Mmap bool
 
 	// ReadOnly opens an existing store without creating, writing,
 	// renaming or removing any file: the last checkpoint is read and the
@@ -68,9 +79,10 @@ type Options struct {
 
 // DefaultOptions returns the defaults: 4 KiB pages, a 256 MiB pool,
 // checkpoints every 64 MiB of WAL or 1/8 of the tree's pages released,
-// the automatic overflow threshold and no per-write sync.
+// the automatic overflow threshold, no per-write sync and reads through a
+// mapping of the pages file.
 func DefaultOptions() Options {
-	return Options{PageSize: 4 << 10, PoolSize: 256 << 20, CheckpointSize: 64 << 20, ShadowBudget: defaultShadowBudget}
+	return Options{PageSize: 4 << 10, PoolSize: 256 << 20, CheckpointSize: 64 << 20, ShadowBudget: defaultShadowBudget, Mmap: true}
 }
 
 // Knobs returns the options as typed knobs, by the names `--set
@@ -94,6 +106,8 @@ var knobs = &knob.Set[Options]{
 			"largest inline value; 0 = (page-size-32)/4, at most that; larger values go to overflow pages"),
 		knob.Bool("sync", func(o *Options) *bool { return &o.Sync },
 			"sync the WAL on every write"),
+		knob.Bool("mmap", func(o *Options) *bool { return &o.Mmap },
+			"read clean pages through a read-only mapping of the pages file (OS files on Linux); off = pread into the pool"),
 	},
 	Validate: Options.validatePage,
 }

@@ -100,6 +100,17 @@ func (p pageView) leafCell(i int) ([]byte, []byte, ovfRef) {
 	return key, c[w : w+int(vl) : w+int(vl)], ovfRef{}
 }
 
+// copyTo copies the page into buf (a page's size) and returns the copy:
+// the header and slot array, and the cell area, at their offsets; the free
+// gap between them, which no accessor reads, is not copied.
+func (p pageView) copyTo(buf []byte) pageView {
+	slotEnd := pageHeaderSize + slotSize*p.count()
+	start := int(binary.LittleEndian.Uint32(p[offAux:]))
+	copy(buf[:slotEnd], p[:slotEnd])
+	copy(buf[start:], p[start:])
+	return pageView(buf[:len(p):len(p)])
+}
+
 // checkNodePage validates the structure of leaf or branch page p (page pg),
 // whose checksum has been verified (or, in the fuzz target, not): the slot
 // array, every cell offset and length, the cell flags and child pointers.

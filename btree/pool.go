@@ -36,6 +36,11 @@ type pool struct {
 	unused int     // frames [unused, cap) were never used
 	hand   int     // the clock's hand over frames
 	dirty  int     // dirty nodes in table
+	// mapped is the store's mapping of the pages file (Options.Mmap), or
+	// nil: with it, a page written back leaves the pool (readers find it
+	// in the mapping) instead of taking a frame, and a page becoming
+	// dirty loses its verified bit.
+	mapped *mapping
 
 	hits, misses atomic.Int64
 	spills       atomic.Int64 // reads that found every frame pinned
@@ -268,6 +273,7 @@ func (p *pool) addDirty(n *node) {
 		return
 	}
 	p.dropLocked(n.pgno)
+	p.mapped.forget(n.pgno, 1) // its mapped bytes are stale from now on
 	p.table[n.pgno] = slot{n: n}
 	p.dirty++
 	touch(&n.ref)
@@ -296,6 +302,12 @@ func (p *pool) markCleanLocked(n *node, img []byte) {
 	}
 	delete(p.table, n.pgno)
 	p.dirty--
+	if p.mapped != nil {
+		// Readers find the image in the mapping, already checked: it is
+		// what the store just wrote from n.
+		p.mapped.setVerified(n.pgno)
+		return
+	}
 	fi := p.grabLocked()
 	if fi < 0 {
 		return

@@ -8,13 +8,17 @@ import (
 // Stats implements kv.Engine. IO counts every byte the store moved by file
 // kind (btree-pages, btree-meta, wal); LiveBytes is exact; BlocksTouched
 // counts the pages Gets consulted (cache hits included); CacheHits and
-// CacheMisses are the buffer pool's; BTree holds the tree's shape and the
+// CacheMisses are the buffer pool's (with Options.Mmap, reads of checked
+// pages in the mapping count as hits and each page's check as a miss:
+// see "Buffer pool" in the package documentation); BTree holds the tree's shape and the
 // checkpoint figures (FreePages counts free pages and released ones not
 // reusable yet). Extra holds "keys", "pages_read", "pages_written",
 // "snapshots" (pinned versions: open snapshots, and closed ones whose
-// iterators are still open) and "pinned_pages" (pages released while an
+// iterators are still open), "pinned_pages" (pages released while an
 // open snapshot could see them and not reusable yet: what open snapshots
-// cost in file space).
+// cost in file space) and "mmap" (1 while clean pages are read through a
+// mapping of the pages file, Options.Mmap; 0 without one, or after mapping
+// failed, when reads fall back to pread).
 func (db *DB) Stats() kv.Stats {
 	s := kv.Stats{
 		Engine: Name,
@@ -68,6 +72,7 @@ func (db *DB) Stats() kv.Stats {
 		"pages_written": float64(db.st.pagesWritten.Load()),
 		"snapshots":     float64(db.snapshots.Load()),
 		"pinned_pages":  float64(db.pinnedPages.Load()),
+		"mmap":          db.mapped.active(),
 	}
 	return s
 }

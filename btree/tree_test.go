@@ -335,7 +335,7 @@ func TestKnobs(t *testing.T) {
 	for _, in := range Knobs().Describe() {
 		got[in.Name] = in.Default
 	}
-	want := map[string]string{"page-size": "4KiB", "pool-size": "256MiB", "checkpoint-size": "64MiB", "shadow-budget": "0.125", "overflow-threshold": "0", "sync": "false"}
+	want := map[string]string{"page-size": "4KiB", "pool-size": "256MiB", "checkpoint-size": "64MiB", "shadow-budget": "0.125", "overflow-threshold": "0", "sync": "false", "mmap": "true"}
 	if !maps.Equal(got, want) {
 		t.Errorf("defaults %v, want %v", got, want)
 	}

@@ -75,7 +75,11 @@ func (a *Accounting) wrap(f File, err error, kind Kind) (File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &accFile{File: f, c: a.counters(kind)}, nil
+	af := &accFile{File: f, c: a.counters(kind)}
+	if m, ok := f.(Mapper); ok {
+		return &accMapFile{accFile: af, m: m}, nil
+	}
+	return af, nil
 }
 
 // Create implements FS.
@@ -155,4 +159,24 @@ func (f *accFile) Sync() error {
 		f.c.bytesSynced.Add(f.unsyncd.Swap(0))
 	}
 	return err
+}
+
+// accMapFile is an accFile over a file that offers Mapper: it forwards the
+// mapping and counts the reads made through it (CountMappedRead) as reads
+// of that many bytes.
+type accMapFile struct {
+	*accFile
+	m Mapper
+}
+
+var _ Mapper = (*accMapFile)(nil)
+
+func (f *accMapFile) Map(off int64, length int) ([]byte, error) { return f.m.Map(off, length) }
+
+func (f *accMapFile) Unmap(b []byte) error { return f.m.Unmap(b) }
+
+func (f *accMapFile) CountMappedRead(n int) {
+	f.c.reads.Add(1)
+	f.c.bytesRead.Add(int64(n))
+	f.m.CountMappedRead(n)
 }
