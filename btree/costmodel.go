@@ -98,9 +98,10 @@ func PredictShape(keys float64, keySize int, valueSize float64, pageSize int, fi
 // WAL, plus its share of the 11-byte record header (whole when single
 // writes are logged one by one, 1/100 of it in load batches of 100). A
 // checkpoint runs when the WAL passes checkpoint-size or the dirty pages
-// fill half the pool, so a checkpoint interval is n = min(checkpoint-size /
-// WAL bytes per update, the n at which DirtyPages(n) reaches half the
-// pool's pages) updates, and it writes DirtyPages(n) pages plus a meta page:
+// fill half the pool, or the pages it replaced reach the shadow budget, so
+// a checkpoint interval is n = min(checkpoint-size / WAL bytes per update,
+// the n at which DirtyPages(n) reaches half the pool's pages, the epoch m
+// below) updates, and it writes DirtyPages(n) pages plus a meta page:
 //
 //	WriteAmp = (n × WAL bytes per update + page-size × (DirtyPages(n) + 1)) / (n × (key + value))
 //
@@ -110,12 +111,15 @@ func PredictShape(keys float64, keySize int, valueSize float64, pageSize int, fi
 // Reads: a Get touches Height pages.
 //
 // Space: copy-on-write gives every page changed in an epoch (the updates
-// between two checkpoints, m = checkpoint-size / WAL bytes per update, so
-// DirtyPages(m) pages) a fresh page, and frees its old page only once the
-// next checkpoint is durable. While a checkpoint writes in the background
-// the next epoch runs, so at most two epochs of copies exist at once (the
-// engine's dirty budget), and the file, which shrinks only by the free
-// pages at its end, keeps that high-water mark:
+// between two checkpoints, m = checkpoint-size / WAL bytes per update, or
+// fewer: the m at which DirtyPages(m) reaches the shadow budget,
+// shadow-budget × Pages and at least 256 pages, past which the engine
+// checkpoints too) a fresh
+// page, and frees its old page only once the next checkpoint is durable.
+// While a checkpoint writes in the background the next epoch runs, so at
+// most two epochs of copies exist at once (the engine's dirty budget), and
+// the file, which shrinks only by the free pages at its end, keeps that
+// high-water mark:
 //
 //	SpaceAmp = ((Pages + 2 × DirtyPages(m) + 2 meta) × page-size + m × WAL bytes per update / 2) / live
 //
@@ -137,9 +141,9 @@ func Predict(in costmodel.Input) (*costmodel.Prediction, error) {
 	keys := live / entry
 	shape := PredictShape(keys, in.KeySize, in.ValueSize, int(pageSize), randomFill)
 	walPerUpdate := in.WALBytesPerOp(recordHeader)
-	n := CheckpointInterval(shape, walPerUpdate, float64(pool)/float64(pageSize), float64(ckpt))
+	epoch := max(shape.updatesDirtying(float64(ckpt)/walPerUpdate, float64(shadowBudget(int64(shape.Pages()), o.shadowBudget()))), 1)
+	n := min(CheckpointInterval(shape, walPerUpdate, float64(pool)/float64(pageSize), float64(ckpt)), epoch)
 	dirty := shape.DirtyPages(n)
-	epoch := max(float64(ckpt)/walPerUpdate, 1)
 	copies := 2 * shape.DirtyPages(epoch)
 	ps := float64(pageSize)
 	m := &costmodel.Prediction{
@@ -168,10 +172,14 @@ func Predict(in costmodel.Input) (*costmodel.Prediction, error) {
 // fewer of those that fill the WAL to checkpointBytes and those that dirty
 // half of poolPages (at least 16 frames, as the engine's pool).
 func CheckpointInterval(s Shape, walPerUpdate, poolPages, checkpointBytes float64) float64 {
-	n := checkpointBytes / walPerUpdate
-	limit := max(poolPages, 16) / 2
+	return max(s.updatesDirtying(checkpointBytes/walPerUpdate, max(poolPages, 16)/2), 1)
+}
+
+// updatesDirtying returns the fewer of n and the updates whose expected
+// dirty pages reach limit.
+func (s Shape) updatesDirtying(n, limit float64) float64 {
 	if s.DirtyPages(n) <= limit {
-		return max(n, 1)
+		return n
 	}
 	// DirtyPages grows with n: bisect for DirtyPages(n) = limit.
 	lo, hi := 0.0, n
@@ -183,5 +191,5 @@ func CheckpointInterval(s Shape, walPerUpdate, poolPages, checkpointBytes float6
 			hi = mid
 		}
 	}
-	return max(hi, 1)
+	return hi
 }

@@ -67,7 +67,7 @@ type DB struct {
 
 	// The background checkpoint (see checkpoint.go), under wmu.
 	ckptState checkpointState
-	ckptDone  *sync.Cond // on wmu: ckptState became ckptIdle
+	ckptDone  *sync.Cond // on wmu: ckptState became ckptIdle or ckptWriting
 
 	// roOverflow holds, in a read-only DB, the overflow runs written by
 	// the replay of the log, by first page: they are never written to
@@ -471,7 +471,7 @@ func (db *DB) Write(b *kv.Batch, o kv.WriteOptions) error {
 		return err
 	}
 	db.countBatch(b)
-	if w.Size() >= db.opts.CheckpointSize {
+	if w.Size() >= db.opts.CheckpointSize || db.shadowsDue() {
 		err = db.triggerCheckpointLocked(w)
 	} else {
 		err = db.writeBack()
@@ -488,11 +488,12 @@ func (db *DB) Write(b *kv.Batch, o kv.WriteOptions) error {
 	return nil
 }
 
-// triggerCheckpointLocked is called by a write that found the log w full:
-// it starts a background checkpoint, unless one is running. When the
-// running one has already switched logs (w is the new epoch's log, full
-// too), the write waits for it before starting the next: the dirty budget
-// (see checkpoint.go). The caller holds wmu.
+// triggerCheckpointLocked is called by a write that found the log w full,
+// or the pages released since the last freeze over the shadow budget: it
+// starts a background checkpoint, unless one is running. When the running
+// one has already switched logs (w is the new epoch's log, full too, or the
+// new epoch over its budget), the write waits for it before starting the
+// next: the dirty budget (see checkpoint.go). The caller holds wmu.
 func (db *DB) triggerCheckpointLocked(w *wal.Writer) error {
 	if db.ckptState == ckptWriting {
 		// Writers stalled together make one stall: it begins with the

@@ -52,8 +52,11 @@
 // between two checkpoints, with no snapshot taken in between, are reusable
 // at once.
 //
-// A checkpoint runs when the log passes Options.CheckpointSize, on
-// Flush and on Close, in three phases (checkpoint.go). The freeze,
+// A checkpoint runs when the log passes Options.CheckpointSize, when the
+// pages released since the last one (the shadow copies' originals, not
+// reusable until the next checkpoint is durable) reach the shadow budget,
+// 1/8 of the tree's pages and at least 256, on Flush and on Close, in
+// three phases (checkpoint.go). The freeze,
 // under the writer mutex, lays out the new free list, lists the dirty
 // pages, syncs the old log, creates the next one and switches writers to
 // it, and starts a new epoch: from then on the listed pages count as
@@ -68,9 +71,13 @@
 // A checkpoint a write triggers runs its write phase on a background
 // goroutine: the write that crosses the threshold pays only for the freeze
 // (listing the dirty pages and a short log sync), and writers go on into
-// the new log meanwhile. If that log too reaches CheckpointSize before the
-// checkpoint completes, the writer that finds it full waits for it, so at
-// most two epochs of dirty pages exist at once (the dirty budget).
+// the new log meanwhile. If that log too reaches CheckpointSize, or its
+// released pages the shadow budget, before the checkpoint completes, the
+// writer that finds it so waits for it, so at most two epochs of dirty
+// pages exist at once (the dirty budget), and the pages file holds at most
+// the tree plus about three budgets of released pages: the file's size
+// follows the tree, not the log size (space amplification about that of
+// bbolt, which frees pages at each commit).
 //
 // Open takes the newest meta slot whose checksum holds and replays its log,
 // and the next one if a checkpoint was interrupted after its freeze. A

@@ -31,6 +31,15 @@ type Options struct {
 	// CheckpointSize is the WAL size in bytes past which a write triggers a
 	// checkpoint (which then starts a new, empty log).
 	CheckpointSize int64
+	// ShadowBudget is when a write also triggers a checkpoint: once the
+	// pages released since the last one (the originals of the copies
+	// shadow paging made, not reusable until the next checkpoint is
+	// durable) reach this fraction of the tree's pages, and at least 256.
+	// Zero means 1/8. The pages file then holds about the tree plus three
+	// budgets, whatever CheckpointSize; a smaller budget means a smaller
+	// file and more checkpoints (each writes the tree's branch pages and
+	// the free list, and syncs twice); 1 leaves it to CheckpointSize.
+	ShadowBudget float64
 	// OverflowThreshold is the largest value, in bytes, stored inline in a
 	// leaf; longer values go to overflow pages. Zero means the largest the
 	// page size allows, (PageSize-32)/4; larger values are an error.
@@ -74,10 +83,11 @@ type Options struct {
 }
 
 // DefaultOptions returns the defaults: 4 KiB pages, a 256 MiB pool,
-// checkpoints every 64 MiB of WAL, the automatic overflow threshold, no
-// per-write sync and reads through a mapping of the pages file.
+// checkpoints every 64 MiB of WAL or 1/8 of the tree's pages released,
+// the automatic overflow threshold, no per-write sync and reads through a
+// mapping of the pages file.
 func DefaultOptions() Options {
-	return Options{PageSize: 4 << 10, PoolSize: 256 << 20, CheckpointSize: 64 << 20, Mmap: true}
+	return Options{PageSize: 4 << 10, PoolSize: 256 << 20, CheckpointSize: 64 << 20, ShadowBudget: defaultShadowBudget, Mmap: true}
 }
 
 // Knobs returns the options as typed knobs, by the names `--set
@@ -95,6 +105,8 @@ var knobs = &knob.Set[Options]{
 			"buffer pool capacity"),
 		knob.Size("checkpoint-size", func(o *Options) *int64 { return &o.CheckpointSize }, 1, 1<<40,
 			"WAL bytes after which a checkpoint runs"),
+		knob.Float("shadow-budget", func(o *Options) *float64 { return &o.ShadowBudget }, 0, 1,
+			"pages released since the last checkpoint, as a fraction of the tree's, after which a checkpoint runs (at least 256 pages; 0 = 1/8, 1 = leave it to checkpoint-size)"),
 		knob.Size("overflow-threshold", func(o *Options) *int { return &o.OverflowThreshold }, 0, int64(maxInlineValue(MaxPageSize)),
 			"largest inline value; 0 = (page-size-32)/4, at most that; larger values go to overflow pages"),
 		knob.Bool("sync", func(o *Options) *bool { return &o.Sync },
@@ -150,6 +162,14 @@ func (o Options) threshold() int {
 		return maxInlineValue(o.PageSize)
 	}
 	return o.OverflowThreshold
+}
+
+// shadowBudget returns ShadowBudget, zero meaning the default.
+func (o Options) shadowBudget() float64 {
+	if o.ShadowBudget == 0 {
+		return defaultShadowBudget
+	}
+	return o.ShadowBudget
 }
 
 func (o Options) poolFrames() int {
