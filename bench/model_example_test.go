@@ -24,5 +24,5 @@ func ExamplePredict() {
 	fmt.Printf("btree: %s, height %d: write amp %.1f, %.0f pages per get, space amp %.2f\n", m.Basis, m.Levels, m.WriteAmp, m.BlocksPerGet, m.SpaceAmp)
 	// Output:
 	// lsm:   leveled compaction, 3 levels: write amp 10.1, 1.03 blocks per get, space amp 1.96
-	// btree: B+tree checkpoints, height 4: write amp 41.9, 4 pages per get, space amp 3.80
+	// btree: B+tree checkpoints, height 4: write amp 41.9, 4 pages per get, space amp 1.92
 }

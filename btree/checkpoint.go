@@ -30,14 +30,16 @@ import (
 //     become free; the old logs are removed; the file is truncated to the
 //     page count.
 //
-// Writes trigger checkpoints (Options.CheckpointSize) that run the write
-// phase on a background goroutine, so the writer that crosses the threshold
-// pays only for the freeze, and other writers proceed meanwhile, into the
-// new log. The dirty budget: while a checkpoint writes, the new epoch's log
-// may grow to CheckpointSize; a writer that finds it full waits for the
-// running checkpoint before starting the next one, so at most two epochs of
-// dirty pages (the one being written, frozen, and the current one, which
-// writeBack keeps within the pool) exist at once. Checkpoint, Close and
+// Writes trigger checkpoints (the log passing Options.CheckpointSize, or
+// the pages released since the last freeze passing the shadow budget, see
+// shadowBudget) that run the write phase on a background goroutine, so the
+// writer that crosses the threshold pays only for the freeze, and other
+// writers proceed meanwhile, into the new log. The dirty budget: while a
+// checkpoint writes, the new epoch's log may grow to CheckpointSize and its
+// released pages to the shadow budget; a writer that finds either full
+// waits for the running checkpoint before starting the next one, so at most
+// two epochs of dirty pages (the one being written, frozen, and the current
+// one, which writeBack keeps within the pool) exist at once. Checkpoint, Close and
 // Check wait for a running checkpoint and then run all three phases on the
 // caller's goroutine.
 //
@@ -104,6 +106,48 @@ func (db *DB) waitCheckpointLocked() {
 	}
 }
 
+// The shadow budget (Options.ShadowBudget): a checkpoint is also due once
+// the pages released since the last freeze (pending: the last checkpoint's
+// pages that shadow paging replaced, not reusable until the next checkpoint
+// is durable) reach a fraction of the tree's pages, 1/8 by default, and at
+// least minShadowPages. Those copies are what shadow paging costs in file
+// space: with the log trigger alone, an epoch of random updates replaces up
+// to every leaf (P·(1 − e^(−n/P)) pages for n updates of a P-page tree),
+// and the file, which shrinks only by its free tail, keeps the high-water
+// mark of the tree plus two epochs of copies. The budget bounds the copies
+// to a few budgets whatever the log size; it costs checkpoints (two fsyncs,
+// the branch pages and the free list each), not leaf writes: with a pool
+// smaller than the tree, writeBack already writes about one page per random
+// update. Workloads that change few distinct pages (hot keys, sorted loads)
+// release few pages and so checkpoint by the log.
+const (
+	defaultShadowBudget = 0.125
+	minShadowPages      = 256
+)
+
+// shadowBudget returns the pages released since a freeze past which a
+// checkpoint is due, for a tree of treePages pages and a budget of frac of
+// them.
+func shadowBudget(treePages int64, frac float64) int64 {
+	return max(int64(float64(treePages)*frac), minShadowPages)
+}
+
+// shadowsDue reports whether the pages released since the last freeze
+// reach the shadow budget; the caller holds wmu. A background checkpoint
+// launched but not frozen yet takes wmu only after syncing the log, and
+// the writer goes on meanwhile: once its releases reach twice the budget,
+// shadowsDue waits for that freeze, so that no epoch holds more than two
+// budgets (see TestSpaceBoundedByShadowBudget).
+func (db *DB) shadowsDue() bool {
+	budget := shadowBudget(db.leafPages+db.branchPages+db.ovfPages, db.opts.shadowBudget())
+	if db.ckptState == ckptStarted && int64(len(db.alloc.pending)) >= 2*budget {
+		for db.ckptState == ckptStarted {
+			db.ckptDone.Wait()
+		}
+	}
+	return int64(len(db.alloc.pending)) >= budget
+}
+
 // startCheckpointLocked launches a background checkpoint; the caller holds
 // wmu and no checkpoint runs. w is the log the checkpoint will replace.
 func (db *DB) startCheckpointLocked(w *wal.Writer) {
@@ -127,6 +171,7 @@ func (db *DB) backgroundCheckpoint(w *wal.Writer) {
 	c, err := db.freezeLocked()
 	if err == nil {
 		db.ckptState = ckptWriting
+		db.ckptDone.Broadcast() // writers waiting for the freeze (shadowsDue)
 		db.wmu.Unlock()
 		err = db.writeCheckpoint(c)
 		db.wmu.Lock()

@@ -99,11 +99,12 @@ func PredictShape(keys float64, keySize int, valueSize float64, pageSize int, fi
 // writes are logged one by one, 1/100 of it in load batches of 100). A
 // checkpoint runs when the WAL passes checkpoint-size or the dirty pages
 // fill the dirty budget (Options.dirtyBudget: 3/8 of the pool with mapped
-// reads, else an eighth of it up to 32 MiB; a dirty node holds about a
+// reads, else half of it up to 32 MiB; a dirty node holds about a
 // page of heap, so the budget over the page size is the dirty pages it
-// holds), so a checkpoint interval is n = min(checkpoint-size / WAL bytes
-// per update, the n at which DirtyPages(n) reaches the budget's pages)
-// updates, and it writes DirtyPages(n) pages plus a meta page:
+// holds), or the pages it replaced reach the shadow budget, so a
+// checkpoint interval is n = min(checkpoint-size / WAL bytes per update,
+// the n at which DirtyPages(n) reaches the dirty budget's pages, the epoch
+// m below) updates, and it writes DirtyPages(n) pages plus a meta page:
 //
 //	WriteAmp = (n × WAL bytes per update + page-size × (DirtyPages(n) + 1)) / (n × (key + value))
 //
@@ -113,12 +114,15 @@ func PredictShape(keys float64, keySize int, valueSize float64, pageSize int, fi
 // Reads: a Get touches Height pages.
 //
 // Space: copy-on-write gives every page changed in an epoch (the updates
-// between two checkpoints, m = checkpoint-size / WAL bytes per update, so
-// DirtyPages(m) pages) a fresh page, and frees its old page only once the
-// next checkpoint is durable. While a checkpoint writes in the background
-// the next epoch runs, so at most two epochs of copies exist at once (the
-// engine's dirty budget), and the file, which shrinks only by the free
-// pages at its end, keeps that high-water mark:
+// between two checkpoints, m = checkpoint-size / WAL bytes per update, or
+// fewer: the m at which DirtyPages(m) reaches the shadow budget,
+// shadow-budget × Pages and at least 256 pages, past which the engine
+// checkpoints too) a fresh
+// page, and frees its old page only once the next checkpoint is durable.
+// While a checkpoint writes in the background the next epoch runs, so at
+// most two epochs of copies exist at once (the engine's dirty budget), and
+// the file, which shrinks only by the free pages at its end, keeps that
+// high-water mark:
 //
 //	SpaceAmp = ((Pages + 2 × DirtyPages(m) + 2 meta) × page-size + m × WAL bytes per update / 2) / live
 //
@@ -140,10 +144,10 @@ func Predict(in costmodel.Input) (*costmodel.Prediction, error) {
 	keys := live / entry
 	shape := PredictShape(keys, in.KeySize, in.ValueSize, int(pageSize), randomFill)
 	walPerUpdate := in.WALBytesPerOp(recordHeader)
+	epoch := max(shape.updatesDirtying(float64(ckpt)/walPerUpdate, float64(shadowBudget(int64(shape.Pages()), o.shadowBudget()))), 1)
 	budget := float64(o.dirtyBudget(o.Mmap)) / float64(pageSize)
-	n := CheckpointInterval(shape, walPerUpdate, budget, float64(ckpt))
+	n := min(CheckpointInterval(shape, walPerUpdate, budget, float64(ckpt)), epoch)
 	dirty := shape.DirtyPages(n)
-	epoch := max(float64(ckpt)/walPerUpdate, 1)
 	copies := 2 * shape.DirtyPages(epoch)
 	ps := float64(pageSize)
 	m := &costmodel.Prediction{
@@ -173,10 +177,14 @@ func Predict(in costmodel.Input) (*costmodel.Prediction, error) {
 // dirtyPages (the pages the dirty budget holds, at least 8, as the
 // engine's).
 func CheckpointInterval(s Shape, walPerUpdate, dirtyPages, checkpointBytes float64) float64 {
-	n := checkpointBytes / walPerUpdate
-	limit := max(dirtyPages, 8)
+	return max(s.updatesDirtying(checkpointBytes/walPerUpdate, max(dirtyPages, 8)), 1)
+}
+
+// updatesDirtying returns the fewer of n and the updates whose expected
+// dirty pages reach limit.
+func (s Shape) updatesDirtying(n, limit float64) float64 {
 	if s.DirtyPages(n) <= limit {
-		return max(n, 1)
+		return n
 	}
 	// DirtyPages grows with n: bisect for DirtyPages(n) = limit.
 	lo, hi := 0.0, n
@@ -188,5 +196,5 @@ func CheckpointInterval(s Shape, walPerUpdate, dirtyPages, checkpointBytes float
 			hi = mid
 		}
 	}
-	return max(hi, 1)
+	return hi
 }

@@ -108,10 +108,18 @@ func TestPredict(t *testing.T) {
 	if err != nil || m == nil {
 		t.Fatal(m, err)
 	}
-	// Recompute from the documented formula with the defaults.
+	// Recompute from the documented formula with the defaults. A 64 MiB
+	// log would see every leaf copied; the shadow budget (1/8 of the
+	// pages) ends the epoch first.
 	s := PredictShape(1e6, 16, 100, 4096, math.Ln2)
 	wal := 116.0 + 3 + 11
-	n := CheckpointInterval(s, wal, (64<<20)/8*3/4096, 64<<20) // the mapped dirty budget
+	logEpoch := float64(64<<20) / wal
+	budget := math.Floor(math.Floor(s.Pages()) * defaultShadowBudget) // shadowBudget: integer pages
+	epoch := s.updatesDirtying(logEpoch, budget)
+	if epoch >= logEpoch || !near(s.DirtyPages(epoch), budget, 1e-6) {
+		t.Fatalf("epoch %v updates dirty %v pages, want %v (budget) before the log's %v updates", epoch, s.DirtyPages(epoch), budget, logEpoch)
+	}
+	n := min(CheckpointInterval(s, wal, (64<<20)/8*3/4096, 64<<20), epoch) // the mapped dirty budget
 	want := (n*wal + 4096*(s.DirtyPages(n)+1)) / (n * 116)
 	if !near(m.WriteAmp, want, 1e-9) || m.BlocksPerGet != float64(s.Height()) || m.Levels != s.Height() {
 		t.Errorf("model %+v, want write amp %v, height %d", m, want, s.Height())
@@ -119,8 +127,7 @@ func TestPredict(t *testing.T) {
 	if m.WriteAmp <= wal/116 {
 		t.Errorf("write amp %v is no more than the WAL's %v", m.WriteAmp, wal/116)
 	}
-	epoch := float64(64<<20) / wal
-	if want := ((s.Pages()+2*s.DirtyPages(epoch)+2)*4096 + epoch*wal/2) / live; !near(m.SpaceAmp, want, 1e-9) {
+	if want := ((s.Pages()+2*budget+2)*4096 + epoch*wal/2) / live; !near(m.SpaceAmp, want, 1e-6) {
 		t.Errorf("space amp %v, want %v (the tree, two epochs of copies, half an epoch of WAL)", m.SpaceAmp, want)
 	}
 	if m.SpaceAmp < 1/math.Ln2 {
@@ -132,9 +139,18 @@ func TestPredict(t *testing.T) {
 	if big.WriteAmp <= m.WriteAmp || big.Levels > m.Levels {
 		t.Errorf("16 KiB pages: %+v vs 4 KiB %+v", big, m)
 	}
-	long, _ := Predict(btreeInput(live, map[string]string{"checkpoint-size": "256MiB", "pool-size": "1GiB"}))
+	// (Only without the shadow budget: with it, the budget ends the epoch
+	// whatever the log size.)
+	long, _ := Predict(btreeInput(live, map[string]string{"checkpoint-size": "256MiB", "pool-size": "1GiB", "shadow-budget": "1"}))
 	if long.WriteAmp >= m.WriteAmp {
 		t.Errorf("longer checkpoint interval: write amp %v, not below %v", long.WriteAmp, m.WriteAmp)
+	}
+	capped, _ := Predict(btreeInput(live, map[string]string{"checkpoint-size": "256MiB", "pool-size": "1GiB"}))
+	if !near(capped.WriteAmp, m.WriteAmp, 1e-9) || !near(capped.SpaceAmp, m.SpaceAmp, 0.01) {
+		t.Errorf("longer log under the shadow budget: %+v, want the budget's %+v", capped, m)
+	}
+	if long.SpaceAmp <= 2*m.SpaceAmp-1/math.Ln2 {
+		t.Errorf("without the shadow budget: space amp %v, with it %v: want the copies of a longer epoch", long.SpaceAmp, m.SpaceAmp)
 	}
 	// The engine's own defaults apply where the settings are silent.
 	if d, _ := Predict(costmodel.Input{KeySize: 16, ValueSize: 100, Compressibility: 1, LiveBytes: live, LiveBytesBefore: live}); d == nil || d.WriteAmp <= 1 {

@@ -69,7 +69,7 @@ type DB struct {
 
 	// The background checkpoint (see checkpoint.go), under wmu.
 	ckptState checkpointState
-	ckptDone  *sync.Cond // on wmu: ckptState became ckptIdle
+	ckptDone  *sync.Cond // on wmu: ckptState became ckptIdle or ckptWriting
 
 	// roOverflow holds, in a read-only DB, the overflow runs written by
 	// the replay of the log, by first page: they are never written to
@@ -351,12 +351,30 @@ func (db *DB) getFrom(root pgid, key []byte) ([]byte, error) {
 	return v, nil
 }
 
+// viewCounted is readView for a lookup that counts its own cache hits: a
+// page found checked in the mapping adds to *hits instead of the pool's
+// shared counter, which the caller adds once per lookup.
+func (db *DB) viewCounted(pg pgid, hits *int64) (page, error) {
+	if mp := db.mapped; mp != nil {
+		if v := mp.verified(pg); v != nil {
+			*hits++
+			return page{v: v, f: -1}, nil
+		}
+	}
+	return db.readView(pg)
+}
+
 // get looks key up under page pg; the caller holds tmu.
 func (db *DB) get(pg pgid, key []byte) ([]byte, error) {
-	touched := int64(0)
-	defer func() { db.st.blocksTouched.Add(touched) }()
+	touched, hits := int64(0), int64(0)
+	defer func() {
+		db.st.blocksTouched.Add(touched)
+		if hits > 0 {
+			db.pool.hits.Add(hits)
+		}
+	}()
 	for {
-		p, err := db.readView(pg)
+		p, err := db.viewCounted(pg, &hits)
 		if err != nil {
 			return nil, err
 		}
@@ -465,7 +483,7 @@ func (db *DB) Write(b *kv.Batch, o kv.WriteOptions) error {
 		return err
 	}
 	db.countBatch(b)
-	if w.Size() >= db.opts.CheckpointSize {
+	if w.Size() >= db.opts.CheckpointSize || db.shadowsDue() {
 		err = db.triggerCheckpointLocked(w)
 	} else {
 		err = db.writeBack()
@@ -482,11 +500,12 @@ func (db *DB) Write(b *kv.Batch, o kv.WriteOptions) error {
 	return nil
 }
 
-// triggerCheckpointLocked is called by a write that found the log w full:
-// it starts a background checkpoint, unless one is running. When the
-// running one has already switched logs (w is the new epoch's log, full
-// too), the write waits for it before starting the next: the dirty budget
-// (see checkpoint.go). The caller holds wmu.
+// triggerCheckpointLocked is called by a write that found the log w full,
+// or the pages released since the last freeze over the shadow budget: it
+// starts a background checkpoint, unless one is running. When the running
+// one has already switched logs (w is the new epoch's log, full too, or the
+// new epoch over its budget), the write waits for it before starting the
+// next: the dirty budget (see checkpoint.go). The caller holds wmu.
 func (db *DB) triggerCheckpointLocked(w *wal.Writer) error {
 	if db.ckptState == ckptWriting {
 		// Writers stalled together make one stall: it begins with the

@@ -52,8 +52,11 @@
 // between two checkpoints, with no snapshot taken in between, are reusable
 // at once.
 //
-// A checkpoint runs when the log passes Options.CheckpointSize, on
-// Flush and on Close, in three phases (checkpoint.go). The freeze,
+// A checkpoint runs when the log passes Options.CheckpointSize, when the
+// pages released since the last one (the shadow copies' originals, not
+// reusable until the next checkpoint is durable) reach the shadow budget,
+// 1/8 of the tree's pages and at least 256, on Flush and on Close, in
+// three phases (checkpoint.go). The freeze,
 // under the writer mutex, lays out the new free list, lists the dirty
 // pages, syncs the old log, creates the next one and switches writers to
 // it, and starts a new epoch: from then on the listed pages count as
@@ -68,9 +71,13 @@
 // A checkpoint a write triggers runs its write phase on a background
 // goroutine: the write that crosses the threshold pays only for the freeze
 // (listing the dirty pages and a short log sync), and writers go on into
-// the new log meanwhile. If that log too reaches CheckpointSize before the
-// checkpoint completes, the writer that finds it full waits for it, so at
-// most two epochs of dirty pages exist at once (the dirty budget).
+// the new log meanwhile. If that log too reaches CheckpointSize, or its
+// released pages the shadow budget, before the checkpoint completes, the
+// writer that finds it so waits for it, so at most two epochs of dirty
+// pages exist at once (the dirty budget), and the pages file holds at most
+// the tree plus about three budgets of released pages: the file's size
+// follows the tree, not the log size (space amplification about that of
+// bbolt, which frees pages at each commit).
 //
 // Open takes the newest meta slot whose checksum holds and replays its log,
 // and the next one if a checkpoint was interrupted after its freeze. A
@@ -141,7 +148,7 @@
 // 4-byte offset per cell (node.go), so decoding a clean page the writer is
 // about to change is one copy of its cell area, and an insert appends one
 // cell. The pool counts the dirty nodes' heap bytes against a dirty
-// budget: an eighth of PoolSize but at most 32 MiB beside the frames when
+// budget: half of PoolSize but at most 32 MiB beside the frames when
 // clean pages take frames (see poolFrames for why it is not taken out of
 // them); 3/8 of PoolSize when clean pages are
 // read through the mapping (Options.Mmap, below), which leaves the frames
@@ -176,7 +183,10 @@
 // from a node (write-back and checkpoints), and cleared before the bytes
 // can change: when the page becomes dirty (pool.addDirty), before any
 // write to it (every write and truncation of the pages file goes through
-// pagesFile), and when the file is cut below it. A Get's hot path per
+// pagesFile), and when the file is cut below it. A page freed keeps its
+// bit until one of those happens: no reader's tree points to it any more
+// (a snapshot that still can, reads the bytes it saw: the page is not
+// reused while the snapshot is open). A Get's hot path per
 // level is therefore two atomic loads (the chunk table and the bit) and
 // the in-place search: no lock, no table lookup, no system call or copy.
 // A page without its bit goes the slow way: the pool (a dirty node), the
@@ -208,7 +218,8 @@
 // accounting, through vfs.Mapper.CountMappedRead) when its bytes are
 // checked through the mapping (its first read since the store opened or
 // since it was last written, counted once per page) and whenever its bytes
-// are copied out (overflow runs, the writer's reads, Check). Later reads
+// are copied out past the bitmap (overflow runs, the leaves a range delete
+// frees, Check). Later reads
 // of a verified page are page-cache hits the engine cannot see, like every
 // read of bbolt's: they count as no I/O. Read amplification with the
 // mapping is therefore the bytes the store first brought in from the

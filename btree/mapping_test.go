@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -310,6 +311,13 @@ func TestMmapModel(t *testing.T) {
 			defer wg.Done()
 			r := newRand(s + uint64(g) + 1)
 			for !done.Load() {
+				if r.IntN(8) == 0 {
+					if err := snapshotStable(db, r.IntN(8) == 0); err != nil {
+						fail("%v", err)
+						return
+					}
+					continue
+				}
 				if r.IntN(2) == 0 {
 					i := r.IntN(stable)
 					v, err := db.Get([]byte(fmt.Sprintf("s%03d", i)))
@@ -393,6 +401,53 @@ func TestMmapModel(t *testing.T) {
 	}
 	db = openMapped(t, o, dir)
 	check("reopened")
+}
+
+// snapshotStable takes a snapshot, scans it, lets the writer run on
+// (copying, freeing, reusing and cutting off pages the snapshot may see
+// through the mapping) and scans it again: both scans must match. With
+// closeEarly the snapshot is closed between the scans (its iterator keeps
+// the version readable).
+func snapshotStable(db *DB, closeEarly bool) error {
+	s, err := db.NewSnapshot()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	scan := func(it kv.Iterator) ([]string, error) {
+		var out []string
+		for ok := it.First(); ok; ok = it.Next() {
+			out = append(out, string(it.Key())+"="+string(it.Value()))
+		}
+		return out, it.Close()
+	}
+	first, err := scan(mustIter(s))
+	if err != nil {
+		return err
+	}
+	it := mustIter(s)
+	if closeEarly {
+		s.Close()
+	}
+	for range 20 {
+		runtime.Gosched()
+	}
+	second, err := scan(it)
+	if err != nil {
+		return err
+	}
+	if !slices.Equal(first, second) {
+		return fmt.Errorf("a snapshot's two scans differ: %d and %d keys", len(first), len(second))
+	}
+	return nil
+}
+
+func mustIter(s kv.Snapshot) kv.Iterator {
+	it, err := s.NewIterator(kv.IterOptions{})
+	if err != nil {
+		panic(err)
+	}
+	return it
 }
 
 // checkBits checks the mapping's invariant at a quiescent moment: every

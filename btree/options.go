@@ -24,14 +24,25 @@ type Options struct {
 	PageSize int
 	// PoolSize is the buffer pool's capacity in bytes: clean pages take
 	// PoolSize/PageSize frames (at least 16), and the changed (dirty)
-	// pages' heap may take another eighth of it, at most 32 MiB (the
-	// dirty budget); with Mmap in effect clean pages take no frames and
-	// the dirty budget is 3/8 of it. When the dirty pages pass the budget, the
-	// coldest are written back (without sync) so that they can be evicted.
+	// pages' heap may take another half of it, at most 32 MiB (the
+	// dirty budget). With Mmap, clean pages are read from the OS page
+	// cache and never take a frame: the pool then bounds only the changed
+	// pages, whose budget is 3/8 of it. When the dirty pages pass the
+	// budget, the coldest are written back (without sync) so that they can
+	// be evicted.
 	PoolSize int64
 	// CheckpointSize is the WAL size in bytes past which a write triggers a
 	// checkpoint (which then starts a new, empty log).
 	CheckpointSize int64
+	// ShadowBudget is when a write also triggers a checkpoint: once the
+	// pages released since the last one (the originals of the copies
+	// shadow paging made, not reusable until the next checkpoint is
+	// durable) reach this fraction of the tree's pages, and at least 256.
+	// Zero means 1/8. The pages file then holds about the tree plus three
+	// budgets, whatever CheckpointSize; a smaller budget means a smaller
+	// file and more checkpoints (each writes the tree's branch pages and
+	// the free list, and syncs twice); 1 leaves it to CheckpointSize.
+	ShadowBudget float64
 	// OverflowThreshold is the largest value, in bytes, stored inline in a
 	// leaf; longer values go to overflow pages. Zero means the largest the
 	// page size allows, (PageSize-32)/4; larger values are an error.
@@ -48,7 +59,10 @@ type Options struct {
 	// pages, and clean pages live in the OS page cache. Off, a page the
 	// pool misses is read with ReadAt into a frame. See "Buffer pool" in
 	// the package documentation for how reads through the mapping are
-	// checked and counted.
+	// checked and counted. As with bbolt and LMDB, nothing else may
+	// truncate the pages file while the store is open (the directory lock
+	// keeps other kvlab processes out): a read past its end through the
+	// mapping would kill the process with SIGBUS.
 	Mmap bool
 
 	// ReadOnly opens an existing store without creating, writing,
@@ -72,10 +86,11 @@ type Options struct {
 }
 
 // DefaultOptions returns the defaults: 4 KiB pages, a 256 MiB pool,
-// checkpoints every 64 MiB of WAL, the automatic overflow threshold, no
-// per-write sync and reads through a mapping of the pages file.
+// checkpoints every 64 MiB of WAL or 1/8 of the tree's pages released,
+// the automatic overflow threshold, no per-write sync and reads through a
+// mapping of the pages file.
 func DefaultOptions() Options {
-	return Options{PageSize: 4 << 10, PoolSize: 256 << 20, CheckpointSize: 64 << 20, Mmap: true}
+	return Options{PageSize: 4 << 10, PoolSize: 256 << 20, CheckpointSize: 64 << 20, ShadowBudget: defaultShadowBudget, Mmap: true}
 }
 
 // Knobs returns the options as typed knobs, by the names `--set
@@ -93,6 +108,8 @@ var knobs = &knob.Set[Options]{
 			"buffer pool capacity"),
 		knob.Size("checkpoint-size", func(o *Options) *int64 { return &o.CheckpointSize }, 1, 1<<40,
 			"WAL bytes after which a checkpoint runs"),
+		knob.Float("shadow-budget", func(o *Options) *float64 { return &o.ShadowBudget }, 0, 1,
+			"pages released since the last checkpoint, as a fraction of the tree's, after which a checkpoint runs (at least 256 pages; 0 = 1/8, 1 = leave it to checkpoint-size)"),
 		knob.Size("overflow-threshold", func(o *Options) *int { return &o.OverflowThreshold }, 0, int64(maxInlineValue(MaxPageSize)),
 			"largest inline value; 0 = (page-size-32)/4, at most that; larger values go to overflow pages"),
 		knob.Bool("sync", func(o *Options) *bool { return &o.Sync },
@@ -157,7 +174,7 @@ func (o Options) threshold() int {
 const maxDirtyBudget = 32 << 20
 
 // dirtyBudget returns the heap bytes the dirty nodes may hold before
-// writeBack writes the coldest, at least 8 pages: an eighth of PoolSize,
+// writeBack writes the coldest, at least 8 pages: half of PoolSize,
 // at most maxDirtyBudget, when clean pages take frames; 3/8 of PoolSize
 // when they are read through the mapping (mapped), where the frames stay
 // untouched and the dirty nodes, doubled by the heap goal, are what the
@@ -166,7 +183,15 @@ func (o Options) dirtyBudget(mapped bool) int64 {
 	if mapped {
 		return max(8*int64(o.PageSize), o.PoolSize/8*3)
 	}
-	return max(8*int64(o.PageSize), min(o.PoolSize/8, maxDirtyBudget))
+	return max(8*int64(o.PageSize), min(o.PoolSize/2, maxDirtyBudget))
+}
+
+// shadowBudget returns ShadowBudget, zero meaning the default.
+func (o Options) shadowBudget() float64 {
+	if o.ShadowBudget == 0 {
+		return defaultShadowBudget
+	}
+	return o.ShadowBudget
 }
 
 // poolFrames returns the frames for clean pages: PoolSize/PageSize, at

@@ -289,16 +289,16 @@ func TestKeyLimits(t *testing.T) {
 
 func TestOptions(t *testing.T) {
 	o, err := ParseSettings(map[string]string{"page-size": "16KiB", "pool-size": "1MiB", "checkpoint-size": "2MiB",
-		"overflow-threshold": "1000", "sync": "true"})
+		"overflow-threshold": "1000", "sync": "true", "shadow-budget": "0.25"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.PageSize != 16<<10 || o.PoolSize != 1<<20 || o.CheckpointSize != 2<<20 || o.OverflowThreshold != 1000 || !o.Sync {
+	if o.PageSize != 16<<10 || o.PoolSize != 1<<20 || o.CheckpointSize != 2<<20 || o.OverflowThreshold != 1000 || !o.Sync || o.ShadowBudget != 0.25 {
 		t.Fatalf("ParseSettings: %+v", o)
 	}
 	for _, bad := range []map[string]string{
 		{"page-size": "3000"}, {"page-size": "128KiB"}, {"page-size": "x"}, {"nope": "1"},
-		{"checkpoint-size": "0"}, {"overflow-threshold": "4KiB"}, {"sync": "maybe"},
+		{"checkpoint-size": "0"}, {"overflow-threshold": "4KiB"}, {"sync": "maybe"}, {"shadow-budget": "1.5"},
 	} {
 		if _, err := ParseSettings(bad); err == nil {
 			t.Errorf("ParseSettings(%v) accepted", bad)
@@ -317,7 +317,7 @@ func TestOptions(t *testing.T) {
 			t.Errorf("setting %s is undocumented", s.Name)
 		}
 	}
-	for _, n := range []string{"page-size", "pool-size", "checkpoint-size", "overflow-threshold", "sync"} {
+	for _, n := range []string{"page-size", "pool-size", "checkpoint-size", "shadow-budget", "overflow-threshold", "sync"} {
 		if !names[n] {
 			t.Errorf("Settings lacks %s", n)
 		}
@@ -335,7 +335,7 @@ func TestKnobs(t *testing.T) {
 	for _, in := range Knobs().Describe() {
 		got[in.Name] = in.Default
 	}
-	want := map[string]string{"page-size": "4KiB", "pool-size": "256MiB", "checkpoint-size": "64MiB", "overflow-threshold": "0", "sync": "false", "mmap": "true"}
+	want := map[string]string{"page-size": "4KiB", "pool-size": "256MiB", "checkpoint-size": "64MiB", "shadow-budget": "0.125", "overflow-threshold": "0", "sync": "false", "mmap": "true"}
 	if !maps.Equal(got, want) {
 		t.Errorf("defaults %v, want %v", got, want)
 	}
