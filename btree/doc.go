@@ -138,7 +138,8 @@
 // allocation); with Options.Mmap there are no misses of that kind (below).
 // A reader pins the frame it reads and unpins it when done;
 // the clock algorithm evicts unpinned frames not referenced since the hand
-// last passed; a frame whose page the writer replaces or frees while it is
+// last passed (a branch page gets two more passes than a leaf: every reader
+// under it goes through it); a frame whose page the writer replaces or frees while it is
 // pinned is detached from the table and reused once unpinned, so the bytes
 // a reader holds never change under it.
 //

@@ -72,6 +72,28 @@ type frame struct {
 	pins  atomic.Int32
 	ref   atomic.Bool // the clock's reference bit, set on every hit
 	state uint8
+	// branch frames (under the write lock) get branchChances more passes
+	// of the clock than leaves after their last hit: every Get and scan
+	// under a branch goes through it, and losing one costs the next
+	// reader under it an extra read (a scan on a small pool then reads
+	// three pages instead of two). keep counts the passes left.
+	branch bool
+	keep   uint8
+}
+
+// branchChances is the clock passes a branch frame survives unreferenced
+// beyond a leaf's one: branches are a few percent of the pages, so the
+// pool gives up little room for them.
+const branchChances = 2
+
+// setBranch records under the write lock whether frame f holds a branch
+// page, from its bytes.
+func (f *frame) setBranch(v pageView) {
+	f.branch = len(v) > offType && v[offType] == pageBranch
+	f.keep = 0
+	if f.branch {
+		f.keep = branchChances
+	}
 }
 
 // page is a page a reader holds: a pinned frame's bytes, a dirty node, or
@@ -182,6 +204,7 @@ func (p *pool) load(pg pgid, read func(buf []byte) error) (page, error) {
 	f := &p.frames[fi]
 	f.pg, f.state = pg, frameCached
 	f.ref.Store(true)
+	f.setBranch(p.frameBytes(fi))
 	p.table[pg] = slot{f: fi}
 	return page{v: p.frameBytes(fi), f: fi}, nil
 }
@@ -215,7 +238,7 @@ func (p *pool) grabLocked() int32 {
 		p.unused++
 		return int32(p.unused - 1)
 	}
-	for range 2 * p.cap {
+	for range (2 + branchChances) * p.cap {
 		if p.hand >= p.cap {
 			p.hand = 0
 		}
@@ -232,6 +255,13 @@ func (p *pool) grabLocked() int32 {
 		case frameCached:
 			if f.ref.Load() {
 				f.ref.Store(false)
+				if f.branch {
+					f.keep = branchChances
+				}
+				continue
+			}
+			if f.keep > 0 {
+				f.keep--
 				continue
 			}
 			delete(p.table, f.pg)
@@ -340,6 +370,7 @@ func (p *pool) markCleanLocked(n *node, img []byte) {
 	f := &p.frames[fi]
 	f.pg, f.state = n.pgno, frameCached
 	f.ref.Store(n.ref.Load())
+	f.setBranch(p.frameBytes(fi))
 	p.table[n.pgno] = slot{f: fi}
 }
 

@@ -207,3 +207,63 @@ func testDirtyBudget(t *testing.T, fs vfs.FS, dir string) {
 		t.Fatalf("seed %d: %v", seed, err)
 	}
 }
+
+// TestPoolKeepsBranchesLonger loads one branch page and one leaf, then a
+// stream of leaves nobody reads again: the clock must keep the idle branch
+// for at least one more revolution of loads than the idle leaf, and then
+// evict it too (kept longer, never for ever).
+func TestPoolKeepsBranchesLonger(t *testing.T) {
+	const ps, capacity = 64, 8
+	p, err := newPool(capacity, ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.close()
+	typed := func(typ byte) func([]byte) error {
+		return func(b []byte) error {
+			clear(b)
+			b[offType] = typ
+			return nil
+		}
+	}
+	const branchPg, leafPg = 1, 2
+	for _, c := range []struct {
+		pg  pgid
+		typ byte
+	}{{branchPg, pageBranch}, {leafPg, pageLeaf}} {
+		pp, err := p.load(c.pg, typed(c.typ))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.release(pp)
+	}
+	cached := func(pg pgid) bool {
+		p.mu.RLock()
+		defer p.mu.RUnlock()
+		_, ok := p.table[pg]
+		return ok
+	}
+	leafGone, branchGone := -1, -1
+	limit := (branchChances + 4) * capacity
+	for i := range limit {
+		pp, err := p.load(pgid(100+i), typed(pageLeaf))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.release(pp)
+		if leafGone < 0 && !cached(leafPg) {
+			leafGone = i + 1
+		}
+		if branchGone < 0 && !cached(branchPg) {
+			branchGone = i + 1
+		}
+	}
+	switch {
+	case leafGone < 0:
+		t.Errorf("an idle leaf survived %d loads into %d frames", limit, capacity)
+	case branchGone < 0:
+		t.Errorf("an idle branch survived %d loads into %d frames", limit, capacity)
+	case branchGone-leafGone < capacity-1:
+		t.Errorf("the idle leaf went after %d loads, the idle branch after %d: want the branch kept at least %d loads (a revolution of the other frames) longer", leafGone, branchGone, capacity-1)
+	}
+}
